@@ -1,0 +1,39 @@
+import { DomainError } from "../../domain/errors.js";
+
+/**
+ * Page cursors are DynamoDB's LastEvaluatedKey, base64url-encoded. A cursor coming back is checked
+ * before use: it must decode to exactly the expected key attributes, all strings, and name the same
+ * partition the query reads — so a forged cursor can neither break the query nor reach another
+ * partition (another merchant's data).
+ */
+type Key = Record<string, string>;
+
+export const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
+  key === undefined ? undefined : Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+
+const invalid = () =>
+  new DomainError("validation", "invalid_cursor", "The cursor is not one this listing returned.");
+
+export const decodeCursor = (
+  cursor: string | undefined,
+  expected: { attributes: readonly string[]; partition: Key },
+): Key | undefined => {
+  if (cursor === undefined) return undefined;
+  if (cursor.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  if (typeof decoded !== "object" || decoded === null || Array.isArray(decoded)) throw invalid();
+  const entries = Object.entries(decoded);
+  const names = entries.map(([k]) => k).sort();
+  if (names.join() !== [...expected.attributes].sort().join()) throw invalid();
+  if (!entries.every(([, v]) => typeof v === "string" && v.length > 0 && v.length <= 512)) throw invalid();
+  const key = decoded as Key;
+  for (const [name, value] of Object.entries(expected.partition)) {
+    if (key[name] !== value) throw invalid();
+  }
+  return key;
+};

@@ -1,0 +1,91 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { Page, StoreKeyRecord, StoreRepository } from "../../domain/ports.js";
+import { Store } from "../../domain/store.js";
+import { dynamo, tableName } from "./client.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { entityOf } from "./program-repository.js";
+import { keys } from "./table.js";
+
+export const dynamoStoreRepository = (): StoreRepository => ({
+  async create(store, apiKeyHash) {
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: tableName(),
+                Key: keys.program(store.programId),
+                ConditionExpression: "attribute_exists(PK)",
+              },
+            },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.store(store.programId, store.storeId), entity: "store", ...store },
+                ConditionExpression: "attribute_not_exists(PK)",
+              },
+            },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: {
+                  ...keys.storeKey(store.storeId),
+                  entity: "storeKey",
+                  storeId: store.storeId,
+                  programId: store.programId,
+                  apiKeyHash,
+                },
+                ConditionExpression: "attribute_not_exists(PK)",
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  },
+
+  async get(programId, storeId) {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName(), Key: keys.store(programId, storeId), ConsistentRead: true }),
+    );
+    return Item ? entityOf(Store, Item) : undefined;
+  },
+
+  async list(programId, { limit, cursor }): Promise<Page<Store>> {
+    const partition = keys.program(programId).PK;
+    const start = decodeCursor(cursor, { attributes: ["PK", "SK"], partition: { PK: partition } });
+    const result = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :store)",
+        ExpressionAttributeValues: { ":pk": partition, ":store": "STORE#" },
+        ConsistentRead: true,
+        Limit: limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    return {
+      items: (result.Items ?? []).map((item) => entityOf(Store, item)),
+      nextCursor: encodeCursor(result.LastEvaluatedKey),
+    };
+  },
+
+  async keyRecord(storeId): Promise<StoreKeyRecord | undefined> {
+    const { Item } = await dynamo().send(
+      new GetCommand({ TableName: tableName(), Key: keys.storeKey(storeId), ConsistentRead: true }),
+    );
+    if (!Item || typeof Item.programId !== "string" || typeof Item.apiKeyHash !== "string") return undefined;
+    return { storeId, programId: Item.programId, apiKeyHash: Item.apiKeyHash };
+  },
+});

@@ -1,0 +1,82 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { ErrorBody } from "../http/errors.js";
+import type { OperationDef } from "../http/operation.js";
+import { allOperations } from "./operations.js";
+
+const COMMON_ERRORS: Record<number, string> = {
+  400: "Malformed request: bad JSON (malformed_json), unknown fields (unknown_field) or query parameters",
+  401: "Missing or invalid key (missing_credentials, invalid_credentials)",
+  403: "The key may not do this (forbidden)",
+  404: "No such route or resource, or one the key cannot reach",
+  409: "Conflict with the stored state",
+  413: "Body larger than 64 KiB (payload_too_large)",
+  415: "Body not sent as application/json (unsupported_media_type)",
+  422: "Body of the right shape but invalid values (validation_failed)",
+};
+
+const errorStatuses = (op: OperationDef): number[] => {
+  const statuses = [
+    404,
+    ...(op.errors ?? []),
+    ...(op.auth === "none" ? [] : [401, 403]),
+    ...(op.query ? [400] : []),
+    ...(op.body ? [400, 413, 415, 422] : []),
+  ];
+  return [...new Set(statuses)].sort();
+};
+
+/** The OpenAPI 3.1 document, generated from the operations and their zod schemas. */
+export const buildOpenApiDocument = (serverUrl?: string): Record<string, unknown> => {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "Merchant API: the root admin key (CARNET_ADMIN_KEY) or a program's merchant key (mk.…). Store API: a store key (sk.…).",
+  });
+  for (const op of allOperations as readonly OperationDef[]) {
+    registry.registerPath({
+      method: op.method.toLowerCase() as "get",
+      path: op.path,
+      operationId: op.operationId,
+      summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      tags: [op.tag],
+      ...(op.auth === "none" ? {} : { security: [{ [bearer.name]: [] }] }),
+      request: {
+        ...(op.params ? { params: op.params } : {}),
+        ...(op.query ? { query: op.query } : {}),
+        ...(op.body
+          ? { body: { required: true, content: { "application/json": { schema: op.body } } } }
+          : {}),
+      },
+      responses: {
+        [op.success.status]: {
+          description: op.success.description,
+          content: { "application/json": { schema: op.success.schema } },
+        },
+        ...Object.fromEntries(
+          errorStatuses(op).map((status) => [
+            status,
+            {
+              description: COMMON_ERRORS[status] ?? "Error",
+              content: { "application/json": { schema: ErrorBody } },
+            },
+          ]),
+        ),
+      },
+    });
+  }
+  const generator = new OpenApiGeneratorV31(registry.definitions);
+  return generator.generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Carnet API",
+      version: "0.1.0",
+      description:
+        'Open-source loyalty platform for Apple Wallet and Google Wallet passes. Every error is `{"error":{"code","message"}}`.',
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+  }) as unknown as Record<string, unknown>;
+};

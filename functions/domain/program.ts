@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { Currency } from "./money.js";
+import { Rules } from "./rules.js";
+
+const HexColour = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, "must be a hex colour like #1a2b3c")
+  .transform((c) => c.toLowerCase());
+
+const HttpsUrl = z
+  .url({ protocol: /^https$/, hostname: z.regexes.domain })
+  .max(2048)
+  .meta({ description: "An https URL" });
+
+const Locale = z
+  .string()
+  .min(2)
+  .max(35)
+  .refine((l) => {
+    try {
+      return Intl.getCanonicalLocales(l).length === 1;
+    } catch {
+      return false;
+    }
+  }, "must be a BCP 47 language tag, e.g. fr-FR")
+  .meta({ example: "fr-FR" });
+
+const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone, e.g. Europe/Paris")
+  .meta({ example: "Europe/Paris" });
+
+export const Branding = z
+  .strictObject({
+    backgroundColor: HexColour.default("#1f2937"),
+    foregroundColor: HexColour.default("#ffffff"),
+    labelColor: HexColour.default("#d1d5db"),
+    logoText: z.string().trim().min(1).max(40).optional(),
+    logoUrl: HttpsUrl.optional(),
+  })
+  .meta({ id: "Branding" });
+
+export const Contact = z
+  .strictObject({
+    email: z.email().max(254).optional(),
+    phone: z.string().trim().min(3).max(32).optional(),
+    website: HttpsUrl.optional(),
+  })
+  .meta({ id: "Contact" });
+
+const Name = z.string().trim().min(1).max(64);
+
+/** What a merchant sends to create a program. */
+export const ProgramInput = z
+  .strictObject({
+    name: Name.meta({ example: "Café Lumière Rewards" }),
+    organizationName: Name.meta({ description: "Shown as the issuer of the card", example: "Café Lumière" }),
+    locale: Locale.default("en"),
+    timeZone: TimeZone.default("UTC"),
+    currency: Currency.default("EUR"),
+    branding: Branding.prefault({}),
+    contact: Contact.prefault({}),
+    rules: Rules.prefault({}),
+  })
+  .meta({ id: "ProgramInput" });
+export type ProgramInput = z.output<typeof ProgramInput>;
+
+/**
+ * What a merchant sends to change a program. Each top-level field given replaces the stored one
+ * whole (branding, contact and rules are documents, validated in full), so a PATCH can never leave a
+ * half-valid rules document behind.
+ */
+export const ProgramPatch = z
+  .strictObject({
+    name: Name.optional(),
+    organizationName: Name.optional(),
+    locale: Locale.optional(),
+    timeZone: TimeZone.optional(),
+    currency: Currency.optional(),
+    branding: Branding.optional(),
+    contact: Contact.optional(),
+    rules: Rules.optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, "give at least one field to change")
+  .meta({ id: "ProgramPatch" });
+export type ProgramPatch = z.output<typeof ProgramPatch>;
+
+export const Program = ProgramInput.extend({
+  programId: z.string(),
+  version: z.number().int().positive().meta({ description: "Incremented by every change" }),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+}).meta({ id: "Program" });
+export type Program = z.output<typeof Program>;
+
+export const newProgram = (input: ProgramInput, programId: string, now: Date): Program => ({
+  ...input,
+  programId,
+  version: 1,
+  createdAt: now.toISOString(),
+  updatedAt: now.toISOString(),
+});
+
+export const applyProgramPatch = (program: Program, patch: ProgramPatch, now: Date): Program => ({
+  ...program,
+  ...patch,
+  version: program.version + 1,
+  updatedAt: now.toISOString(),
+});

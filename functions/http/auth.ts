@@ -1,0 +1,61 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { adminKeyHashOnce } from "../config/admin-key.js";
+import type { ProgramRepository } from "../domain/ports.js";
+import { keyMatches, keyOwner } from "../shared/api-keys.js";
+import { ID_PATTERN } from "../shared/ids.js";
+import { HttpError } from "./errors.js";
+import type { AuthRequirement, Principal } from "./operation.js";
+import { requestHeader } from "./request.js";
+
+const CHALLENGE = { "www-authenticate": 'Bearer realm="carnet"' };
+
+const unauthenticated = (code: string, message: string) =>
+  new HttpError(401, code, message, undefined, CHALLENGE);
+
+const bearerToken = (event: APIGatewayProxyEventV2): string => {
+  const value = requestHeader(event, "authorization");
+  if (value === undefined || value.trim() === "") {
+    throw unauthenticated("missing_credentials", "Send 'Authorization: Bearer <key>'.");
+  }
+  const match = /^Bearer[ \t]+(\S{1,512})[ \t]*$/i.exec(value);
+  if (!match?.[1])
+    throw unauthenticated("invalid_credentials", "The Authorization header must be 'Bearer <key>'.");
+  return match[1];
+};
+
+/** Who is calling, established from the bearer key: the root admin key or one program's merchant key. */
+export const authenticate = async (
+  event: APIGatewayProxyEventV2,
+  requirement: AuthRequirement,
+  programs: Pick<ProgramRepository, "merchantKeyHash">,
+): Promise<Principal> => {
+  if (requirement === "none") return { kind: "anonymous" };
+  const token = bearerToken(event);
+  const programId = keyOwner("mk", token);
+  if (programId !== undefined) {
+    const hash = ID_PATTERN.test(programId) ? await programs.merchantKeyHash(programId) : undefined;
+    if (hash !== undefined && keyMatches(token, hash)) {
+      if (requirement === "admin") {
+        throw new HttpError(
+          403,
+          "forbidden",
+          "This operation needs the root admin key; a program's merchant key cannot do it.",
+        );
+      }
+      return { kind: "merchant", programId };
+    }
+  } else if (keyMatches(token, await adminKeyHashOnce())) {
+    return { kind: "admin" };
+  }
+  throw unauthenticated("invalid_credentials", "The key is not valid.");
+};
+
+/**
+ * A merchant key reaches only its own program. Asking for another one is answered exactly like a
+ * program that does not exist, so a key cannot be used to learn which programs exist.
+ */
+export const assertCanReachProgram = (principal: Principal, programId: string): void => {
+  if (principal.kind === "merchant" && principal.programId !== programId) {
+    throw new HttpError(404, "program_not_found", `No program with id '${programId.slice(0, 64)}'.`);
+  }
+};

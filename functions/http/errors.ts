@@ -1,0 +1,78 @@
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { z } from "zod";
+import { DomainError, type DomainErrorKind } from "../domain/errors.js";
+
+/**
+ * The one error vocabulary of the HTTP API. Every failure leaves as
+ * `{"error":{"code","message","details?"}}` with a status chosen here and nowhere else.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  validation: 422,
+  not_found: 404,
+  conflict: 409,
+  unauthenticated: 401,
+  forbidden: 403,
+};
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: "validation_failed" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const jsonResponse = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: status,
+  headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  body: JSON.stringify(body),
+});
+
+/** Zod issues as a short list a client can act on: where, and what is wrong. */
+export const issuesOf = (error: z.ZodError): { path: string; message: string }[] =>
+  error.issues.slice(0, 20).map((issue) => ({
+    path: issue.path.map(String).join(".") || "(root)",
+    message:
+      issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
+  }));
+
+/** Any thrown value as an HTTP error. Unknown errors are the server's fault: 500, with nothing leaked. */
+export const toHttpError = (error: unknown): HttpError => {
+  if (error instanceof HttpError) return error;
+  if (error instanceof DomainError) {
+    return new HttpError(STATUS_OF_KIND[error.kind], error.code, error.message, error.details);
+  }
+  return new HttpError(500, "internal_error", "Something went wrong on our side; it has been logged.");
+};
+
+export const errorResponse = (error: HttpError): APIGatewayProxyStructuredResultV2 =>
+  jsonResponse(
+    error.status,
+    {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      },
+    },
+    error.headers,
+  );

@@ -1,0 +1,105 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { type Operations, operations } from "../api/operations.js";
+import { config } from "../config/env.js";
+import type { ProgramRepository } from "../domain/ports.js";
+import { logger } from "../shared/logger.js";
+import { assertCanReachProgram, authenticate } from "./auth.js";
+import { errorResponse, HttpError, jsonResponse, toHttpError } from "./errors.js";
+import {
+  type FunctionName,
+  type Implementation,
+  type OperationDef,
+  type Request,
+  routeKeyOf,
+} from "./operation.js";
+import { parseBody, parseParams, parseQuery } from "./request.js";
+import { matchRoute } from "./routing.js";
+
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+type OperationsOf<F extends FunctionName> = {
+  [K in keyof Operations as Operations[K]["fn"] extends F ? K : never]: Implementation<Operations[K]>;
+};
+
+export interface HttpDeps {
+  programs: Pick<ProgramRepository, "merchantKeyHash">;
+}
+
+/** The one place where any error becomes a response; a 5xx is logged with its stack, a 4xx is not. */
+const errorMapping = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+  onError: async (request) => {
+    const error = toHttpError(request.error);
+    if (error.status >= 500) {
+      logger.error("request failed", { routeKey: request.event.routeKey, error: request.error as Error });
+    } else {
+      logger.debug("request rejected", { routeKey: request.event.routeKey, code: error.code });
+    }
+    request.response = errorResponse(error);
+  },
+});
+
+const wrap = (
+  base: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+): HttpHandler =>
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorMapping())
+    .handler(base);
+
+/**
+ * A Lambda handler for one capability: it routes by the event's routeKey to the operation, checks
+ * the caller, validates params, query and body against the operation's schemas, and calls the
+ * implementation with typed input. The implementation only calls the domain.
+ */
+export const httpFunction = <F extends FunctionName>(
+  fn: F,
+  implementations: OperationsOf<F>,
+  deps: HttpDeps,
+): HttpHandler => {
+  const table = new Map<string, { op: OperationDef; run: Implementation<OperationDef> }>();
+  for (const [operationId, run] of Object.entries(implementations)) {
+    const op: OperationDef = operations[operationId as keyof Operations];
+    if (op.fn !== fn) throw new Error(`${operationId} belongs to the function '${op.fn}', not '${fn}'`);
+    table.set(routeKeyOf(op), { op, run: run as Implementation<OperationDef> });
+  }
+  return wrap(async (event) => {
+    const entry = table.get(event.routeKey);
+    if (!entry) return unmatched(event);
+    const { op, run } = entry;
+    const principal = await authenticate(event, op.auth, deps.programs);
+    const params = parseParams(event, op.params) as Record<string, string>;
+    if (params.programId !== undefined) assertCanReachProgram(principal, params.programId);
+    const query = parseQuery(event, op.query);
+    const body = op.body ? parseBody(event, op.body, config().CARNET_MAX_BODY_BYTES) : {};
+    const request = { params, query, body, principal, event } as Request<OperationDef>;
+    return jsonResponse(op.success.status, await run(request));
+  });
+};
+
+/** An event no operation takes: 405 with `Allow` when the path exists for other methods, else 404. */
+const unmatched = (event: APIGatewayProxyEventV2): never => {
+  const match = matchRoute(event.requestContext.http.method, event.rawPath);
+  if (match.kind === "method_not_allowed" || match.kind === "found") {
+    const allowed = match.kind === "found" ? [match.op.method] : match.allowed;
+    throw new HttpError(
+      405,
+      "method_not_allowed",
+      `${event.requestContext.http.method} is not allowed on ${event.rawPath.slice(0, 200)}; use ${allowed.join(", ")}.`,
+      undefined,
+      { allow: allowed.join(", ") },
+    );
+  }
+  throw new HttpError(
+    404,
+    "route_not_found",
+    `There is no ${event.requestContext.http.method} ${event.rawPath.slice(0, 200)}; see /openapi.json.`,
+  );
+};
+
+/** The handler of API Gateway's `$default` route: every request that no operation takes. */
+export const unmatchedRouteHandler = (): HttpHandler => wrap(async (event) => unmatched(event));

@@ -1,0 +1,59 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { z } from "zod";
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * Who may call an operation:
+ * - `none`: anyone;
+ * - `admin`: the root admin key only;
+ * - `merchant`: the root admin key, or the merchant key of the program named in the path (a
+ *   merchant key for another program gets 404, so nothing about other programs leaks).
+ */
+export type AuthRequirement = "none" | "admin" | "merchant";
+
+/** The Lambda functions of the API, one per capability (functions/<name>/handler.ts). */
+export type FunctionName = "health" | "openapi" | "programs" | "stores" | "not-found";
+
+/**
+ * One operation of the public HTTP contract. The same definition drives request validation, the
+ * local server's routing, the CDK routes and the OpenAPI document, so none can drift from another.
+ */
+export interface OperationDef {
+  operationId: string;
+  fn: FunctionName;
+  method: Method;
+  /** API Gateway path template, e.g. /v1/programs/{programId}. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  auth: AuthRequirement;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  success: { status: number; description: string; schema: z.ZodType };
+  /** Error statuses the operation documents besides the common ones. */
+  errors?: number[];
+}
+
+export const operation = <const O extends OperationDef>(def: O): O => def;
+
+export const routeKeyOf = (op: Pick<OperationDef, "method" | "path">): string => `${op.method} ${op.path}`;
+
+export type Principal = { kind: "anonymous" } | { kind: "admin" } | { kind: "merchant"; programId: string };
+
+type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
+
+export interface Request<O extends OperationDef> {
+  params: Out<O["params"]>;
+  query: Out<O["query"]>;
+  body: Out<O["body"]>;
+  principal: Principal;
+  event: APIGatewayProxyEventV2;
+}
+
+/** What an implementation returns: the success body; its status comes from the definition. */
+export type Reply<O extends OperationDef> = z.input<O["success"]["schema"]>;
+
+export type Implementation<O extends OperationDef> = (request: Request<O>) => Promise<Reply<O>>;

@@ -1,0 +1,209 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { errorResponse, HttpError } from "../functions/http/errors.js";
+import type { HttpHandler } from "../functions/http/handler.js";
+import type { FunctionName } from "../functions/http/operation.js";
+import { matchRoute } from "../functions/http/routing.js";
+
+/**
+ * The local stand-in for API Gateway (HTTP API, payload format 2.0): each request becomes the event
+ * API Gateway would send, for the same Lambda handler AWS runs, chosen by the same route table.
+ */
+
+/** API Gateway's own limit on a request body: above it, the request never reaches a function. */
+const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+const TEXT_TYPES =
+  /^(text\/|application\/(?:[\w.+-]+\+)?(?:json|xml)|application\/x-www-form-urlencoded|application\/javascript)/i;
+
+const handlerModules: Record<FunctionName, () => Promise<{ handler: HttpHandler }>> = {
+  health: () => import("../functions/health/handler.js"),
+  openapi: () => import("../functions/openapi/handler.js"),
+  programs: () => import("../functions/programs/handler.js"),
+  stores: () => import("../functions/stores/handler.js"),
+  "not-found": () => import("../functions/not-found/handler.js"),
+};
+
+const readBody = (req: IncomingMessage): Promise<Buffer> =>
+  new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > API_GATEWAY_MAX_BODY) {
+        fail(
+          new HttpError(
+            413,
+            "payload_too_large",
+            `The body is over API Gateway's limit of ${API_GATEWAY_MAX_BODY} bytes.`,
+          ),
+        );
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => done(Buffer.concat(chunks)));
+    req.on("error", fail);
+  });
+
+/** Headers as API Gateway gives them: lower-case names, repeated values joined by commas. */
+const headersOf = (req: IncomingMessage): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name === "cookie") continue;
+    headers[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  return headers;
+};
+
+const queryOf = (search: URLSearchParams): Record<string, string> | undefined => {
+  const query: Record<string, string> = {};
+  for (const key of new Set(search.keys())) query[key] = search.getAll(key).join(",");
+  return Object.keys(query).length > 0 ? query : undefined;
+};
+
+export const toApiGatewayEvent = (
+  req: IncomingMessage,
+  body: Buffer,
+): { event: APIGatewayProxyEventV2; fn: FunctionName } => {
+  const method = (req.method ?? "GET").toUpperCase();
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const match = matchRoute(method, url.pathname);
+  const routeKey = match.kind === "found" ? `${match.op.method} ${match.op.path}` : "$default";
+  const headers = headersOf(req);
+  const contentType = headers["content-type"] ?? "";
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const now = new Date();
+  const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
+  const event: APIGatewayProxyEventV2 = {
+    version: "2.0",
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(cookies && cookies.length > 0 ? { cookies } : {}),
+    headers,
+    ...(queryOf(url.searchParams) ? { queryStringParameters: queryOf(url.searchParams) } : {}),
+    ...(match.kind === "found" && Object.keys(match.pathParameters).length > 0
+      ? { pathParameters: match.pathParameters }
+      : {}),
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: (headers.host ?? "localhost").split(".")[0] ?? "localhost",
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 ? { body: isText ? body.toString("utf8") : body.toString("base64") } : {}),
+    isBase64Encoded: !isText,
+  };
+  return { event, fn: match.kind === "found" ? match.op.fn : "not-found" };
+};
+
+const contextFor = (fn: string, requestId: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: `carnet-local-${fn}`,
+  functionVersion: "$LATEST",
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:carnet-local-${fn}`,
+  memoryLimitInMB: "1024",
+  awsRequestId: requestId,
+  logGroupName: `/aws/lambda/carnet-local-${fn}`,
+  logStreamName: "local",
+  getRemainingTimeInMillis: () => 30_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+const send = (res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void => {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  if (result.cookies && result.cookies.length > 0) headers["set-cookie"] = result.cookies;
+  const body =
+    result.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8");
+  headers["content-length"] = String(body.length);
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(body);
+};
+
+export interface LocalServerOptions {
+  port: number;
+  host?: string;
+  /** Called once per request, for the dev server's access log. */
+  onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  /** Until this resolves, requests are answered 503 (the dev server is still starting its database). */
+  ready?: Promise<void>;
+}
+
+export interface LocalServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export const startLocalServer = (options: LocalServerOptions): Promise<LocalServer> => {
+  let isReady = options.ready === undefined;
+  options.ready?.then(
+    () => {
+      isReady = true;
+    },
+    () => undefined,
+  );
+  const server = createServer(async (req, res) => {
+    const started = performance.now();
+    let result: APIGatewayProxyStructuredResultV2;
+    try {
+      if (!isReady)
+        throw new HttpError(503, "starting", "Carnet is still starting; try again in a moment.", undefined, {
+          "retry-after": "1",
+        });
+      const body = await readBody(req);
+      const { event, fn } = toApiGatewayEvent(req, body);
+      const { handler } = await handlerModules[fn]();
+      result = await handler(event, contextFor(fn, event.requestContext.requestId));
+    } catch (error) {
+      result = errorResponse(
+        error instanceof HttpError ? error : new HttpError(502, "bad_gateway", "The function failed."),
+      );
+      if (!(error instanceof HttpError)) console.error(error);
+    }
+    send(res, result);
+    options.onRequest?.({
+      method: req.method ?? "GET",
+      path: (req.url ?? "/").split("?")[0] ?? "/",
+      status: result.statusCode ?? 200,
+      ms: Math.round(performance.now() - started),
+    });
+  });
+  return new Promise((done, fail) => {
+    server.once("error", fail);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => {
+      server.off("error", fail);
+      const { port } = server.address() as AddressInfo;
+      done({
+        url: `http://${options.host === "0.0.0.0" ? "localhost" : (options.host ?? "127.0.0.1")}:${port}`,
+        server,
+        close: () =>
+          new Promise<void>((closed) => {
+            server.close(() => closed());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+};

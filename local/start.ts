@@ -1,0 +1,143 @@
+/**
+ * `npm start`: Carnet on a laptop. Starts DynamoDB Local (unless DYNAMODB_ENDPOINT is set), creates
+ * the table, and serves the API on PORT with the same handlers Lambda runs. Ctrl-C stops it all.
+ */
+
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  LocalSetupError,
+  localDynamoClient,
+  type RunningDynamoDb,
+  startDynamoDbLocal,
+} from "./dynamodb-local.js";
+import { startLocalServer } from "./server.js";
+import { ensureTable } from "./table.js";
+
+const started = performance.now();
+const fail = (message: string): never => {
+  console.error(`\n  ✖ ${message}\n`);
+  process.exit(1);
+};
+
+const portText = process.env.PORT ?? "3000";
+const port = Number(portText);
+if (!/^\d+$/.test(portText) || port > 65535)
+  fail(`PORT must be a number from 0 to 65535 (got '${portText}').`);
+const host = process.env.HOST ?? "127.0.0.1";
+const dataDir = process.env.CARNET_DATA_DIR ? resolve(process.env.CARNET_DATA_DIR) : undefined;
+const stateDir = dataDir ?? resolve(".carnet");
+
+/** The admin key: CARNET_ADMIN_KEY, or one generated on first start and kept in the state folder. */
+const adminKey = (): { key: string; source: string } => {
+  if (process.env.CARNET_ADMIN_KEY) return { key: process.env.CARNET_ADMIN_KEY, source: "CARNET_ADMIN_KEY" };
+  const file = join(stateDir, "admin-key");
+  if (existsSync(file)) return { key: readFileSync(file, "utf8").trim(), source: file };
+  mkdirSync(stateDir, { recursive: true });
+  const key = `dev_${randomBytes(24).toString("base64url")}`;
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return { key, source: `${file} (generated now)` };
+};
+
+let dynamo: RunningDynamoDb | undefined;
+let stopping = false;
+
+const main = async () => {
+  const admin = adminKey();
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => {
+    markReady = r;
+  });
+  // Listen first: a port in use is reported before anything slow starts.
+  const server = await startLocalServer({
+    port,
+    host,
+    ready,
+    onRequest: ({ method, path, status, ms }) => {
+      const colour = status >= 500 ? 31 : status >= 400 ? 33 : 32;
+      console.log(
+        `  ${new Date().toISOString().slice(11, 19)} ${method.padEnd(6)} ${path} \x1b[${colour}m${status}\x1b[0m ${ms} ms`,
+      );
+    },
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE")
+      fail(
+        `Port ${port} is already in use. Stop what uses it, or run on another port: PORT=${port + 1} npm start`,
+      );
+    if (error.code === "EACCES")
+      fail(`Port ${port} needs privileges this user lacks. Use a port above 1023: PORT=3000 npm start`);
+    throw error;
+  });
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n  ${signal}: stopping Carnet…`);
+    await server.close();
+    await dynamo?.stop();
+    console.log("  stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  let endpoint = process.env.DYNAMODB_ENDPOINT;
+  let dataNote: string;
+  if (endpoint) {
+    dataNote = "(DYNAMODB_ENDPOINT)";
+  } else {
+    console.log(`  starting DynamoDB Local${dataDir ? ` with data in ${dataDir}` : " in memory"}…`);
+    dynamo = await startDynamoDbLocal({ ...(dataDir ? { dataDir: join(dataDir, "dynamodb") } : {}) });
+    endpoint = dynamo.endpoint;
+    dataNote = dataDir
+      ? `(DynamoDB Local, data kept in ${join(dataDir, "dynamodb")})`
+      : "(DynamoDB Local, in memory: data is gone on exit; set CARNET_DATA_DIR to keep it)";
+    dynamo.process.once("exit", (code) => {
+      if (!stopping)
+        fail(`DynamoDB Local stopped unexpectedly (exit code ${code}); Carnet cannot run without it.`);
+    });
+  }
+  const tableName = process.env.CARNET_TABLE_NAME ?? "carnet";
+  const client = localDynamoClient(endpoint);
+  const created = await ensureTable(client, tableName).catch((error: Error) =>
+    fail(`Could not reach DynamoDB at ${endpoint} to create the table '${tableName}': ${error.message}`),
+  );
+  client.destroy();
+
+  const publicUrl =
+    process.env.PUBLIC_URL ?? `http://localhost:${(server.server.address() as { port: number }).port}`;
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: endpoint,
+    CARNET_TABLE_NAME: tableName,
+    CARNET_ADMIN_KEY: admin.key,
+    PUBLIC_URL: publicUrl,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
+    AWS_REGION: process.env.AWS_REGION ?? "eu-west-1",
+  });
+  markReady();
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`
+  \x1b[1mCarnet\x1b[0m ready in ${seconds} s
+
+  ➜  API:        ${publicUrl}
+  ➜  Health:     ${publicUrl}/health
+  ➜  OpenAPI:    ${publicUrl}/openapi.json
+  ➜  DynamoDB:   ${endpoint} ${dataNote}
+  ➜  Table:      ${tableName} ${created ? "(created)" : "(existing)"}
+  ➜  Admin key:  ${admin.key}
+                 from ${admin.source}
+
+  Try it:
+    curl -s -X POST ${publicUrl}/v1/programs -H "Authorization: Bearer ${admin.key}" \\
+      -H "Content-Type: application/json" -d '{"name":"My Rewards","organizationName":"My Shop"}'
+
+  Press Ctrl-C to stop.
+`);
+};
+
+main().catch((error: unknown) => {
+  if (error instanceof LocalSetupError) fail(error.message);
+  console.error(error);
+  void dynamo?.stop().finally(() => process.exit(1));
+});
