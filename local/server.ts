@@ -26,12 +26,16 @@ const handlerModules: Record<FunctionName, () => Promise<{ handler: HttpHandler 
   "not-found": () => import("../functions/not-found/handler.js"),
 };
 
+/** The request body; past API Gateway's limit it is drained and refused, as API Gateway would. */
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((done, fail) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
+      if (size <= API_GATEWAY_MAX_BODY) chunks.push(chunk);
+    });
+    req.on("end", () => {
       if (size > API_GATEWAY_MAX_BODY) {
         fail(
           new HttpError(
@@ -40,12 +44,10 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
             `The body is over API Gateway's limit of ${API_GATEWAY_MAX_BODY} bytes.`,
           ),
         );
-        req.destroy();
-        return;
+      } else {
+        done(Buffer.concat(chunks));
       }
-      chunks.push(chunk);
     });
-    req.on("end", () => done(Buffer.concat(chunks)));
     req.on("error", fail);
   });
 

@@ -89,15 +89,16 @@ const main = async () => {
     console.log(`  starting DynamoDB Local${dataDir ? ` with data in ${dataDir}` : " in memory"}…`);
     dynamo = await startDynamoDbLocal({ ...(dataDir ? { dataDir: join(dataDir, "dynamodb") } : {}) });
     endpoint = dynamo.endpoint;
+    const pid = dynamo.process.pid;
     dataNote = dataDir
-      ? `(DynamoDB Local, data kept in ${join(dataDir, "dynamodb")})`
-      : "(DynamoDB Local, in memory: data is gone on exit; set CARNET_DATA_DIR to keep it)";
+      ? `(DynamoDB Local pid ${pid}, data kept in ${join(dataDir, "dynamodb")})`
+      : `(DynamoDB Local pid ${pid}, in memory: data is gone on exit; set CARNET_DATA_DIR to keep it)`;
     dynamo.process.once("exit", (code) => {
       if (!stopping)
         fail(`DynamoDB Local stopped unexpectedly (exit code ${code}); Carnet cannot run without it.`);
     });
   }
-  const tableName = process.env.CARNET_TABLE_NAME ?? "carnet";
+  const tableName = process.env.CARNET_TABLE_NAME || "carnet";
   const client = localDynamoClient(endpoint);
   const created = await ensureTable(client, tableName).catch((error: Error) =>
     fail(`Could not reach DynamoDB at ${endpoint} to create the table '${tableName}': ${error.message}`),
@@ -105,14 +106,14 @@ const main = async () => {
   client.destroy();
 
   const publicUrl =
-    process.env.PUBLIC_URL ?? `http://localhost:${(server.server.address() as { port: number }).port}`;
+    process.env.PUBLIC_URL || `http://localhost:${(server.server.address() as { port: number }).port}`;
   Object.assign(process.env, {
     DYNAMODB_ENDPOINT: endpoint,
     CARNET_TABLE_NAME: tableName,
     CARNET_ADMIN_KEY: admin.key,
     PUBLIC_URL: publicUrl,
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "WARN",
-    AWS_REGION: process.env.AWS_REGION ?? "eu-west-1",
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL || "WARN",
+    AWS_REGION: process.env.AWS_REGION || "eu-west-1",
   });
   markReady();
 

@@ -3,6 +3,7 @@
  * in one place (functions/http/errors.ts). Nothing here knows about HTTP.
  */
 export type DomainErrorKind =
+  | "bad_request" // the request itself is malformed (e.g. a cursor this API never issued)
   | "validation" // the request is well-formed but breaks a rule
   | "not_found" // the thing does not exist, or is not visible to the caller
   | "conflict" // the thing exists already, or changed under the caller

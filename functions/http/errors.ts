@@ -20,6 +20,7 @@ export class HttpError extends Error {
 }
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  bad_request: 400,
   validation: 422,
   not_found: 404,
   conflict: 409,

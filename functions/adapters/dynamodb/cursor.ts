@@ -12,7 +12,7 @@ export const encodeCursor = (key: Record<string, unknown> | undefined): string |
   key === undefined ? undefined : Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 
 const invalid = () =>
-  new DomainError("validation", "invalid_cursor", "The cursor is not one this listing returned.");
+  new DomainError("bad_request", "invalid_cursor", "The cursor is not one this listing returned.");
 
 export const decodeCursor = (
   cursor: string | undefined,

@@ -1,0 +1,44 @@
+import { randomBytes } from "node:crypto";
+import { DeleteTableCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, inject } from "vitest";
+import { resetConfigForTests } from "../../functions/config/env.js";
+import { localDynamoClient } from "../../local/dynamodb-local.js";
+import { ensureTable } from "../../local/table.js";
+
+export const TEST_ADMIN_KEY = "test-admin-key-0123456789abcdef";
+
+/**
+ * Gives the calling test file a fresh table of its own in the shared DynamoDB Local, created the way
+ * `npm start` creates it, and points the process's configuration at it.
+ */
+export const useTestTable = (): { tableName: string; endpoint: string } => {
+  const endpoint = inject("dynamoEndpoint");
+  const tableName = `carnet-test-${randomBytes(6).toString("hex")}`;
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: endpoint,
+    CARNET_TABLE_NAME: tableName,
+    CARNET_ADMIN_KEY: TEST_ADMIN_KEY,
+    AWS_REGION: "eu-west-1",
+  });
+  resetConfigForTests();
+  const client = localDynamoClient(endpoint);
+  beforeAll(async () => {
+    await ensureTable(client, tableName);
+  });
+  afterAll(async () => {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    client.destroy();
+  });
+  return { tableName, endpoint };
+};
+
+/** Every item of a test table: to prove that a rejected request wrote nothing. */
+export const allItems = async (endpoint: string, tableName: string): Promise<Record<string, unknown>[]> => {
+  const client = localDynamoClient(endpoint);
+  try {
+    const { Items } = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+    return Items ?? [];
+  } finally {
+    client.destroy();
+  }
+};
