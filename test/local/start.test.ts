@@ -89,7 +89,7 @@ describe("npm start", () => {
       method: "POST",
       headers: { authorization: `Bearer ${first.adminKey}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "Survives restarts", organizationName: "Shop" }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<{ programId: string }>);
     const javaPid = Number(/pid (\d+)/.exec(first.output())?.[1] ?? Number.NaN);
     const firstExit = await stop(first);
     const second = await launch(env);
@@ -104,7 +104,7 @@ describe("npm start", () => {
     expect(first.adminKey).toMatch(/^dev_/);
     expect(second.adminKey).toBe(first.adminKey);
     expect(read.status).toBe(200);
-    expect((await read.json()).name).toBe("Survives restarts");
+    expect(((await read.json()) as { name: string }).name).toBe("Survives restarts");
     expect(firstExit).toBe(0);
     expect(secondExit).toBe(0);
     expect(first.output()).toContain("stopped.");
