@@ -80,6 +80,7 @@ export const toApiGatewayEvent = (
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
   const now = new Date();
   const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
+  const queryStringParameters = queryOf(url.searchParams);
   const event: APIGatewayProxyEventV2 = {
     version: "2.0",
     routeKey,
@@ -87,7 +88,7 @@ export const toApiGatewayEvent = (
     rawQueryString: url.search.slice(1),
     ...(cookies && cookies.length > 0 ? { cookies } : {}),
     headers,
-    ...(queryOf(url.searchParams) ? { queryStringParameters: queryOf(url.searchParams) } : {}),
+    ...(queryStringParameters ? { queryStringParameters } : {}),
     ...(match.kind === "found" && Object.keys(match.pathParameters).length > 0
       ? { pathParameters: match.pathParameters }
       : {}),
