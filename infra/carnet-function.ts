@@ -1,0 +1,90 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
+import type { FunctionName } from "../functions/http/operation.js";
+
+/** The repository root, holding package.json and package-lock.json. */
+export const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+/** functions/<name>/handler.ts, as an absolute path (cdk may run from any directory). */
+export const handlerEntry = (name: FunctionName): string =>
+  fileURLToPath(new URL(`../functions/${name}/handler.ts`, import.meta.url));
+
+/**
+ * The bundles are ESM; a CommonJS dependency calling `require` for a Node built-in needs one in scope.
+ * Passed to esbuild as one argument, so it must stay free of double quotes and backslashes.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export interface CarnetFunctionProps {
+  /** The capability: the folder functions/<name>/ whose handler.ts exports `handler`. */
+  readonly name: FunctionName;
+  readonly table: ITableV2;
+  readonly adminKeySecret: ISecret;
+  /** Variables besides the shared ones, which they cannot override (design.md, "Configuration"). */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * One Carnet Lambda function with the defaults every function shares: Node.js 22 on Graviton, an ESM
+ * bundle holding every dependency (the AWS SDK included: the code relies on a recent lib-dynamodb, not
+ * on the one the runtime happens to ship), X-Ray tracing, logs kept a month, the table name and the
+ * admin key secret in the environment, and the grants to use both.
+ */
+export class CarnetFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: CarnetFunctionProps) {
+    super(scope, id);
+
+    // Stateless: the logs go with the stack (their content expires after a month anyway).
+    this.logGroup = new LogGroup(this, "Logs", {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.function = new NodejsFunction(this, "Function", {
+      description: `Carnet ${props.name}`,
+      entry: handlerEntry(props.name),
+      handler: "handler",
+      projectRoot: repoRoot,
+      depsLockFilePath: resolve(repoRoot, "package-lock.json"),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      timeout: Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      environment: {
+        ...props.environment,
+        CARNET_TABLE_NAME: props.table.tableName,
+        CARNET_ADMIN_KEY_SECRET_ARN: props.adminKeySecret.secretArn,
+        POWERTOOLS_SERVICE_NAME: "carnet",
+        POWERTOOLS_LOG_LEVEL: "INFO",
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ["module", "main"],
+        target: "node22",
+        minify: true,
+        sourceMap: true,
+        // Stack traces need file names and lines, not a copy of the sources inside the bundle.
+        sourcesContent: false,
+        banner: ESM_REQUIRE_BANNER,
+        externalModules: [],
+      },
+    });
+
+    props.table.grantReadWriteData(this.function);
+    props.adminKeySecret.grantRead(this.function);
+  }
+}

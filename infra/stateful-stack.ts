@@ -1,0 +1,60 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import {
+  AttributeType,
+  Billing,
+  type ITableV2,
+  ProjectionType,
+  StreamViewType,
+  TableV2,
+} from "aws-cdk-lib/aws-dynamodb";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { Construct } from "constructs";
+import { TABLE_KEYS } from "../functions/adapters/dynamodb/table.js";
+
+const stringKey = (name: string) => ({ name, type: AttributeType.STRING });
+
+/**
+ * What must outlive any deployment: the one table and the root admin key. Everything here is retained
+ * when the stack is deleted; the stateless stack can be destroyed and rebuilt freely on top of it.
+ */
+export class StatefulStack extends Stack {
+  readonly table: ITableV2;
+  readonly adminKeySecret: ISecret;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    // The key schema comes from the definition the local runtime and the tests use too.
+    const table = new TableV2(this, "Table", {
+      partitionKey: stringKey(TABLE_KEYS.partitionKey),
+      sortKey: stringKey(TABLE_KEYS.sortKey),
+      globalSecondaryIndexes: TABLE_KEYS.globalIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: stringKey(index.partitionKey),
+        sortKey: stringKey(index.sortKey),
+        projectionType: ProjectionType.ALL,
+      })),
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      billing: Billing.onDemand(),
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table = table;
+
+    // The root admin bearer key (CARNET_ADMIN_KEY locally). Functions read it once per cold start.
+    this.adminKeySecret = new Secret(this, "AdminKey", {
+      description: "Carnet root admin key: the bearer key that creates programs (CARNET_ADMIN_KEY)",
+      generateSecretString: { excludePunctuation: true, passwordLength: 40 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    new CfnOutput(this, "TableName", { value: table.tableName });
+    new CfnOutput(this, "AdminKeySecretArn", {
+      value: this.adminKeySecret.secretArn,
+      description:
+        "aws secretsmanager get-secret-value --query SecretString --output text --secret-id <this>",
+    });
+  }
+}
