@@ -89,6 +89,21 @@ describe("merchant API: stores", () => {
     expect(listTwo.body.items).toEqual([]);
   });
 
+  it("rejects a cursor in the program's own partition that is not a store position", async () => {
+    // Prepare
+    const program = await newProgram();
+    const onProgramItem = Buffer.from(
+      JSON.stringify({ PK: `PROGRAM#${program.programId}`, SK: "PROGRAM" }),
+    ).toString("base64url");
+
+    // Act
+    const listing = await call("GET", `/v1/programs/${program.programId}/stores?cursor=${onProgramItem}`);
+
+    // Assess
+    expect(listing.status).toBe(400);
+    expect(listing.body.error.code).toBe("invalid_cursor");
+  });
+
   it("answers 404 for stores of a program that does not exist, and writes nothing", async () => {
     // Act
     const create = await call("POST", "/v1/programs/prg_0000000000000000/stores", { body: bastille });

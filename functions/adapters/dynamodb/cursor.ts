@@ -3,8 +3,9 @@ import { DomainError } from "../../domain/errors.js";
 /**
  * Page cursors are DynamoDB's LastEvaluatedKey, base64url-encoded. A cursor coming back is checked
  * before use: it must decode to exactly the expected key attributes, all strings, and name the same
- * partition the query reads — so a forged cursor can neither break the query nor reach another
- * partition (another merchant's data).
+ * partition the query reads, and carry sort keys inside the range the query reads (a cursor outside the
+ * key condition is a DynamoDB ValidationException) — so a forged cursor can neither break the query
+ * nor reach another partition (another merchant's data).
  */
 type Key = Record<string, string>;
 
@@ -16,7 +17,7 @@ const invalid = () =>
 
 export const decodeCursor = (
   cursor: string | undefined,
-  expected: { attributes: readonly string[]; partition: Key },
+  expected: { attributes: readonly string[]; partition: Key; prefixes?: Key },
 ): Key | undefined => {
   if (cursor === undefined) return undefined;
   if (cursor.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
@@ -34,6 +35,9 @@ export const decodeCursor = (
   const key = decoded as Key;
   for (const [name, value] of Object.entries(expected.partition)) {
     if (key[name] !== value) throw invalid();
+  }
+  for (const [name, prefix] of Object.entries(expected.prefixes ?? {})) {
+    if (!key[name]?.startsWith(prefix)) throw invalid();
   }
   return key;
 };

@@ -62,6 +62,7 @@ export const dynamoProgramRepository = (): ProgramRepository => ({
     const start = decodeCursor(cursor, {
       attributes: ["PK", "SK", "GSI1PK", "GSI1SK"],
       partition: { GSI1PK: "PROGRAMS" },
+      prefixes: { PK: "PROGRAM#", SK: "PROGRAM" },
     });
     const result = await dynamo().send(
       new QueryCommand({

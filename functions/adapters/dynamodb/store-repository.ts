@@ -5,7 +5,7 @@ import { Store } from "../../domain/store.js";
 import { dynamo, tableName } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./program-repository.js";
-import { keys } from "./table.js";
+import { keys, STORE_PREFIX } from "./table.js";
 
 export const dynamoStoreRepository = (): StoreRepository => ({
   async create(store, apiKeyHash) {
@@ -64,12 +64,16 @@ export const dynamoStoreRepository = (): StoreRepository => ({
 
   async list(programId, { limit, cursor }): Promise<Page<Store>> {
     const partition = keys.program(programId).PK;
-    const start = decodeCursor(cursor, { attributes: ["PK", "SK"], partition: { PK: partition } });
+    const start = decodeCursor(cursor, {
+      attributes: ["PK", "SK"],
+      partition: { PK: partition },
+      prefixes: { SK: STORE_PREFIX },
+    });
     const result = await dynamo().send(
       new QueryCommand({
         TableName: tableName(),
         KeyConditionExpression: "PK = :pk AND begins_with(SK, :store)",
-        ExpressionAttributeValues: { ":pk": partition, ":store": "STORE#" },
+        ExpressionAttributeValues: { ":pk": partition, ":store": STORE_PREFIX },
         ConsistentRead: true,
         Limit: limit,
         ExclusiveStartKey: start,

@@ -9,6 +9,9 @@ export const TABLE_KEYS = {
   globalIndexes: [{ indexName: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK" }],
 } as const;
 
+/** Sort-key prefix of a program's stores, for range queries and cursor checks. */
+export const STORE_PREFIX = "STORE#";
+
 /** Key builders: the only place where key strings are spelled. */
 export const keys = {
   program: (programId: string) => ({ PK: `PROGRAM#${programId}`, SK: "PROGRAM" }),
@@ -16,7 +19,10 @@ export const keys = {
     GSI1PK: "PROGRAMS",
     GSI1SK: `${createdAt}#${programId}`,
   }),
-  store: (programId: string, storeId: string) => ({ PK: `PROGRAM#${programId}`, SK: `STORE#${storeId}` }),
+  store: (programId: string, storeId: string) => ({
+    PK: `PROGRAM#${programId}`,
+    SK: `${STORE_PREFIX}${storeId}`,
+  }),
   storeKey: (storeId: string) => ({ PK: `STORE#${storeId}`, SK: "STORE_KEY" }),
 } as const;
 
