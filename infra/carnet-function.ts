@@ -12,8 +12,11 @@ import type { FunctionName } from "../functions/http/operation.js";
 /** The repository root, holding package.json and package-lock.json. */
 export const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
+/** Functions that no HTTP route reaches: the scheduled due-work sweep. */
+export type BackgroundFunctionName = "sweep";
+
 /** functions/<name>/handler.ts, as an absolute path (cdk may run from any directory). */
-export const handlerEntry = (name: FunctionName): string =>
+export const handlerEntry = (name: FunctionName | BackgroundFunctionName): string =>
   fileURLToPath(new URL(`../functions/${name}/handler.ts`, import.meta.url));
 
 /**
@@ -25,7 +28,9 @@ const ESM_REQUIRE_BANNER =
 
 export interface CarnetFunctionProps {
   /** The capability: the folder functions/<name>/ whose handler.ts exports `handler`. */
-  readonly name: FunctionName;
+  readonly name: FunctionName | BackgroundFunctionName;
+  /** Default 10 seconds (an API request); background work may take longer. */
+  readonly timeout?: Duration;
   readonly table: ITableV2;
   readonly adminKeySecret: ISecret;
   /** Variables besides the shared ones, which they cannot override (design.md, "Configuration"). */
@@ -60,7 +65,7 @@ export class CarnetFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       environment: {

@@ -32,7 +32,7 @@ export class StatefulStack extends Stack {
         indexName: index.indexName,
         partitionKey: stringKey(index.partitionKey),
         sortKey: stringKey(index.sortKey),
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType[index.projection],
       })),
       timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
       billing: Billing.onDemand(),

@@ -1,7 +1,9 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
@@ -39,6 +41,7 @@ const publicUrlContext = (scope: Construct): string | undefined => {
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly functions: ReadonlyMap<FunctionName, NodejsFunction>;
+  readonly sweep: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -83,6 +86,22 @@ export class StatelessStack extends Stack {
       }
     }
     this.functions = functions;
+
+    // The due-work sweep (expired points and vouchers, tier review): every 15 minutes. Operations
+    // apply the same lazily, so a late or skipped run delays only what the card shows meanwhile.
+    const { function: sweep } = new CarnetFunction(this, "Sweep", {
+      name: "sweep",
+      table: props.table,
+      adminKeySecret: props.adminKeySecret,
+      environment: { PUBLIC_URL: publicUrl },
+      timeout: Duration.minutes(5),
+    });
+    this.sweep = sweep;
+    new Rule(this, "SweepSchedule", {
+      description: "Carnet: settle members whose points, vouchers or tier are due",
+      schedule: Schedule.rate(Duration.minutes(15)),
+      targets: [new LambdaFunction(sweep, { retryAttempts: 0 })],
+    });
 
     new CfnOutput(this, "ApiUrl", { value: publicUrl, description: "Base URL of the Carnet API" });
   }

@@ -23,6 +23,9 @@ const handlerModules: Record<FunctionName, () => Promise<{ handler: HttpHandler 
   openapi: () => import("../functions/openapi/handler.js"),
   programs: () => import("../functions/programs/handler.js"),
   stores: () => import("../functions/stores/handler.js"),
+  members: () => import("../functions/members/handler.js"),
+  "store-api": () => import("../functions/store-api/handler.js"),
+  partners: () => import("../functions/partners/handler.js"),
   "not-found": () => import("../functions/not-found/handler.js"),
 };
 

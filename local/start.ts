@@ -116,6 +116,7 @@ const main = async () => {
     AWS_REGION: process.env.AWS_REGION || "eu-west-1",
   });
   markReady();
+  startSweep();
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`
@@ -135,6 +136,36 @@ const main = async () => {
 
   Press Ctrl-C to stop.
 `);
+};
+
+/**
+ * The due-work sweep (points and voucher expiry, tier review), which a schedule runs in AWS: here every
+ * CARNET_SWEEP_SECONDS (default 60). Only sweeps that changed something are printed.
+ */
+const startSweep = () => {
+  const secondsText = process.env.CARNET_SWEEP_SECONDS ?? "60";
+  const seconds = Number(secondsText);
+  if (!Number.isInteger(seconds) || seconds < 1)
+    fail(`CARNET_SWEEP_SECONDS must be a whole number of seconds (got '${secondsText}').`);
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running || stopping) return;
+    running = true;
+    try {
+      const { handler: sweep } = await import("../functions/sweep/handler.js");
+      const report = await sweep();
+      if (report.settled > 0 || report.failed > 0) {
+        console.log(
+          `  ${new Date().toISOString().slice(11, 19)} sweep: ${report.settled} member(s) settled, ${report.failed} failed, ${report.ms} ms`,
+        );
+      }
+    } catch (error) {
+      console.error(`  sweep failed: ${(error as Error).message}`);
+    } finally {
+      running = false;
+    }
+  }, seconds * 1000);
+  timer.unref();
 };
 
 main().catch((error: unknown) => {

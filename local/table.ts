@@ -3,10 +3,58 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { TABLE_KEYS } from "../functions/adapters/dynamodb/table.js";
+
+/**
+ * A table kept on disk by an older version (CARNET_DATA_DIR) lacks the indexes added since: add each
+ * missing one (DynamoDB creates one index per UpdateTable) and wait until it is ACTIVE.
+ */
+const addMissingIndexes = async (
+  client: DynamoDBClient,
+  tableName: string,
+  existing: Set<string | undefined>,
+) => {
+  for (const index of TABLE_KEYS.globalIndexes) {
+    if (existing.has(index.indexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: index.partitionKey, AttributeType: "S" },
+          { AttributeName: index.sortKey, AttributeType: "S" },
+        ],
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: "HASH" },
+                { AttributeName: index.sortKey, KeyType: "RANGE" },
+              ],
+              Projection: { ProjectionType: index.projection },
+            },
+          },
+        ],
+      }),
+    );
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const status = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === index.indexName)?.IndexStatus;
+      if (status === "ACTIVE") break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `the index ${index.indexName} of table ${tableName} is still ${status ?? "missing"} after 30 s`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+};
 
 /**
  * Creates Carnet's table as the CDK stateful stack does (same keys, indexes, stream and TTL, from the
@@ -14,7 +62,12 @@ import { TABLE_KEYS } from "../functions/adapters/dynamodb/table.js";
  */
 export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<boolean> => {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await addMissingIndexes(
+      client,
+      tableName,
+      new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName)),
+    );
     return false;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
@@ -39,7 +92,7 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string): Pr
           { AttributeName: index.partitionKey, KeyType: "HASH" },
           { AttributeName: index.sortKey, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: { ProjectionType: index.projection },
       })),
       StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" },
     }),

@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
 import { ErrorBody } from "../http/errors.js";
 import type { OperationDef } from "../http/operation.js";
 import { allOperations } from "./operations.js";
@@ -14,9 +15,19 @@ const COMMON_ERRORS: Record<number, string> = {
   422: "Body of the right shape but invalid values (validation_failed)",
 };
 
+const idempotencyHeader = (mode: "required" | "optional") =>
+  z.object({
+    "Idempotency-Key": (mode === "required" ? z.string() : z.string().optional()).meta({
+      description:
+        "The client's name for this request (e.g. a UUID), 1 to 255 printable ASCII characters. The same key with the same body returns the first answer and changes nothing more; with another body it is a 409 idempotency_key_reused. Keys are kept 7 days.",
+      example: "3f1c2b9e-5d7a-4e61-9a3b-1c2d3e4f5a6b",
+    }),
+  });
+
 const errorStatuses = (op: OperationDef): number[] => {
   const statuses = [
     404,
+    ...(op.idempotency === "required" ? [400] : []),
     ...(op.errors ?? []),
     ...(op.auth === "none" ? [] : [401, 403]),
     ...(op.query ? [400] : []),
@@ -32,7 +43,7 @@ export const buildOpenApiDocument = (serverUrl?: string): Record<string, unknown
     type: "http",
     scheme: "bearer",
     description:
-      "Merchant API: the root admin key (CARNET_ADMIN_KEY) or a program's merchant key (mk.…). Store API: a store key (sk.…).",
+      "Merchant API: the root admin key (CARNET_ADMIN_KEY) or a program's merchant key (mk.…). Store API: the store's key (sk.…). Partner API: the partner's key (pk.…).",
   });
   for (const op of allOperations as readonly OperationDef[]) {
     registry.registerPath({
@@ -46,6 +57,7 @@ export const buildOpenApiDocument = (serverUrl?: string): Record<string, unknown
       request: {
         ...(op.params ? { params: op.params } : {}),
         ...(op.query ? { query: op.query } : {}),
+        ...(op.idempotency ? { headers: idempotencyHeader(op.idempotency) } : {}),
         ...(op.body
           ? { body: { required: true, content: { "application/json": { schema: op.body } } } }
           : {}),

@@ -3,6 +3,7 @@ import { Program, ProgramInput, ProgramPatch } from "../domain/program.js";
 import { Store, StoreInput } from "../domain/store.js";
 import { operation } from "../http/operation.js";
 import { ID_PATTERN } from "../shared/ids.js";
+import { loyaltyOperations } from "./loyalty-operations.js";
 
 /**
  * The public HTTP contract of Carnet, one entry per operation (design.md, "HTTP contract"). Request
@@ -162,6 +163,7 @@ export const operations = {
     params: StoreParams,
     success: { status: 200, description: "The store", schema: Store },
   }),
+  ...loyaltyOperations,
 } as const;
 
 export type Operations = typeof operations;

@@ -27,3 +27,7 @@ export const notFound = (what: string, id: string): DomainError =>
 
 export const conflict = (code: string, message: string): DomainError =>
   new DomainError("conflict", code, message);
+
+/** A well-formed request that a rule refuses (422). */
+export const refused = (code: string, message: string, details?: unknown): DomainError =>
+  new DomainError("validation", code, message, details);

@@ -1,3 +1,6 @@
+import type { PurchaseRecord, SpendWindow } from "./loyalty/engine.js";
+import type { LedgerEntry, Member, MemberProfile } from "./loyalty/member.js";
+import type { Partner } from "./partner.js";
 import type { Program } from "./program.js";
 import type { Store } from "./store.js";
 
@@ -37,4 +40,72 @@ export interface StoreRepository {
   list(programId: string, page: PageRequest): Promise<Page<Store>>;
   /** What the store API needs to authenticate a store key: one strongly consistent read. */
   keyRecord(storeId: string): Promise<StoreKeyRecord | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members and the ledger (docs/data-model.md, section 2.3)
+
+/** A stored answer to an idempotent request: replayed as is for the same key and body. */
+export interface IdempotencyRecord {
+  /** `STORE#<storeId>`, `PARTNER#<partnerId>` or `MERCHANT#<programId>`: keys are per caller. */
+  scope: string;
+  clientKey: string;
+  requestHash: string;
+  response: { status: number; body: unknown };
+  createdAt: string;
+}
+
+/** One write of an atomic commit; the repository turns them into one TransactWriteItems. */
+export type MemberWrite =
+  | { kind: "member"; member: Member; expectedVersion: number | null }
+  | { kind: "ledger"; memberId: string; entry: LedgerEntry }
+  | { kind: "purchase"; record: PurchaseRecord; expectedRefundedCents: number | null }
+  | { kind: "spend"; memberId: string; day: string; cents: number; purchases: number }
+  | { kind: "idempotency"; record: IdempotencyRecord };
+
+export type CommitResult = "committed" | "idempotency_key_taken" | "changed";
+
+export interface Enrollment {
+  member: Member;
+  profile: MemberProfile;
+  emailHash: string;
+}
+
+export type EnrollResult =
+  | { kind: "enrolled" }
+  | { kind: "email_taken"; memberId: string }
+  | { kind: "code_taken" };
+
+export interface MemberRepository {
+  /** The member, strongly consistent; undefined when absent or in another program. */
+  get(programId: string, memberId: string): Promise<Member | undefined>;
+  /** The member whatever its program: only for work that starts from a member id (the sweep). */
+  load(memberId: string): Promise<Member | undefined>;
+  profile(memberId: string): Promise<MemberProfile | undefined>;
+  idByCardCode(programId: string, cardCode: string): Promise<string | undefined>;
+  idByEmailHash(programId: string, emailHash: string): Promise<string | undefined>;
+  idByReferralCode(programId: string, referralCode: string): Promise<string | undefined>;
+  /** Spend per day between two days (inclusive), for the tier window. */
+  spend(memberId: string, fromDay: string, toDay: string): Promise<SpendWindow>;
+  /** Ledger entries, newest first. */
+  history(memberId: string, page: PageRequest): Promise<Page<LedgerEntry>>;
+  /** Every ledger entry of a member, oldest first (rebuilds, audits). */
+  ledger(memberId: string): Promise<LedgerEntry[]>;
+  purchase(transactionId: string): Promise<PurchaseRecord | undefined>;
+  idempotency(scope: string, clientKey: string, now: Date): Promise<IdempotencyRecord | undefined>;
+  enroll(enrollment: Enrollment): Promise<EnrollResult>;
+  /** All writes in one transaction, or none. */
+  commit(writes: MemberWrite[], now: Date): Promise<CommitResult>;
+  /** Members whose `dueAt` has passed, one shard page at a time (the sweep). */
+  due(shard: string, now: Date, cursor?: string): Promise<Page<string>>;
+}
+
+export type PartnerRecord = Partner;
+
+export interface PartnerRepository {
+  create(partner: PartnerRecord, apiKeyHash: string): Promise<boolean>;
+  get(programId: string, partnerId: string): Promise<PartnerRecord | undefined>;
+  keyRecord(
+    partnerId: string,
+  ): Promise<{ partnerId: string; programId: string; apiKeyHash: string } | undefined>;
 }

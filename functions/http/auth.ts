@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { adminKeyHashOnce } from "../config/admin-key.js";
-import type { ProgramRepository } from "../domain/ports.js";
+import type { PartnerRepository, ProgramRepository, StoreRepository } from "../domain/ports.js";
 import { keyMatches, keyOwner } from "../shared/api-keys.js";
 import { ID_PATTERN } from "../shared/ids.js";
 import { HttpError } from "./errors.js";
@@ -23,14 +23,45 @@ const bearerToken = (event: APIGatewayProxyEventV2): string => {
   return match[1];
 };
 
+/** What authentication reads: the hashes of merchant, store and partner keys. */
+export interface KeyStores {
+  programs: Pick<ProgramRepository, "merchantKeyHash">;
+  stores?: Pick<StoreRepository, "keyRecord">;
+  partners?: Pick<PartnerRepository, "keyRecord">;
+}
+
+/** A store's or partner's own key; the owner must be the one named in the path. */
+const ownerKey = async (
+  token: string,
+  kind: "sk" | "pk",
+  record: ((id: string) => Promise<{ programId: string; apiKeyHash: string } | undefined>) | undefined,
+): Promise<{ ownerId: string; programId: string }> => {
+  const ownerId = keyOwner(kind, token);
+  if (ownerId !== undefined && ID_PATTERN.test(ownerId) && record) {
+    const found = await record(ownerId);
+    if (found && keyMatches(token, found.apiKeyHash)) return { ownerId, programId: found.programId };
+  }
+  const what = kind === "sk" ? "a store key (sk.…)" : "a partner key (pk.…)";
+  throw unauthenticated("invalid_credentials", `The key is not valid; this operation needs ${what}.`);
+};
+
 /** Who is calling, established from the bearer key: the root admin key or one program's merchant key. */
 export const authenticate = async (
   event: APIGatewayProxyEventV2,
   requirement: AuthRequirement,
-  programs: Pick<ProgramRepository, "merchantKeyHash">,
+  keys: KeyStores,
 ): Promise<Principal> => {
   if (requirement === "none") return { kind: "anonymous" };
   const token = bearerToken(event);
+  if (requirement === "store") {
+    const { ownerId, programId } = await ownerKey(token, "sk", keys.stores?.keyRecord);
+    return { kind: "store", storeId: ownerId, programId };
+  }
+  if (requirement === "partner") {
+    const { ownerId, programId } = await ownerKey(token, "pk", keys.partners?.keyRecord);
+    return { kind: "partner", partnerId: ownerId, programId };
+  }
+  const programs = keys.programs;
   const programId = keyOwner("mk", token);
   if (programId !== undefined) {
     const hash = ID_PATTERN.test(programId) ? await programs.merchantKeyHash(programId) : undefined;
@@ -57,5 +88,19 @@ export const authenticate = async (
 export const assertCanReachProgram = (principal: Principal, programId: string): void => {
   if (principal.kind === "merchant" && principal.programId !== programId) {
     throw new HttpError(404, "program_not_found", `No program with id '${programId.slice(0, 64)}'.`);
+  }
+};
+
+/** A store or partner key reaches only itself: another store's path is answered as not found. */
+export const assertIsOwner = (principal: Principal, params: Record<string, string>): void => {
+  if (principal.kind === "store" && params.storeId !== undefined && params.storeId !== principal.storeId) {
+    throw new HttpError(404, "store_not_found", `No store with id '${params.storeId.slice(0, 64)}'.`);
+  }
+  if (
+    principal.kind === "partner" &&
+    params.partnerId !== undefined &&
+    params.partnerId !== principal.partnerId
+  ) {
+    throw new HttpError(404, "partner_not_found", `No partner with id '${params.partnerId.slice(0, 64)}'.`);
   }
 };

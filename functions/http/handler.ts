@@ -3,9 +3,8 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { type Operations, operations } from "../api/operations.js";
 import { config } from "../config/env.js";
-import type { ProgramRepository } from "../domain/ports.js";
 import { logger } from "../shared/logger.js";
-import { assertCanReachProgram, authenticate } from "./auth.js";
+import { assertCanReachProgram, assertIsOwner, authenticate, type KeyStores } from "./auth.js";
 import { errorResponse, HttpError, jsonResponse, toHttpError } from "./errors.js";
 import {
   type FunctionName,
@@ -14,7 +13,7 @@ import {
   type Request,
   routeKeyOf,
 } from "./operation.js";
-import { parseBody, parseParams, parseQuery } from "./request.js";
+import { idempotencyKey, parseBody, parseParams, parseQuery } from "./request.js";
 import { matchRoute } from "./routing.js";
 
 export type HttpHandler = (
@@ -26,9 +25,7 @@ type OperationsOf<F extends FunctionName> = {
   [K in keyof Operations as Operations[K]["fn"] extends F ? K : never]: Implementation<Operations[K]>;
 };
 
-export interface HttpDeps {
-  programs: Pick<ProgramRepository, "merchantKeyHash">;
-}
+export type HttpDeps = KeyStores;
 
 /** The one place where any error becomes a response; a 5xx is logged with its stack, a 4xx is not. */
 const errorMapping = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
@@ -71,12 +68,21 @@ export const httpFunction = <F extends FunctionName>(
     const entry = table.get(event.routeKey);
     if (!entry) return unmatched(event);
     const { op, run } = entry;
-    const principal = await authenticate(event, op.auth, deps.programs);
+    const principal = await authenticate(event, op.auth, deps);
     const params = parseParams(event, op.params) as Record<string, string>;
     if (params.programId !== undefined) assertCanReachProgram(principal, params.programId);
+    assertIsOwner(principal, params);
+    const idempotency = idempotencyKey(event, op.idempotency);
     const query = parseQuery(event, op.query);
     const body = op.body ? parseBody(event, op.body, config().CARNET_MAX_BODY_BYTES) : {};
-    const request = { params, query, body, principal, event } as Request<OperationDef>;
+    const request = {
+      params,
+      query,
+      body,
+      principal,
+      idempotencyKey: idempotency,
+      event,
+    } as Request<OperationDef>;
     return jsonResponse(op.success.status, await run(request));
   });
 };

@@ -8,12 +8,22 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  * - `none`: anyone;
  * - `admin`: the root admin key only;
  * - `merchant`: the root admin key, or the merchant key of the program named in the path (a
- *   merchant key for another program gets 404, so nothing about other programs leaks).
+ *   merchant key for another program gets 404, so nothing about other programs leaks);
+ * - `store`: the key of the store named in the path (`sk.<storeId>.…`);
+ * - `partner`: the key of the partner named in the path (`pk.<partnerId>.…`).
  */
-export type AuthRequirement = "none" | "admin" | "merchant";
+export type AuthRequirement = "none" | "admin" | "merchant" | "store" | "partner";
 
 /** The Lambda functions of the API, one per capability (functions/<name>/handler.ts). */
-export type FunctionName = "health" | "openapi" | "programs" | "stores" | "not-found";
+export type FunctionName =
+  | "health"
+  | "openapi"
+  | "programs"
+  | "stores"
+  | "members"
+  | "store-api"
+  | "partners"
+  | "not-found";
 
 /**
  * One operation of the public HTTP contract. The same definition drives request validation, the
@@ -35,13 +45,20 @@ export interface OperationDef {
   success: { status: number; description: string; schema: z.ZodType };
   /** Error statuses the operation documents besides the common ones. */
   errors?: number[];
+  /** Whether the `Idempotency-Key` header is required, accepted, or (absent) not taken. */
+  idempotency?: "required" | "optional";
 }
 
 export const operation = <const O extends OperationDef>(def: O): O => def;
 
 export const routeKeyOf = (op: Pick<OperationDef, "method" | "path">): string => `${op.method} ${op.path}`;
 
-export type Principal = { kind: "anonymous" } | { kind: "admin" } | { kind: "merchant"; programId: string };
+export type Principal =
+  | { kind: "anonymous" }
+  | { kind: "admin" }
+  | { kind: "merchant"; programId: string }
+  | { kind: "store"; storeId: string; programId: string }
+  | { kind: "partner"; partnerId: string; programId: string };
 
 type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 
@@ -50,6 +67,8 @@ export interface Request<O extends OperationDef> {
   query: Out<O["query"]>;
   body: Out<O["body"]>;
   principal: Principal;
+  /** The `Idempotency-Key` header, validated, when the operation takes one. */
+  idempotencyKey: string | undefined;
   event: APIGatewayProxyEventV2;
 }
 

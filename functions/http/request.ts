@@ -106,3 +106,31 @@ export const parseParams = (event: APIGatewayProxyEventV2, schema: z.ZodObject |
   }
   return result.data;
 };
+
+/**
+ * The `Idempotency-Key` header: the client's name for one request, so that a retry is recognised.
+ * 1 to 255 printable ASCII characters (a UUID is the usual choice).
+ */
+export const idempotencyKey = (
+  event: APIGatewayProxyEventV2,
+  mode: "required" | "optional" | undefined,
+): string | undefined => {
+  if (mode === undefined) return undefined;
+  const value = header(event, "idempotency-key");
+  if (value === undefined || value === "") {
+    if (mode === "optional") return undefined;
+    throw new HttpError(
+      400,
+      "missing_idempotency_key",
+      "Send an 'Idempotency-Key' header (e.g. a UUID) so that a retry of this request is never applied twice.",
+    );
+  }
+  if (!/^[\x20-\x7e]{1,255}$/.test(value)) {
+    throw new HttpError(
+      400,
+      "invalid_idempotency_key",
+      "The Idempotency-Key must be 1 to 255 printable ASCII characters.",
+    );
+  }
+  return value;
+};

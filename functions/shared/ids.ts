@@ -21,7 +21,7 @@ export const randomBase32 = (bytes: number): string => {
 };
 
 /** Opaque identifiers: a type prefix and 80 random bits, e.g. `prg_5g2k9x0m3q7w1z8c`. */
-export const newId = (prefix: "prg" | "sto" | "mbr" | "prt" | "ofr" | "txn"): string =>
+export const newId = (prefix: "prg" | "sto" | "mbr" | "prt" | "ofr" | "txn" | "vch"): string =>
   `${prefix}_${randomBase32(10)}`;
 
 /** The syntax every id accepts on the way in; anything else is a 404 without a database read. */

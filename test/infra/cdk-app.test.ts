@@ -83,7 +83,7 @@ describe("stateful stack", () => {
     });
   });
 
-  it("gives the table the PK/SK keys and the GSI1 index of the data model", () => {
+  it("gives the table the PK/SK keys, GSI1 (all attributes) and the sparse keys-only GSI2 of the data model", () => {
     // Prepare + Act
     const { stateful } = synthesized();
 
@@ -102,12 +102,22 @@ describe("stateful stack", () => {
           ],
           Projection: { ProjectionType: "ALL" },
         },
+        {
+          IndexName: "GSI2",
+          KeySchema: [
+            { AttributeName: "GSI2PK", KeyType: "HASH" },
+            { AttributeName: "GSI2SK", KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "KEYS_ONLY" },
+        },
       ],
       AttributeDefinitions: Match.arrayWith([
         { AttributeName: "PK", AttributeType: "S" },
         { AttributeName: "SK", AttributeType: "S" },
         { AttributeName: "GSI1PK", AttributeType: "S" },
         { AttributeName: "GSI1SK", AttributeType: "S" },
+        { AttributeName: "GSI2PK", AttributeType: "S" },
+        { AttributeName: "GSI2SK", AttributeType: "S" },
       ]),
     });
   });
@@ -126,7 +136,26 @@ describe("stateful stack", () => {
 });
 
 describe("stateless stack", () => {
-  it("has one function per capability of the contract, plus the one for unmatched routes", () => {
+  it("runs the due-work sweep every 15 minutes, with 5 minutes to finish and the table", () => {
+    // Prepare + Act
+    const synth = synthesized();
+    const sweepId = synth.stacks.stateless.getLogicalId(
+      synth.stacks.stateless.sweep.node.defaultChild as CfnFunction,
+    );
+    const resources = synth.stateless.toJSON().Resources;
+
+    // Assess
+    expect(resources[sweepId].Properties).toMatchObject({ Runtime: "nodejs22.x", Timeout: 300 });
+    expect(resources[sweepId].Properties.Environment.Variables.CARNET_TABLE_NAME).toBeDefined();
+    synth.stateless.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(15 minutes)",
+      State: "ENABLED",
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [sweepId, "Arn"] } })],
+    });
+    expect(synth.stacks.stateless.sweep.node.path).toContain("Sweep");
+  });
+
+  it("has one function per capability of the contract, plus the one for unmatched routes and the sweep", () => {
     // Prepare + Act
     const synth = synthesized();
 
@@ -134,7 +163,7 @@ describe("stateless stack", () => {
     const functions = synth.stateless.findResources("AWS::Lambda::Function", {
       Properties: { Handler: "index.handler", Runtime: "nodejs22.x" },
     });
-    expect(Object.keys(functions)).toHaveLength(distinctFunctionNames.length);
+    expect(Object.keys(functions)).toHaveLength(distinctFunctionNames.length + 1);
     expect([...functionLogicalIds(synth).keys()].sort()).toEqual(distinctFunctionNames);
   });
 

@@ -1,59 +1,25 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Page, StoreKeyRecord, StoreRepository } from "../../domain/ports.js";
 import { Store } from "../../domain/store.js";
 import { dynamo, tableName } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { createWithKey, readKeyRecord } from "./keyed-child.js";
 import { entityOf } from "./program-repository.js";
 import { keys, STORE_PREFIX } from "./table.js";
 
 export const dynamoStoreRepository = (): StoreRepository => ({
-  async create(store, apiKeyHash) {
-    try {
-      await dynamo().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: tableName(),
-                Key: keys.program(store.programId),
-                ConditionExpression: "attribute_exists(PK)",
-              },
-            },
-            {
-              Put: {
-                TableName: tableName(),
-                Item: { ...keys.store(store.programId, store.storeId), entity: "store", ...store },
-                ConditionExpression: "attribute_not_exists(PK)",
-              },
-            },
-            {
-              Put: {
-                TableName: tableName(),
-                Item: {
-                  ...keys.storeKey(store.storeId),
-                  entity: "storeKey",
-                  storeId: store.storeId,
-                  programId: store.programId,
-                  apiKeyHash,
-                },
-                ConditionExpression: "attribute_not_exists(PK)",
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
-      ) {
-        return false;
-      }
-      throw error;
-    }
-  },
+  create: (store, apiKeyHash) =>
+    createWithKey(
+      store.programId,
+      { ...keys.store(store.programId, store.storeId), entity: "store", ...store },
+      {
+        ...keys.storeKey(store.storeId),
+        entity: "storeKey",
+        storeId: store.storeId,
+        programId: store.programId,
+        apiKeyHash,
+      },
+    ),
 
   async get(programId, storeId) {
     const { Item } = await dynamo().send(
@@ -86,10 +52,7 @@ export const dynamoStoreRepository = (): StoreRepository => ({
   },
 
   async keyRecord(storeId): Promise<StoreKeyRecord | undefined> {
-    const { Item } = await dynamo().send(
-      new GetCommand({ TableName: tableName(), Key: keys.storeKey(storeId), ConsistentRead: true }),
-    );
-    if (!Item || typeof Item.programId !== "string" || typeof Item.apiKeyHash !== "string") return undefined;
-    return { storeId, programId: Item.programId, apiKeyHash: Item.apiKeyHash };
+    const record = await readKeyRecord(keys.storeKey(storeId));
+    return record && { storeId, ...record };
   },
 });

@@ -6,7 +6,11 @@ export const TABLE_KEYS = {
   partitionKey: "PK",
   sortKey: "SK",
   ttlAttribute: "expiresAt",
-  globalIndexes: [{ indexName: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK" }],
+  globalIndexes: [
+    { indexName: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK", projection: "ALL" },
+    // Due work (the sweep): sparse, keys only, so member writes that keep dueAt do not touch it.
+    { indexName: "GSI2", partitionKey: "GSI2PK", sortKey: "GSI2SK", projection: "KEYS_ONLY" },
+  ],
 } as const;
 
 /** Sort-key prefix of a program's stores, for range queries and cursor checks. */
@@ -24,7 +28,58 @@ export const keys = {
     SK: `${STORE_PREFIX}${storeId}`,
   }),
   storeKey: (storeId: string) => ({ PK: `STORE#${storeId}`, SK: "STORE_KEY" }),
+  /** GSI2: a member with something due at `dueAt`, sharded by the last character of its id. */
+  due: (memberId: string, dueAt: string) => ({
+    GSI2PK: dueShardKey(memberId.slice(-1)),
+    GSI2SK: `${dueAt}#${memberId}`,
+  }),
 } as const;
 
+/** The GSI2 shards: ids end with a random Crockford base32 character, so members spread evenly. */
+export const DUE_SHARDS = [..."0123456789abcdefghjkmnpqrstvwxyz"];
+export const dueShardKey = (shard: string): string => `DUE#${shard}`;
+
 /** Attributes that are storage bookkeeping, never part of an entity. */
-export const META_ATTRIBUTES = ["PK", "SK", "GSI1PK", "GSI1SK", "entity", "expiresAt"] as const;
+export const META_ATTRIBUTES = [
+  "PK",
+  "SK",
+  "GSI1PK",
+  "GSI1SK",
+  "GSI2PK",
+  "GSI2SK",
+  "entity",
+  "expiresAt",
+] as const;
+
+/** Sort-key prefixes of a member's partition, for range queries and cursor checks. */
+export const LEDGER_PREFIX = "LEDGER#";
+export const SPEND_PREFIX = "SPEND#";
+
+/** Key builders of members, their ledger and the store/partner API's records (data-model.md 2.2–2.4). */
+export const memberKeys = {
+  member: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: "MEMBER" }),
+  profile: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: "PROFILE" }),
+  profileListing: (programId: string, enrolledAt: string, memberId: string) => ({
+    GSI1PK: `PROGRAM#${programId}#MEMBERS`,
+    GSI1SK: `${enrolledAt}#${memberId}`,
+  }),
+  /** Ledger entries by sequence number, zero-padded so that key order is ledger order. */
+  ledger: (memberId: string, seq: number) => ({
+    PK: `MEMBER#${memberId}`,
+    SK: `${LEDGER_PREFIX}${String(seq).padStart(10, "0")}`,
+  }),
+  spend: (memberId: string, day: string) => ({ PK: `MEMBER#${memberId}`, SK: `${SPEND_PREFIX}${day}` }),
+  email: (programId: string, emailHash: string) => ({ PK: `EMAIL#${programId}#${emailHash}`, SK: "EMAIL" }),
+  cardCode: (programId: string, cardCode: string) => ({ PK: `CARD#${programId}#${cardCode}`, SK: "CARD" }),
+  referralCode: (programId: string, code: string) => ({ PK: `REFCODE#${programId}#${code}`, SK: "REFCODE" }),
+  purchase: (transactionId: string) => ({ PK: `TXN#${transactionId}`, SK: "TXN" }),
+  idempotency: (scope: string, clientKeyHash: string) => ({
+    PK: `IDEM#${scope}#${clientKeyHash}`,
+    SK: "IDEM",
+  }),
+  partner: (programId: string, partnerId: string) => ({
+    PK: `PROGRAM#${programId}`,
+    SK: `PARTNER#${partnerId}`,
+  }),
+  partnerKey: (partnerId: string) => ({ PK: `PARTNER#${partnerId}`, SK: "PARTNER_KEY" }),
+} as const;

@@ -1,0 +1,55 @@
+import type { MemberRepository } from "../domain/ports.js";
+import type { Program } from "../domain/program.js";
+import type { LoyaltyService } from "./loyalty.js";
+
+export interface SweepReport {
+  /** Members found due (their `dueAt` has passed). */
+  due: number;
+  /** Members whose state changed and was written (points or vouchers expired, tier reviewed…). */
+  settled: number;
+  failed: number;
+  ms: number;
+}
+
+/**
+ * The scheduled sweep: every member whose `dueAt` has passed (GSI2, 32 shards) is settled — expired
+ * points leave FIFO with an `expire` ledger entry, expired vouchers leave the card, the tier is
+ * reviewed as spend leaves the window. Operations already apply the same lazily, so the sweep only
+ * makes the stored balance (and the card on the phone) catch up without waiting for the next visit.
+ * Idempotent and safe to run concurrently with purchases (version-conditioned writes).
+ */
+export const runSweep = async (
+  service: Pick<LoyaltyService, "settle">,
+  members: Pick<MemberRepository, "due">,
+  shards: readonly string[],
+  now: () => Date = () => new Date(),
+  concurrency = 8,
+  onErrors?: (errors: unknown[]) => void,
+): Promise<SweepReport> => {
+  const started = performance.now();
+  const programs = new Map<string, Program | undefined>();
+  const report = { due: 0, settled: 0, failed: 0 };
+  const errors: unknown[] = [];
+  const queue = [...shards];
+  const worker = async () => {
+    for (let shard = queue.shift(); shard !== undefined; shard = queue.shift()) {
+      let cursor: string | undefined;
+      do {
+        const page = await members.due(shard, now(), cursor);
+        for (const memberId of page.items) {
+          report.due++;
+          try {
+            if (await service.settle(memberId, programs)) report.settled++;
+          } catch (error) {
+            report.failed++;
+            errors.push(error);
+          }
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, shards.length) }, worker));
+  if (errors.length > 0) onErrors?.(errors);
+  return { ...report, ms: Math.round(performance.now() - started) };
+};

@@ -1,0 +1,194 @@
+import { z } from "zod";
+import { Cents, Currency, Points } from "../money.js";
+
+/**
+ * A member of one program, as stored: the projection the card is drawn from. `points`, `stamps` and
+ * `lots` are a projection of the member's ledger (see ledger.ts): every change to them is a ledger
+ * entry written in the same transaction, and folding the ledger gives them back exactly.
+ */
+
+export const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD");
+const Iso = z.iso.datetime();
+const Int = z.number().int();
+
+/** Points credited within one month that expire together, FIFO (see lots.ts). */
+export const Lot = z.object({ expiresOn: Day, points: Int.positive() });
+export type Lot = z.output<typeof Lot>;
+
+export const Voucher = z
+  .object({
+    voucherId: z.string(),
+    title: z.string(),
+    kind: z.enum(["amount", "gift"]),
+    valueCents: Cents.optional(),
+    description: z.string().optional(),
+    source: z.enum(["reward", "stamps"]),
+    sourceId: z.string().meta({ description: "The rewardId, or the stamp card's category" }),
+    issuedAt: Iso,
+    validTo: Day.meta({ description: "Last day the voucher can be redeemed (program time zone)" }),
+  })
+  .meta({ id: "Voucher" });
+export type Voucher = z.output<typeof Voucher>;
+
+const ClosedVoucher = z.object({
+  voucherId: z.string(),
+  status: z.enum(["redeemed", "expired"]),
+  at: Iso,
+});
+export type ClosedVoucher = z.output<typeof ClosedVoucher>;
+
+const DayCounter = z.object({ day: Day, points: Int.nonnegative() });
+
+export const MAX_ACTIVE_VOUCHERS = 50;
+export const MAX_CLOSED_VOUCHERS = 50;
+
+export const Member = z.object({
+  memberId: z.string(),
+  programId: z.string(),
+  status: z.enum(["active", "erased"]),
+  version: Int.positive(),
+  ledgerSeq: Int.nonnegative(),
+  cardCode: z.string(),
+  referralCode: z.string(),
+  referredBy: z.string().optional(),
+  referralPending: z.boolean(),
+  points: Int.nonnegative(),
+  stamps: z.record(z.string(), Int.nonnegative()),
+  lots: z.array(Lot),
+  tierId: z.string().nullable(),
+  tierSince: Iso.optional(),
+  windowSpendCents: Int,
+  tierReviewOn: Day.optional(),
+  vouchers: z.array(Voucher),
+  closedVouchers: z.array(ClosedVoucher),
+  validUntil: Day.nullable(),
+  enrolledAt: Iso,
+  purchases: Int.nonnegative(),
+  lastPurchaseAt: Iso.optional(),
+  partnerDay: DayCounter.optional(),
+  transferDay: DayCounter.optional(),
+  passUpdatedAt: Int.nonnegative(),
+  dueAt: Iso.optional(),
+});
+export type Member = z.output<typeof Member>;
+
+/** Personal data, kept apart from the member so that erasure removes it in one place. */
+export const MemberProfile = z.object({
+  memberId: z.string(),
+  programId: z.string(),
+  email: z.string(),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  birthDate: Day.optional(),
+  locale: z.string().optional(),
+  marketingConsent: z.boolean(),
+  enrolledAt: Iso,
+  enrolledVia: z.enum(["staff", "form"]),
+});
+export type MemberProfile = z.output<typeof MemberProfile>;
+
+export const LineItem = z
+  .strictObject({
+    sku: z.string().trim().min(1).max(64).optional(),
+    name: z.string().trim().min(1).max(120),
+    category: z.string().trim().min(1).max(40).optional(),
+    quantity: z.number().int().min(1).max(999),
+    unitCents: Cents.max(100_000_000),
+  })
+  .meta({ id: "LineItem" });
+export type LineItem = z.output<typeof LineItem>;
+
+export const LEDGER_TYPES = [
+  "earn",
+  "refund",
+  "redeem",
+  "convert",
+  "voucher",
+  "expire",
+  "partner",
+  "referral",
+  "transfer_in",
+  "transfer_out",
+  "renewal",
+  "adjust",
+] as const;
+
+/**
+ * One immutable ledger entry. `points`, `stamps` and `lots` are signed deltas; `balanceAfter` is the
+ * balance once the entry is applied. Everything else says why.
+ */
+export const LedgerEntry = z
+  .object({
+    seq: Int.positive(),
+    type: z.enum(LEDGER_TYPES),
+    at: Iso,
+    points: Int,
+    stamps: z.record(z.string(), Int),
+    lots: z.record(z.string(), Int),
+    balanceAfter: Int.nonnegative(),
+    transactionId: z.string().optional(),
+    storeId: z.string().optional(),
+    partnerId: z.string().optional(),
+    reference: z.string().optional(),
+    counterpartMemberId: z.string().optional(),
+    amountCents: Cents.optional(),
+    currency: Currency.optional(),
+    channel: z.enum(["in_store", "online"]).optional(),
+    occurredAt: Iso.optional(),
+    items: z.array(LineItem).optional(),
+    campaignIds: z.array(z.string()).optional(),
+    vouchersIssued: z.array(Voucher).optional(),
+    voucherRedeemed: z.string().optional(),
+    vouchersExpired: z.array(z.string()).optional(),
+    rewardId: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .meta({ id: "LedgerEntry" });
+export type LedgerEntry = z.output<typeof LedgerEntry>;
+
+/** The part of a member that the ledger determines. */
+export interface Balance {
+  points: number;
+  stamps: Record<string, number>;
+  lots: Lot[];
+}
+
+export const emptyBalance = (): Balance => ({ points: 0, stamps: {}, lots: [] });
+
+const addInto = (record: Record<string, number>, delta: Record<string, number>): Record<string, number> => {
+  const out = { ...record };
+  for (const [key, d] of Object.entries(delta)) {
+    const v = (out[key] ?? 0) + d;
+    if (v === 0) delete out[key];
+    else out[key] = v;
+  }
+  return out;
+};
+
+/** Applies one entry's deltas to a balance: the projection rule, used when writing and when rebuilding. */
+export const applyDeltas = (
+  balance: Balance,
+  delta: Pick<LedgerEntry, "points" | "stamps" | "lots">,
+): Balance => {
+  const lotMap = addInto(Object.fromEntries(balance.lots.map((l) => [l.expiresOn, l.points])), delta.lots);
+  return {
+    points: balance.points + delta.points,
+    stamps: addInto(balance.stamps, delta.stamps),
+    lots: Object.entries(lotMap)
+      .map(([expiresOn, points]) => ({ expiresOn, points }))
+      .sort((a, b) => a.expiresOn.localeCompare(b.expiresOn)),
+  };
+};
+
+/** The balance rebuilt from the ledger alone, entries in any order of arrival (sorted by seq). */
+export const rebuildBalance = (entries: readonly LedgerEntry[]): Balance =>
+  [...entries].sort((a, b) => a.seq - b.seq).reduce(applyDeltas, emptyBalance());
+
+export const balanceOf = (m: Pick<Member, "points" | "stamps" | "lots">): Balance => ({
+  points: m.points,
+  stamps: m.stamps,
+  lots: m.lots,
+});
+
+export const PURCHASE_CHANNELS = ["in_store", "online"] as const;
+export { Points };

@@ -1,0 +1,18 @@
+import { dynamoMemberRepository } from "../adapters/dynamodb/member-repository.js";
+import { DUE_SHARDS } from "../adapters/dynamodb/table.js";
+import { loyaltyOverDynamo } from "../app/deps.js";
+import { runSweep, type SweepReport } from "../app/sweep.js";
+import { logger } from "../shared/logger.js";
+
+const { service } = loyaltyOverDynamo();
+const members = dynamoMemberRepository();
+
+/** Scheduled (EventBridge, every 15 minutes in AWS; every minute under `npm start`): the due-work sweep. */
+export const handler = async (): Promise<SweepReport> => {
+  const report = await runSweep(service, members, DUE_SHARDS, undefined, 8, (errors) => {
+    for (const error of errors.slice(0, 10))
+      logger.error("sweep: member not settled", { error: error as Error });
+  });
+  logger.info("sweep done", { ...report });
+  return report;
+};

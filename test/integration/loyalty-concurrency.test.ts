@@ -1,0 +1,209 @@
+import { randomUUID } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { dynamoMemberRepository } from "../../functions/adapters/dynamodb/member-repository.js";
+import { dynamoPartnerRepository } from "../../functions/adapters/dynamodb/partner-repository.js";
+import { dynamoProgramRepository } from "../../functions/adapters/dynamodb/program-repository.js";
+import { dynamoStoreRepository } from "../../functions/adapters/dynamodb/store-repository.js";
+import { loyaltyService } from "../../functions/app/loyalty.js";
+import { type PurchaseBody, PurchaseBody as PurchaseSchema } from "../../functions/app/schemas.js";
+import { requestHash } from "../../functions/app/writes.js";
+import { DomainError } from "../../functions/domain/errors.js";
+import { balanceOf, rebuildBalance } from "../../functions/domain/loyalty/member.js";
+import { ProgramInput } from "../../functions/domain/program.js";
+import { programService } from "../../functions/programs/service.js";
+import { storeService } from "../../functions/stores/service.js";
+import { richRules } from "../support/loyalty.js";
+import { useTestTable } from "../support/table.js";
+
+useTestTable();
+
+const programs = dynamoProgramRepository();
+const members = dynamoMemberRepository();
+const partners = dynamoPartnerRepository();
+/** Two ways to run: queued per member inside this process, or racing on DynamoDB's conditions alone. */
+const queued = loyaltyService({ programs, members, partners });
+const racing = loyaltyService({ programs, members, partners, serialise: false });
+
+const setUp = async (rules: unknown = richRules) => {
+  const program = await programService(programs).create(
+    ProgramInput.parse({ name: "Concurrency", organizationName: "Café", rules }),
+  );
+  const store = await storeService(dynamoStoreRepository()).create(program.programId, {
+    name: "Main",
+    latitude: 48.85,
+    longitude: 2.35,
+  });
+  const caller = { storeId: store.storeId, programId: program.programId };
+  const enroll = () =>
+    queued.enroll(program.programId, { email: `${randomUUID()}@example.com`, marketingConsent: false });
+  return { program, caller, enroll };
+};
+
+const claim = (storeId: string, body: unknown, key = randomUUID()) => ({
+  scope: `STORE#${storeId}`,
+  clientKey: key,
+  requestHash: requestHash({ operationId: "recordPurchase", body }),
+});
+
+const purchaseBody = (member: string, amountCents: number): PurchaseBody =>
+  PurchaseSchema.parse({ member, amountCents, currency: "EUR" });
+
+describe("purchases under concurrency, on DynamoDB Local", () => {
+  for (const [mode, service] of [
+    ["queued in process", queued],
+    ["racing on conditions only", racing],
+  ] as const) {
+    it(`credits 100 concurrent purchases of one member exactly (${mode})`, async () => {
+      // Prepare: default rules (1 point per whole euro), 100 purchases of 1 € to 4.99 €
+      const { caller, enroll } = await setUp({});
+      const member = await enroll();
+      const amounts = Array.from({ length: 100 }, (_, i) => 100 + ((i * 37) % 400));
+
+      // Act
+      const results = await Promise.allSettled(
+        amounts.map((a) => {
+          const body = purchaseBody(member.memberId, a);
+          return service.purchase(caller, body, claim(caller.storeId, body));
+        }),
+      );
+
+      // Assess
+      const failed = results.filter((r) => r.status === "rejected");
+      expect(failed).toEqual([]);
+      const expected = amounts.reduce((sum, a) => sum + Math.floor(a / 100), 0);
+      const stored = await members.get(caller.programId, member.memberId);
+      expect(stored?.points).toBe(expected);
+      expect(stored?.purchases).toBe(100);
+      const ledger = await members.ledger(member.memberId);
+      expect(ledger.filter((e) => e.type === "earn")).toHaveLength(100);
+      expect(rebuildBalance(ledger).points).toBe(expected);
+    });
+
+    it(`credits one purchase sent 20 times at once with one key exactly once (${mode})`, async () => {
+      // Prepare
+      const { caller, enroll } = await setUp();
+      const member = await enroll();
+      const body = purchaseBody(member.memberId, 1234);
+      const sameClaim = claim(caller.storeId, body);
+
+      // Act
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => service.purchase(caller, body, { ...sameClaim })),
+      );
+
+      // Assess: 5 € at 1 + 7.34 € at 2 = 19 points, once
+      expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+      expect(answers[0]?.pointsEarned).toBe(19);
+      const stored = await members.get(caller.programId, member.memberId);
+      expect(stored?.points).toBe(19);
+      expect((await members.ledger(member.memberId)).filter((e) => e.type === "earn")).toHaveLength(1);
+    });
+  }
+});
+
+describe("the ledger is the truth", () => {
+  it("rebuilds every balance exactly after random purchases, refunds and redemptions in random order", async () => {
+    // Prepare
+    const { caller, enroll } = await setUp();
+    const people = [await enroll(), await enroll(), await enroll()];
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant("purchase" as const),
+        who: fc.nat(2),
+        cents: fc.integer({ min: 0, max: 30_000 }),
+        coffees: fc.nat(4),
+      }),
+      fc.record({
+        kind: fc.constant("refund" as const),
+        which: fc.nat(50),
+        cents: fc.integer({ min: 1, max: 30_000 }),
+      }),
+      fc.record({
+        kind: fc.constant("reward" as const),
+        who: fc.nat(2),
+        rewardId: fc.constantFrom("cake", "five-euros"),
+      }),
+      fc.record({ kind: fc.constant("voucher" as const), who: fc.nat(2) }),
+      fc.record({
+        kind: fc.constant("transfer" as const),
+        from: fc.nat(2),
+        to: fc.nat(2),
+        points: fc.integer({ min: 1, max: 80 }),
+      }),
+    );
+    const ops =
+      fc.sample(fc.array(op, { minLength: 60, maxLength: 60 }), { numRuns: 1, seed: 20261123 })[0] ?? [];
+    const purchases: string[] = [];
+    const refused: string[] = [];
+
+    // Act: batches of 6 operations at once, in the sampled order
+    for (let i = 0; i < ops.length; i += 6) {
+      await Promise.all(
+        ops.slice(i, i + 6).map(async (o) => {
+          try {
+            if (o.kind === "purchase") {
+              const body = PurchaseSchema.parse({
+                member: people[o.who]?.memberId,
+                amountCents: o.cents,
+                currency: "EUR",
+                items:
+                  o.coffees > 0
+                    ? [{ name: "Coffee", category: "coffee", quantity: o.coffees, unitCents: 100 }]
+                    : [],
+              });
+              const r = await racing.purchase(caller, body, claim(caller.storeId, body));
+              purchases.push(r.transactionId);
+            } else if (o.kind === "refund") {
+              const transactionId = purchases[o.which % Math.max(1, purchases.length)];
+              if (!transactionId) return;
+              const body = { transactionId, amountCents: o.cents };
+              await racing.refund(caller, body, claim(caller.storeId, body));
+            } else if (o.kind === "reward") {
+              const body = { member: people[o.who]?.memberId ?? "", rewardId: o.rewardId };
+              await racing.redeem(caller, body, claim(caller.storeId, body));
+            } else if (o.kind === "voucher") {
+              const m = await members.get(caller.programId, people[o.who]?.memberId ?? "");
+              const voucherId = m?.vouchers[0]?.voucherId;
+              if (!voucherId) return;
+              const body = { member: m.memberId, voucherId };
+              await racing.redeem(caller, body, claim(caller.storeId, body));
+            } else {
+              const from = people[o.from]?.memberId ?? "";
+              await racing.transfer(
+                caller.programId,
+                from,
+                { toMemberId: people[o.to]?.memberId ?? "", points: o.points },
+                undefined,
+              );
+            }
+          } catch (error) {
+            if (
+              !(error instanceof DomainError) ||
+              (error.kind === "conflict" && error.code === "concurrent_modification")
+            )
+              throw error;
+            refused.push(error.code);
+          }
+        }),
+      );
+    }
+
+    // Assess
+    expect(purchases.length).toBeGreaterThan(5);
+    for (const person of people) {
+      const stored = await members.get(caller.programId, person.memberId);
+      const ledger = await members.ledger(person.memberId);
+      if (!stored) throw new Error(`member ${person.memberId} is gone`);
+      expect(rebuildBalance(ledger)).toEqual(balanceOf(stored));
+      expect(ledger.map((e) => e.seq)).toEqual(ledger.map((_, i) => i + 1));
+      expect(stored.points).toBe(stored.lots.reduce((s, l) => s + l.points, 0));
+    }
+    for (const transactionId of purchases) {
+      const record = await members.purchase(transactionId);
+      if (!record) throw new Error(`purchase ${transactionId} is gone`);
+      expect(record.pointsRefunded).toBeLessThanOrEqual(record.pointsEarned);
+      expect(record.refundedCents).toBeLessThanOrEqual(record.amountCents);
+    }
+  });
+});
