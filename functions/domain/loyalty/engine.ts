@@ -371,12 +371,24 @@ const rewardVoucher = (change: Change, reward: Reward): Voucher =>
     reward.validDays,
   );
 
+/**
+ * Vouchers one operation converts at most (the rest converts at the next operation): keeps every
+ * transaction far below DynamoDB's 100 items, even when a referral rewards two members at once.
+ */
+export const MAX_CONVERSIONS_PER_OPERATION = 10;
+
 /** With `autoConvert`, points become vouchers of the cheapest reward as soon as they reach its cost. */
 const autoConvert = (change: Change, details: Partial<LedgerDraft>): void => {
   const { catalogue, autoConvert: on } = change.rules.rewards;
   if (!on || catalogue.length === 0) return;
   const cheapest = [...catalogue].sort((a, b) => a.pointsCost - b.pointsCost)[0] as Reward;
-  while (change.member.points >= cheapest.pointsCost && change.member.vouchers.length < MAX_ACTIVE_VOUCHERS) {
+  for (
+    let converted = 0;
+    converted < MAX_CONVERSIONS_PER_OPERATION &&
+    change.member.points >= cheapest.pointsCost &&
+    change.member.vouchers.length < MAX_ACTIVE_VOUCHERS;
+    converted++
+  ) {
     const voucher = rewardVoucher(change, cheapest);
     const lots = change.debitLots(cheapest.pointsCost);
     change.set({ vouchers: [...change.member.vouchers, voucher] });

@@ -1,0 +1,57 @@
+import { type Ctx, enroll, type PurchaseInput } from "../../../functions/domain/loyalty/engine.js";
+import type { Member } from "../../../functions/domain/loyalty/member.js";
+import { Rules, type RulesInput } from "../../../functions/domain/rules.js";
+
+/** A program's rules as the engine sees them, in Paris time, counting in euros. */
+export const programWith = (rules: RulesInput = {}) => ({
+  programId: "prg_00000000000000pp",
+  rules: Rules.parse(rules),
+  timeZone: "Europe/Paris",
+  currency: "EUR",
+});
+
+/** A clock and deterministic voucher ids for the engine. */
+export const ctxAt = (program: ReturnType<typeof programWith>, now: string | Date): Ctx => {
+  let n = 0;
+  return {
+    program,
+    now: new Date(now),
+    ids: { voucher: () => `vch_${String(++n).padStart(16, "0")}` },
+  };
+};
+
+let members = 0;
+export const newMember = (program: ReturnType<typeof programWith>, at: string, referredBy?: string): Member =>
+  enroll(
+    {
+      memberId: `mbr_${String(++members).padStart(16, "0")}`,
+      cardCode: "4539148803436467",
+      referralCode: "ABCDEFGH",
+      ...(referredBy ? { referredBy } : {}),
+    },
+    program,
+    new Date(at),
+  );
+
+export const spend = (
+  amountCents: number,
+  at: string,
+  extra: Partial<PurchaseInput> = {},
+): PurchaseInput => ({
+  amountCents,
+  currency: "EUR",
+  channel: "in_store",
+  items: [],
+  occurredAt: new Date(at),
+  paidWithMemberCard: false,
+  ...extra,
+});
+
+export const coffees = (quantity: number, unitCents = 300) => [
+  { name: "Coffee", category: "coffee", quantity, unitCents },
+];
+
+export const ids = (n: number) => ({
+  transactionId: `txn_${String(n).padStart(16, "0")}`,
+  storeId: "sto_0000000000000001",
+});
