@@ -1,31 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { useApi } from "../support/api.js";
-import { allItems } from "../support/table.js";
+import { expectRejectedWithoutWrite } from "../support/no-write.js";
 
 const { call, table } = useApi();
 
 const valid = { name: "Errors test", organizationName: "Shop" };
 
 /** Every rejected request must leave the table exactly as it was. */
-const expectNoWrite = async (
-  run: () => Promise<{ status: number; body: any }>,
-  status: number,
-  code: string,
-) => {
-  const before = await allItems(table.endpoint, table.tableName);
-  const response = await run();
-  const after = await allItems(table.endpoint, table.tableName);
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.body).toEqual({
-    error: {
-      code,
-      message: expect.any(String),
-      ...(response.body.error.details ? { details: expect.anything() } : {}),
-    },
-  });
-  expect(response.body.error.message.length).toBeGreaterThan(10);
-  expect(after).toEqual(before);
-};
+const expectNoWrite = (run: () => Promise<{ status: number; body: any }>, status: number, code: string) =>
+  expectRejectedWithoutWrite(table, run, status, code);
 
 describe("every client mistake gets its own 4xx and writes nothing", () => {
   it.each([
