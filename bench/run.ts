@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: purchases per second against a real DynamoDB Local started here, for one hot
+ * member and for many members, next to the raw cost of one TransactWriteItems of the same size in
+ * the same run. Prints a table and writes bench/results/latest.json. Not a test: numbers never fail
+ * it; only a wrong balance does (exit code 1).
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { performance } from "node:perf_hooks";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { localDynamoClient, type RunningDynamoDb, startDynamoDbLocal } from "../local/dynamodb-local.js";
+import { ensureTable } from "../local/table.js";
+
+const OPS = Number(process.env.BENCH_OPS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const WARMUP = 100;
+const MANY = 500;
+
+let dynamo: RunningDynamoDb | undefined;
+process.on("SIGINT", () => {
+  void dynamo?.stop().finally(() => process.exit(130));
+});
+
+const log = (message: string) => console.log(`  ${message}`);
+
+interface Result {
+  scenario: string;
+  ops: number;
+  opsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** Runs `op(i)` for i in [0, n) with `concurrency` in flight; latency of each, throughput of all. */
+const measure = async (scenario: string, n: number, op: (i: number) => Promise<unknown>): Promise<Result> => {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const t = performance.now();
+      await op(i);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    scenario,
+    ops: n,
+    opsPerSecond: Math.round(n / seconds),
+    p50Ms: Number(percentile(latencies, 50).toFixed(1)),
+    p99Ms: Number(percentile(latencies, 99).toFixed(1)),
+  };
+};
+
+const main = async () => {
+  log(`starting DynamoDB Local (in memory)…`);
+  dynamo = await startDynamoDbLocal();
+  const tableName = `carnet-bench-${randomBytes(4).toString("hex")}`;
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CARNET_TABLE_NAME: tableName,
+    CARNET_ADMIN_KEY: "bench-admin-key-0123456789abcdef",
+    AWS_REGION: "eu-west-1",
+    POWERTOOLS_LOG_LEVEL: "SILENT",
+  });
+  const client = localDynamoClient(dynamo.endpoint);
+  await ensureTable(client, tableName);
+  client.destroy();
+
+  // Imported after the environment is set: the configuration is read once, on first use.
+  const { dynamo: documentClient } = await import("../functions/adapters/dynamodb/client.js");
+  const { dynamoMemberRepository } = await import("../functions/adapters/dynamodb/member-repository.js");
+  const { dynamoPartnerRepository } = await import("../functions/adapters/dynamodb/partner-repository.js");
+  const { dynamoProgramRepository } = await import("../functions/adapters/dynamodb/program-repository.js");
+  const { dynamoStoreRepository } = await import("../functions/adapters/dynamodb/store-repository.js");
+  const { loyaltyService } = await import("../functions/app/loyalty.js");
+  const { PurchaseBody } = await import("../functions/app/schemas.js");
+  const { requestHash } = await import("../functions/app/writes.js");
+  const { ProgramInput } = await import("../functions/domain/program.js");
+  const { programService } = await import("../functions/programs/service.js");
+  const { storeService } = await import("../functions/stores/service.js");
+
+  const programs = dynamoProgramRepository();
+  const members = dynamoMemberRepository();
+  const service = loyaltyService({ programs, members, partners: dynamoPartnerRepository() });
+  const program = await programService(programs).create(
+    ProgramInput.parse({ name: "Bench", organizationName: "Bench" }),
+  );
+  const store = await storeService(dynamoStoreRepository()).create(program.programId, {
+    name: "Bench store",
+    latitude: 48.85,
+    longitude: 2.35,
+  });
+  const caller = { storeId: store.storeId, programId: program.programId };
+
+  log(`enrolling 1 hot member and ${MANY} others…`);
+  const enroll = () =>
+    service.enroll(program.programId, { email: `${randomUUID()}@bench.example`, marketingConsent: false });
+  const hot = await enroll();
+  const many: string[] = [];
+  for (let i = 0; i < MANY; i += 25) {
+    many.push(
+      ...(await Promise.all(Array.from({ length: Math.min(25, MANY - i) }, enroll))).map((m) => m.memberId),
+    );
+  }
+
+  let expectedHotPoints = 0;
+  const buy = async (memberId: string, amountCents: number) => {
+    const body = PurchaseBody.parse({ member: memberId, amountCents, currency: "EUR" });
+    const claim = {
+      scope: `STORE#${caller.storeId}`,
+      clientKey: randomUUID(),
+      requestHash: requestHash(body),
+    };
+    const result = await service.purchase(caller, body, claim);
+    if (memberId === hot.memberId) expectedHotPoints += Math.floor(amountCents / 100);
+    return result;
+  };
+  const amount = (i: number) => 500 + ((i * 7919) % 9500);
+
+  log(`warming up (${WARMUP} purchases)…`);
+  for (let i = 0; i < WARMUP; i++) await buy(many[i % MANY] as string, amount(i));
+
+  // What one purchase writes, as raw items of about the same size, on fresh keys, with no reads.
+  const sample = await members.get(program.programId, hot.memberId);
+  const memberSize = JSON.stringify(sample).length;
+  const rawTransaction = (i: number) => {
+    const id = `raw${i}_${randomBytes(4).toString("hex")}`;
+    const pad = (n: number) => "x".repeat(n);
+    const put = (PK: string, SK: string, size: number) => ({
+      Put: {
+        TableName: tableName,
+        Item: { PK, SK, entity: "raw", data: pad(size) },
+        ConditionExpression: "attribute_not_exists(PK)",
+      },
+    });
+    return new TransactWriteCommand({
+      TransactItems: [
+        put(`IDEM#${id}`, "IDEM", 600),
+        put(`MEMBER#${id}`, "MEMBER", memberSize),
+        put(`MEMBER#${id}`, "LEDGER#0000000001", 350),
+        put(`TXN#${id}`, "TXN", 350),
+        {
+          Update: {
+            TableName: tableName,
+            Key: { PK: `MEMBER#${id}`, SK: "SPEND#2026-11-24" },
+            UpdateExpression: "ADD cents :c, purchases :n",
+            ExpressionAttributeValues: { ":c": 1000, ":n": 1 },
+          },
+        },
+      ],
+    });
+  };
+  const read = (PK: string, SK: string) =>
+    documentClient().send(new GetCommand({ TableName: tableName, Key: { PK, SK }, ConsistentRead: true }));
+
+  log(`measuring: ${OPS} operations per scenario, ${CONCURRENCY} in flight…`);
+  const results: Result[] = [];
+  results.push(
+    await measure("raw TransactWriteItems (5 items, same sizes)", OPS, (i) =>
+      documentClient().send(rawTransaction(i)),
+    ),
+  );
+  results.push(
+    await measure("raw TransactWriteItems + the 4 GetItems a purchase reads", OPS, async (i) => {
+      await Promise.all([
+        read(`STORE#${caller.storeId}`, "STORE_KEY"),
+        read(`PROGRAM#${caller.programId}`, "PROGRAM"),
+      ]);
+      await read(`IDEM#x${i}`, "IDEM");
+      await read(`MEMBER#${hot.memberId}`, "MEMBER");
+      await documentClient().send(rawTransaction(OPS + i));
+    }),
+  );
+  results.push(await measure("purchase, many members", OPS, (i) => buy(many[i % MANY] as string, amount(i))));
+  results.push(await measure("purchase, one hot member", OPS, (i) => buy(hot.memberId, amount(i))));
+
+  const raw = results[0]?.opsPerSecond ?? 1;
+  console.log("");
+  console.log(
+    `  ${"scenario".padEnd(58)} ${"ops/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}  vs raw`,
+  );
+  for (const r of results) {
+    console.log(
+      `  ${r.scenario.padEnd(58)} ${String(r.opsPerSecond).padStart(7)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)}  ${(r.opsPerSecond / raw).toFixed(2)}×`,
+    );
+  }
+
+  const stored = await members.get(program.programId, hot.memberId);
+  const verified = stored?.points === expectedHotPoints && stored.purchases === OPS;
+  console.log("");
+  console.log(
+    verified
+      ? `  verified: the hot member holds exactly ${expectedHotPoints} points from ${OPS} purchases`
+      : `  MISMATCH: the hot member holds ${stored?.points} points from ${stored?.purchases} purchases; expected ${expectedHotPoints} from ${OPS}`,
+  );
+
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  const report = {
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) },
+    parameters: {
+      ops: OPS,
+      concurrency: CONCURRENCY,
+      warmup: WARMUP,
+      members: MANY,
+      engine: "DynamoDB Local (in memory)",
+    },
+    results: results.map((r) => ({
+      ...r,
+      ratioToRawTransactWriteItems: Number((r.opsPerSecond / raw).toFixed(3)),
+    })),
+    verified,
+  };
+  writeFileSync(new URL("./results/latest.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  log("written: bench/results/latest.json");
+  await dynamo.stop();
+  process.exit(verified ? 0 : 1);
+};
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await dynamo?.stop();
+  process.exit(1);
+});
