@@ -4,7 +4,7 @@
  * the same run. Prints a table and writes bench/results/latest.json. Not a test: numbers never fail
  * it; only a wrong balance does (exit code 1).
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -76,33 +76,14 @@ const main = async () => {
 
   // Imported after the environment is set: the configuration is read once, on first use.
   const { dynamo: documentClient } = await import("../functions/adapters/dynamodb/client.js");
-  const { dynamoMemberRepository } = await import("../functions/adapters/dynamodb/member-repository.js");
-  const { dynamoPartnerRepository } = await import("../functions/adapters/dynamodb/partner-repository.js");
-  const { dynamoProgramRepository } = await import("../functions/adapters/dynamodb/program-repository.js");
-  const { dynamoStoreRepository } = await import("../functions/adapters/dynamodb/store-repository.js");
-  const { loyaltyService } = await import("../functions/app/loyalty.js");
-  const { PurchaseBody } = await import("../functions/app/schemas.js");
-  const { requestHash } = await import("../functions/app/writes.js");
-  const { ProgramInput } = await import("../functions/domain/program.js");
-  const { programService } = await import("../functions/programs/service.js");
-  const { storeService } = await import("../functions/stores/service.js");
-
-  const programs = dynamoProgramRepository();
-  const members = dynamoMemberRepository();
-  const service = loyaltyService({ programs, members, partners: dynamoPartnerRepository() });
-  const program = await programService(programs).create(
-    ProgramInput.parse({ name: "Bench", organizationName: "Bench" }),
+  const { directService, openShopDirect, purchaseOf, claimFor, repositories } = await import(
+    "../test/support/services.js"
   );
-  const store = await storeService(dynamoStoreRepository()).create(program.programId, {
-    name: "Bench store",
-    latitude: 48.85,
-    longitude: 2.35,
-  });
-  const caller = { storeId: store.storeId, programId: program.programId };
+  const { members } = repositories();
+  const service = directService();
+  const { program, caller, enroll } = await openShopDirect(service, { name: "Bench" });
 
   log(`enrolling 1 hot member and ${MANY} others…`);
-  const enroll = () =>
-    service.enroll(program.programId, { email: `${randomUUID()}@bench.example`, marketingConsent: false });
   const hot = await enroll();
   const many: string[] = [];
   for (let i = 0; i < MANY; i += 25) {
@@ -113,13 +94,8 @@ const main = async () => {
 
   let expectedHotPoints = 0;
   const buy = async (memberId: string, amountCents: number) => {
-    const body = PurchaseBody.parse({ member: memberId, amountCents, currency: "EUR" });
-    const claim = {
-      scope: `STORE#${caller.storeId}`,
-      clientKey: randomUUID(),
-      requestHash: requestHash(body),
-    };
-    const result = await service.purchase(caller, body, claim);
+    const body = purchaseOf(memberId, amountCents);
+    const result = await service.purchase(caller, body, claimFor(caller.storeId, body));
     if (memberId === hot.memberId) expectedHotPoints += Math.floor(amountCents / 100);
     return result;
   };

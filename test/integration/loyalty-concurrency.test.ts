@@ -1,53 +1,22 @@
-import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dynamoMemberRepository } from "../../functions/adapters/dynamodb/member-repository.js";
-import { dynamoPartnerRepository } from "../../functions/adapters/dynamodb/partner-repository.js";
-import { dynamoProgramRepository } from "../../functions/adapters/dynamodb/program-repository.js";
-import { dynamoStoreRepository } from "../../functions/adapters/dynamodb/store-repository.js";
-import { loyaltyService } from "../../functions/app/loyalty.js";
-import { type PurchaseBody, PurchaseBody as PurchaseSchema } from "../../functions/app/schemas.js";
-import { requestHash } from "../../functions/app/writes.js";
+import { PurchaseBody as PurchaseSchema } from "../../functions/app/schemas.js";
 import { DomainError } from "../../functions/domain/errors.js";
 import { balanceOf, rebuildBalance } from "../../functions/domain/loyalty/member.js";
-import { ProgramInput } from "../../functions/domain/program.js";
-import { programService } from "../../functions/programs/service.js";
-import { storeService } from "../../functions/stores/service.js";
 import { richRules } from "../support/loyalty.js";
+import { claimFor, directService, openShopDirect, purchaseOf, repositories } from "../support/services.js";
 import { useTestTable } from "../support/table.js";
 
 useTestTable();
 
-const programs = dynamoProgramRepository();
-const members = dynamoMemberRepository();
-const partners = dynamoPartnerRepository();
+const { members } = repositories();
 /** Two ways to run: queued per member inside this process, or racing on DynamoDB's conditions alone. */
-const queued = loyaltyService({ programs, members, partners });
-const racing = loyaltyService({ programs, members, partners, serialise: false });
+const queued = directService();
+const racing = directService({ serialise: false });
 
-const setUp = async (rules: unknown = richRules) => {
-  const program = await programService(programs).create(
-    ProgramInput.parse({ name: "Concurrency", organizationName: "Café", rules }),
-  );
-  const store = await storeService(dynamoStoreRepository()).create(program.programId, {
-    name: "Main",
-    latitude: 48.85,
-    longitude: 2.35,
-  });
-  const caller = { storeId: store.storeId, programId: program.programId };
-  const enroll = () =>
-    queued.enroll(program.programId, { email: `${randomUUID()}@example.com`, marketingConsent: false });
-  return { program, caller, enroll };
-};
-
-const claim = (storeId: string, body: unknown, key = randomUUID()) => ({
-  scope: `STORE#${storeId}`,
-  clientKey: key,
-  requestHash: requestHash({ operationId: "recordPurchase", body }),
-});
-
-const purchaseBody = (member: string, amountCents: number): PurchaseBody =>
-  PurchaseSchema.parse({ member, amountCents, currency: "EUR" });
+const setUp = (rules: unknown = richRules) => openShopDirect(queued, { rules });
+const claim = claimFor;
+const purchaseBody = (member: string, amountCents: number) => purchaseOf(member, amountCents);
 
 describe("purchases under concurrency, on DynamoDB Local", () => {
   for (const [mode, service] of [

@@ -1,26 +1,15 @@
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { dynamoMemberRepository } from "../../functions/adapters/dynamodb/member-repository.js";
-import { dynamoPartnerRepository } from "../../functions/adapters/dynamodb/partner-repository.js";
-import { dynamoProgramRepository } from "../../functions/adapters/dynamodb/program-repository.js";
-import { dynamoStoreRepository } from "../../functions/adapters/dynamodb/store-repository.js";
 import { DUE_SHARDS } from "../../functions/adapters/dynamodb/table.js";
-import { loyaltyService } from "../../functions/app/loyalty.js";
-import { PurchaseBody } from "../../functions/app/schemas.js";
 import { runSweep } from "../../functions/app/sweep.js";
-import { requestHash } from "../../functions/app/writes.js";
 import { rebuildBalance } from "../../functions/domain/loyalty/member.js";
-import { ProgramInput } from "../../functions/domain/program.js";
-import { programService } from "../../functions/programs/service.js";
-import { storeService } from "../../functions/stores/service.js";
+import { claimFor, directService, openShopDirect, purchaseOf, repositories } from "../support/services.js";
 import { useTestTable } from "../support/table.js";
 
 useTestTable();
 
-const programs = dynamoProgramRepository();
-const members = dynamoMemberRepository();
+const { members } = repositories();
 let clock = new Date("2026-03-10T12:00:00Z");
-const service = loyaltyService({ programs, members, partners: dynamoPartnerRepository(), now: () => clock });
+const service = directService({ now: () => clock });
 
 const buy = (
   caller: { storeId: string; programId: string },
@@ -28,44 +17,23 @@ const buy = (
   amountCents: number,
   coffees = 0,
 ) => {
-  const body = PurchaseBody.parse({
-    member,
-    amountCents,
-    currency: "EUR",
-    items: coffees > 0 ? [{ name: "Coffee", category: "coffee", quantity: coffees, unitCents: 100 }] : [],
-  });
-  return service.purchase(caller, body, {
-    scope: `STORE#${caller.storeId}`,
-    clientKey: randomUUID(),
-    requestHash: requestHash(body),
-  });
+  const body = purchaseOf(member, amountCents, coffees);
+  return service.purchase(caller, body, claimFor(caller.storeId, body));
 };
 
 describe("the scheduled sweep", () => {
   it("expires points FIFO and stale vouchers once they are due, and leaves members with nothing due alone", async () => {
     // Prepare: points expire 1 month after the month they were earned; stamp vouchers last 10 days
     clock = new Date("2026-03-10T12:00:00Z");
-    const program = await programService(programs).create(
-      ProgramInput.parse({
-        name: "Sweep",
-        organizationName: "Café",
-        timeZone: "Europe/Paris",
-        rules: {
-          expiry: { months: 1 },
-          stamps: {
-            cards: [{ category: "coffee", stampsRequired: 2, rewardTitle: "Coffee", voucherValidDays: 10 }],
-          },
+    const { program, caller, enroll } = await openShopDirect(service, {
+      timeZone: "Europe/Paris",
+      rules: {
+        expiry: { months: 1 },
+        stamps: {
+          cards: [{ category: "coffee", stampsRequired: 2, rewardTitle: "Coffee", voucherValidDays: 10 }],
         },
-      }),
-    );
-    const store = await storeService(dynamoStoreRepository()).create(program.programId, {
-      name: "Main",
-      latitude: 48.85,
-      longitude: 2.35,
+      },
     });
-    const caller = { storeId: store.storeId, programId: program.programId };
-    const enroll = () =>
-      service.enroll(program.programId, { email: `${randomUUID()}@example.com`, marketingConsent: false });
     const early = await enroll();
     const idle = await enroll();
     await buy(caller, early.memberId, 1000, 2); // 10 points in March (valid to 30 April) + a voucher to 20 March
