@@ -113,6 +113,12 @@ export const loyaltyService = ({
     );
   };
 
+  /**
+   * The in-process queue a request waits in: the member as the till names it (card code or id). The
+   * idempotency check comes first, so a replay never depends on the member still being found.
+   */
+  const queueOf = (programId: string, reference: string) => `${programId}:${normaliseCardCode(reference)}`;
+
   const memberOf = async (programId: string, memberId: string): Promise<Member> => {
     const m = await members.get(programId, memberId);
     if (m?.status !== "active") throw notFound("member", memberId);
@@ -126,7 +132,7 @@ export const loyaltyService = ({
     return members.spend(memberId, addDays(today, -p.rules.tiers.windowDays + 1), today);
   };
 
-  const view = async (
+  const view = (
     p: Program,
     stored: Member,
     profile: MemberProfile | undefined,
@@ -177,13 +183,13 @@ export const loyaltyService = ({
     };
   };
 
-  const memberView = async (p: Program, m: Member) =>
-    view(
-      p,
-      m,
-      await members.profile(m.memberId),
-      await members.history(m.memberId, { limit: HISTORY_ON_MEMBER }),
-    );
+  const memberView = async (p: Program, m: Member) => {
+    const [profile, history] = await Promise.all([
+      members.profile(m.memberId),
+      members.history(m.memberId, { limit: HISTORY_ON_MEMBER }),
+    ]);
+    return view(p, m, profile, history);
+  };
 
   return {
     // -------------------------------------------------------------------------------- members
@@ -260,7 +266,7 @@ export const loyaltyService = ({
     },
 
     async history(programId: string, memberId: string, page: PageRequest) {
-      await memberOfAnyStatus(programId, memberId);
+      if (!(await members.get(programId, memberId))) throw notFound("member", memberId);
       return members.history(memberId, page);
     },
 
@@ -309,9 +315,9 @@ export const loyaltyService = ({
 
     async purchase(caller: StoreCaller, body: PurchaseBody, claim: IdempotencyClaim) {
       const p = await program(caller.programId);
-      const memberId = await memberIdOf(caller.programId, body.member);
-      return writer.write(claim, memberId, async () => {
+      return writer.write(claim, queueOf(caller.programId, body.member), async () => {
         const at = now();
+        const memberId = await memberIdOf(caller.programId, body.member);
         const m = await memberOf(caller.programId, memberId);
         const c = ctx(p);
         const transactionId = newId("txn");
@@ -359,11 +365,9 @@ export const loyaltyService = ({
 
     async refund(caller: StoreCaller, body: RefundBody, claim: IdempotencyClaim) {
       const p = await program(caller.programId);
-      const first = await members.purchase(body.transactionId);
-      if (!first || first.programId !== caller.programId) throw notFound("transaction", body.transactionId);
-      return writer.write(claim, first.memberId, async () => {
+      return writer.write(claim, `refund:${body.transactionId}`, async () => {
         const record = await members.purchase(body.transactionId);
-        if (!record) throw notFound("transaction", body.transactionId);
+        if (record?.programId !== caller.programId) throw notFound("transaction", body.transactionId);
         const m = await members.get(caller.programId, record.memberId);
         if (m?.status !== "active") {
           throw refused(
@@ -403,9 +407,8 @@ export const loyaltyService = ({
 
     async redeem(caller: StoreCaller, body: RedemptionBody, claim: IdempotencyClaim) {
       const p = await program(caller.programId);
-      const memberId = await memberIdOf(caller.programId, body.member);
-      return writer.write(claim, memberId, async () => {
-        const m = await memberOf(caller.programId, memberId);
+      return writer.write(claim, queueOf(caller.programId, body.member), async () => {
+        const m = await memberOf(caller.programId, await memberIdOf(caller.programId, body.member));
         const ids = { transactionId: newId("txn"), storeId: caller.storeId };
         const outcome =
           "voucherId" in body && body.voucherId !== undefined
@@ -448,9 +451,8 @@ export const loyaltyService = ({
       const p = await program(caller.programId);
       const partner = await partners.get(caller.programId, caller.partnerId);
       if (!partner) throw notFound("partner", caller.partnerId);
-      const memberId = await memberIdOf(caller.programId, body.member);
-      return writer.write(claim, memberId, async () => {
-        const m = await memberOf(caller.programId, memberId);
+      return writer.write(claim, queueOf(caller.programId, body.member), async () => {
+        const m = await memberOf(caller.programId, await memberIdOf(caller.programId, body.member));
         const outcome = accrue(m, ctx(p), {
           partnerId: partner.partnerId,
           pointsPerEuro: partner.pointsPerEuro,
@@ -490,12 +492,6 @@ export const loyaltyService = ({
       return false;
     },
   };
-
-  async function memberOfAnyStatus(programId: string, memberId: string): Promise<Member> {
-    const m = await members.get(programId, memberId);
-    if (!m) throw notFound("member", memberId);
-    return m;
-  }
 };
 
 export type LoyaltyService = ReturnType<typeof loyaltyService>;

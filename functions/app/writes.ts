@@ -97,7 +97,7 @@ export const memberWriter = ({ members, now, maxAttempts = 30, serialise = true 
     /**
      * Runs `attempt` (reads + pure computation) and commits its writes, retrying on lost races. With
      * a claim, the same key and body give back the first answer, identical, and write nothing more.
-     * `lockKey` names the member whose in-process queue the request waits in.
+     * `lockKey` names the in-process queue the request waits in (one per member, as the caller names it).
      */
     async write<T>(
       claim: IdempotencyClaim | undefined,

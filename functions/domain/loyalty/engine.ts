@@ -192,10 +192,9 @@ const reviewTier = (change: Change, spend: SpendWindow): void => {
   const total = windowSpend(spend, today, windowDays);
   const tierId = levels.length === 0 ? null : tierFor(levels, total, change.member.tierId);
   const from = addDays(today, -windowDays + 1);
-  const days = Object.keys(spend)
+  const [oldest] = Object.keys(spend)
     .filter((d) => d >= from && d <= today && (spend[d] ?? 0) > 0)
     .sort();
-  const oldest = days[0];
   const patch: Partial<Member> = { tierId, windowSpendCents: total };
   if (tierId !== change.member.tierId) patch.tierSince = change.ctx.now.toISOString();
   change.set(patch);
@@ -217,7 +216,7 @@ const applyTime = (change: Change, spend?: SpendWindow): void => {
     change.post({
       type: "adjust",
       points: 0,
-      lots: expiredLots(member.lots, "9999-12-31"),
+      lots: Object.fromEntries(member.lots.map((l) => [l.expiresOn, -l.points])),
       note: "points no longer expire",
     });
   } else if (months !== null && lotsTotal < member.points) {
