@@ -54,6 +54,11 @@ export interface WriterOptions {
   now: () => Date;
   /** Commit attempts before giving up with 409 concurrent_modification. */
   maxAttempts?: number;
+  /**
+   * Time spent retrying before giving up with that 409, well inside a Lambda's 10-second timeout (a
+   * timeout would reach the client as a 5xx).
+   */
+  budgetMs?: number;
   /** Queue one process's writes per member (default). Off, only the version conditions order them. */
   serialise?: boolean;
 }
@@ -81,7 +86,13 @@ const serialised = async <T>(key: string | undefined, run: () => Promise<T>): Pr
 const backoff = (attempt: number): Promise<void> =>
   sleep(Math.random() * Math.min(250, 5 * 2 ** Math.min(attempt, 6)));
 
-export const memberWriter = ({ members, now, maxAttempts = 30, serialise = true }: WriterOptions) => {
+export const memberWriter = ({
+  members,
+  now,
+  maxAttempts = 30,
+  budgetMs = 5_000,
+  serialise = true,
+}: WriterOptions) => {
   const replay = <T>(seen: IdempotencyRecord, claim: IdempotencyClaim): T => {
     if (seen.requestHash !== claim.requestHash) {
       throw new DomainError(
@@ -106,7 +117,8 @@ export const memberWriter = ({ members, now, maxAttempts = 30, serialise = true 
       status = 201,
     ): Promise<T> {
       return serialised(serialise ? lockKey : undefined, async () => {
-        for (let i = 0; i < maxAttempts; i++) {
+        const started = performance.now();
+        for (let i = 0; i < maxAttempts && performance.now() - started < budgetMs; i++) {
           if (claim) {
             const seen = await members.idempotency(claim.scope, claim.clientKey, now());
             if (seen) return replay<T>(seen, claim);
