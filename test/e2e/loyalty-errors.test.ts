@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, it } from "vitest";
-import { useApi } from "../support/api.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CallOptions, useApi } from "../support/api.js";
 import { enrollMember, openShop, type Shop, tillCall } from "../support/loyalty.js";
 import { expectRejectedWithoutWrite } from "../support/no-write.js";
+import { TEST_ADMIN_KEY } from "../support/table.js";
 
 const { call, table } = useApi();
 
@@ -18,6 +19,11 @@ let purchaseId: string;
 let foreignPurchaseId: string;
 let redeemedVoucherId: string;
 let partner: { partnerId: string; apiKey: string };
+let rivalPartner: { partnerId: string; apiKey: string };
+let openVoucherId: string;
+let refundId: string;
+let redemptionId: string;
+let friend: { memberId: string; cardCode: string };
 
 beforeAll(async () => {
   shop = await openShop(call);
@@ -32,12 +38,27 @@ beforeAll(async () => {
   });
   purchaseId = bought.body.transactionId;
   redeemedVoucherId = bought.body.vouchersIssued[0].voucherId;
-  await tillCall(call, shop, "redemptions", { member: member.memberId, voucherId: redeemedVoucherId });
+  openVoucherId = bought.body.vouchersIssued[1].voucherId;
+  redemptionId = (
+    await tillCall(call, shop, "redemptions", { member: member.memberId, voucherId: redeemedVoucherId })
+  ).body.redemptionId;
+  const small = await tillCall(call, shop, "purchases", {
+    member: member.memberId,
+    amountCents: 500,
+    currency: "EUR",
+  });
+  refundId = (
+    await tillCall(call, shop, "refunds", { transactionId: small.body.transactionId, amountCents: 100 })
+  ).body.transactionId;
+  friend = await enrollMember(call, shop);
   foreignPurchaseId = (
     await tillCall(call, other, "purchases", { member: stranger.memberId, amountCents: 500, currency: "EUR" })
   ).body.transactionId;
   partner = (await call("POST", `/v1/programs/${shop.programId}/partners`, { body: { name: "Cinema" } }))
     .body;
+  rivalPartner = (
+    await call("POST", `/v1/programs/${other.programId}/partners`, { body: { name: "Bowling" } })
+  ).body;
 });
 
 const purchase = () => ({ member: member.memberId, amountCents: 1000, currency: "EUR" });
@@ -215,18 +236,55 @@ describe("purchases: every bad input is a 4xx that writes nothing", () => {
     await rejects(() => call("POST", `/v1/stores/${shop.storeId}/purchases`, options()), status, code);
   });
 
-  it("refuses an Idempotency-Key with a character outside printable ASCII", async () => {
-    // fetch cannot send non-Latin-1 header values; a control character is what a broken client sends
+  // fetch sends header values as Latin-1 bytes: an accented letter arrives as one byte over 0x7f
+  it.each([
+    ["an accented letter", "clé-de-caisse-1"],
+    ["a tab", "key\twith-tab"],
+  ])("refuses an Idempotency-Key with %s", async (_what, idempotencyKey) => {
     await rejects(
       () =>
         call("POST", `/v1/stores/${shop.storeId}/purchases`, {
           key: shop.storeKey,
           body: purchase(),
-          headers: { "idempotency-key": "key\twith-tab" },
+          headers: { "idempotency-key": idempotencyKey },
         }),
       400,
       "invalid_idempotency_key",
     );
+  });
+
+  it("refuses a __proto__ field like any unknown field", async () => {
+    await rejects(
+      () =>
+        call("POST", `/v1/stores/${shop.storeId}/purchases`, {
+          key: shop.storeKey,
+          raw: JSON.stringify(purchase()).replace(/}$/, ',"__proto__":{"amountCents":1}}'),
+          headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+        }),
+      400,
+      "unknown_field",
+    );
+  });
+
+  it("refuses a key used for a purchase when it comes back on a refund", async () => {
+    // Prepare
+    const key = randomUUID();
+    await tillCall(call, shop, "purchases", purchase(), key);
+
+    // Act + Assess
+    await rejects(
+      () => tillCall(call, shop, "refunds", { transactionId: purchaseId, amountCents: 100 }, key),
+      409,
+      "idempotency_key_reused",
+    );
+  });
+
+  it.each(["refunds", "redemptions"] as const)("refuses %s without an Idempotency-Key", async (what) => {
+    const body =
+      what === "refunds"
+        ? { transactionId: purchaseId, amountCents: 100 }
+        : { member: member.memberId, rewardId: "cake" };
+    await rejects(() => tillCall(call, shop, what, body, null), 400, "missing_idempotency_key");
   });
 
   it("refuses the same Idempotency-Key with another body", async () => {
@@ -269,6 +327,25 @@ describe("refunds and redemptions: every bad input is a 4xx that writes nothing"
       422,
       "refund_exceeds_purchase",
     ],
+    [
+      "a refund (not a purchase)",
+      () => ({ transactionId: refundId, amountCents: 1 }),
+      404,
+      "transaction_not_found",
+    ],
+    [
+      "a redemption (not a purchase)",
+      () => ({ transactionId: redemptionId, amountCents: 1 }),
+      404,
+      "transaction_not_found",
+    ],
+    ["no transaction id", () => ({ amountCents: 100 }), 422, "validation_failed"],
+    [
+      "an unknown field",
+      () => ({ transactionId: purchaseId, amountCents: 100, reason: "broken" }),
+      400,
+      "unknown_field",
+    ],
     ["0 cents", () => ({ transactionId: purchaseId, amountCents: 0 }), 422, "validation_failed"],
     ["negative cents", () => ({ transactionId: purchaseId, amountCents: -5 }), 422, "validation_failed"],
   ])("refuses a refund of %s", async (_what, body, status, code) => {
@@ -307,6 +384,24 @@ describe("refunds and redemptions: every bad input is a 4xx that writes nothing"
       () => ({ member: stranger.memberId, rewardId: "cake" }),
       404,
       "member_not_found",
+    ],
+    [
+      "another member's voucher",
+      () => ({ member: friend.memberId, voucherId: openVoucherId }),
+      404,
+      "voucher_not_found",
+    ],
+    [
+      "a mistyped card code",
+      () => ({ member: "4539148803436468", rewardId: "cake" }),
+      422,
+      "invalid_card_code",
+    ],
+    [
+      "an unknown field",
+      () => ({ member: member.memberId, rewardId: "cake", quantity: 2 }),
+      400,
+      "unknown_field",
     ],
   ])("refuses a redemption with %s", async (_what, body, status, code) => {
     await rejects(() => tillCall(call, shop, "redemptions", body()), status, code);
@@ -365,6 +460,79 @@ describe("partner accruals: every bad input is a 4xx that writes nothing", () =>
       "member_not_found",
     ],
     [
+      "no key",
+      () =>
+        call("POST", `/v1/partners/${partner.partnerId}/accruals`, {
+          key: null,
+          body: { member: member.cardCode, points: 5, reference: "r1" },
+          headers: { "idempotency-key": randomUUID() },
+        }),
+      401,
+      "missing_credentials",
+    ],
+    [
+      "a made-up partner key",
+      () =>
+        accrue(
+          { member: member.cardCode, points: 5, reference: "r1" },
+          `pk.${partner.partnerId}.${"A".repeat(43)}`,
+        ),
+      401,
+      "invalid_credentials",
+    ],
+    [
+      "the program's merchant key",
+      () => accrue({ member: member.cardCode, points: 5, reference: "r1" }, shop.merchantKey),
+      401,
+      "invalid_credentials",
+    ],
+    [
+      "the admin key",
+      () => accrue({ member: member.cardCode, points: 5, reference: "r1" }, TEST_ADMIN_KEY),
+      401,
+      "invalid_credentials",
+    ],
+    [
+      "another program's partner key",
+      () => accrue({ member: member.cardCode, points: 5, reference: "r1" }, rivalPartner.apiKey),
+      404,
+      "partner_not_found",
+    ],
+    [
+      "no Idempotency-Key",
+      () =>
+        call("POST", `/v1/partners/${partner.partnerId}/accruals`, {
+          key: partner.apiKey,
+          body: { member: member.cardCode, points: 5, reference: "r1" },
+        }),
+      400,
+      "missing_idempotency_key",
+    ],
+    [
+      "a card code nobody has",
+      () => accrue({ member: "4539148803436467", points: 5, reference: "r1" }),
+      404,
+      "member_not_found",
+    ],
+    [
+      "a mistyped card code",
+      () => accrue({ member: "4539148803436468", points: 5, reference: "r1" }),
+      422,
+      "invalid_card_code",
+    ],
+    [
+      "fractional points",
+      () => accrue({ member: member.cardCode, points: 2.5, reference: "r1" }),
+      422,
+      "validation_failed",
+    ],
+    [
+      "an unknown field",
+      () => accrue({ member: member.cardCode, points: 5, reference: "r1", note: "thanks" }),
+      400,
+      "unknown_field",
+    ],
+    [
       "another partner's path",
       () =>
         call("POST", "/v1/partners/prt_0000000000000000/accruals", {
@@ -378,6 +546,35 @@ describe("partner accruals: every bad input is a 4xx that writes nothing", () =>
   ])("refuses %s", async (_what, run, status, code) => {
     await rejects(run, status, code);
   });
+
+  it("refuses an accrual that would take the member past today's cap", async () => {
+    // Prepare: 60 of the 100 points a day are used
+    const capped = await enrollMember(call, shop);
+    const first = await accrue({ member: capped.cardCode, points: 60, reference: "r1" });
+    expect(first.status).toBe(201);
+
+    // Act + Assess
+    await rejects(
+      () => accrue({ member: capped.cardCode, points: 41, reference: "r2" }),
+      422,
+      "daily_cap_exceeded",
+    );
+  });
+
+  it("refuses the same Idempotency-Key with another body", async () => {
+    // Prepare
+    const key = randomUUID();
+    const send = (points: number) =>
+      call("POST", `/v1/partners/${partner.partnerId}/accruals`, {
+        key: partner.apiKey,
+        body: { member: friend.cardCode, points, reference: "same-key" },
+        headers: { "idempotency-key": key },
+      });
+    expect((await send(1)).status).toBe(201);
+
+    // Act + Assess
+    await rejects(() => send(2), 409, "idempotency_key_reused");
+  });
 });
 
 describe("members, enrollment and transfers: every bad input is a 4xx that writes nothing", () => {
@@ -389,6 +586,37 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
       () => call("POST", members(), { body: { email: "not-an-email" } }),
       422,
       "validation_failed",
+    ],
+    ["no email", () => call("POST", members(), { body: { firstName: "Camille" } }), 422, "validation_failed"],
+    [
+      "a blank first name",
+      () => call("POST", members(), { body: { email: "new@example.com", firstName: "   " } }),
+      422,
+      "validation_failed",
+    ],
+    [
+      "a referral code of 21 characters",
+      () => call("POST", members(), { body: { email: "new@example.com", referralCode: "A".repeat(21) } }),
+      422,
+      "validation_failed",
+    ],
+    [
+      "an unknown field",
+      () => call("POST", members(), { body: { email: "new@example.com", phone: "+33 1 23 45 67 89" } }),
+      400,
+      "unknown_field",
+    ],
+    [
+      "no key",
+      () => call("POST", members(), { key: null, body: { email: "new@example.com" } }),
+      401,
+      "missing_credentials",
+    ],
+    [
+      "a partner key",
+      () => call("POST", members(), { key: partner.apiKey, body: { email: "new@example.com" } }),
+      401,
+      "invalid_credentials",
     ],
     [
       "an unknown referral code",
@@ -471,6 +699,66 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
       "validation_failed",
     ],
     [
+      "of fractional points",
+      () => transfer(member.memberId, { toMemberId: friend.memberId, points: 1.5 }),
+      422,
+      "validation_failed",
+    ],
+    [
+      "to a malformed member id",
+      () => transfer(member.memberId, { toMemberId: friend.cardCode, points: 1 }),
+      422,
+      "validation_failed",
+    ],
+    [
+      "from a member that does not exist",
+      () => transfer("mbr_0000000000000000", { toMemberId: friend.memberId, points: 1 }),
+      404,
+      "member_not_found",
+    ],
+    [
+      "from another program's member",
+      () => transfer(stranger.memberId, { toMemberId: friend.memberId, points: 1 }),
+      404,
+      "member_not_found",
+    ],
+    [
+      "with an unknown field",
+      () => transfer(member.memberId, { toMemberId: friend.memberId, points: 1, note: "gift" }),
+      400,
+      "unknown_field",
+    ],
+    [
+      "with an Idempotency-Key of 256 characters",
+      () =>
+        call("POST", `/v1/programs/${shop.programId}/members/${member.memberId}/transfers`, {
+          body: { toMemberId: friend.memberId, points: 1 },
+          headers: { "idempotency-key": "k".repeat(256) },
+        }),
+      400,
+      "invalid_idempotency_key",
+    ],
+    [
+      "with a store key",
+      () =>
+        call("POST", `/v1/programs/${shop.programId}/members/${member.memberId}/transfers`, {
+          key: shop.storeKey,
+          body: { toMemberId: friend.memberId, points: 1 },
+        }),
+      401,
+      "invalid_credentials",
+    ],
+    [
+      "with another program's merchant key",
+      () =>
+        call("POST", `/v1/programs/${shop.programId}/members/${member.memberId}/transfers`, {
+          key: other.merchantKey,
+          body: { toMemberId: friend.memberId, points: 1 },
+        }),
+      404,
+      "program_not_found",
+    ],
+    [
       "when the program does not allow transfers",
       () =>
         call("POST", `/v1/programs/${other.programId}/members/${stranger.memberId}/transfers`, {
@@ -483,8 +771,58 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
     await rejects(run, status, code);
   });
 
+  it("refuses a transfer between members of a program created with the default rules", async () => {
+    // Prepare
+    const created = await call("POST", "/v1/programs", {
+      body: { name: "Default rules", organizationName: "Bakery" },
+    });
+    const plain = { programId: created.body.programId } as Shop;
+    const [alice, bob] = [await enrollMember(call, plain), await enrollMember(call, plain)];
+
+    // Act + Assess
+    await rejects(
+      () =>
+        call("POST", `/v1/programs/${plain.programId}/members/${alice.memberId}/transfers`, {
+          body: { toMemberId: bob.memberId, points: 1 },
+        }),
+      422,
+      "transfers_disabled",
+    );
+  });
+
+  it("refuses the same Idempotency-Key on a transfer with another body", async () => {
+    // Prepare
+    const key = randomUUID();
+    const send = (points: number) =>
+      call("POST", `/v1/programs/${shop.programId}/members/${member.memberId}/transfers`, {
+        body: { toMemberId: friend.memberId, points },
+        headers: { "idempotency-key": key },
+      });
+    expect((await send(1)).status).toBe(201);
+
+    // Act + Assess
+    await rejects(() => send(2), 409, "idempotency_key_reused");
+  });
+
+  it.each<[string, () => string, number, string]>([
+    [
+      "a member of a program whose cards never expire",
+      () => `${members()}/${member.memberId}/renewals`,
+      422,
+      "card_never_expires",
+    ],
+    [
+      "a member that does not exist",
+      () => `${members()}/mbr_0000000000000000/renewals`,
+      404,
+      "member_not_found",
+    ],
+    ["another program's member", () => `${members()}/${stranger.memberId}/renewals`, 404, "member_not_found"],
+  ])("refuses a card renewal of %s", async (_what, path, status, code) => {
+    await rejects(() => call("POST", path()), status, code);
+  });
+
   it("refuses a transfer of more points than the member holds", async () => {
-    const friend = await enrollMember(call, shop);
     await rejects(
       () => transfer(member.memberId, { toMemberId: friend.memberId, points: 5_000 }),
       422,
@@ -510,10 +848,145 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
       400,
       "invalid_cursor",
     ],
+    [
+      "a cursor that is not base64url",
+      () => `${members()}/${member.memberId}/history?cursor=not%20a%20cursor!`,
+      400,
+      "invalid_cursor",
+    ],
+    ["a page size of 0", () => `${members()}/${member.memberId}/history?limit=0`, 400, "invalid_parameter"],
+    [
+      "a page size of 101",
+      () => `${members()}/${member.memberId}/history?limit=101`,
+      400,
+      "invalid_parameter",
+    ],
+    [
+      "a page size that is not a number",
+      () => `${members()}/${member.memberId}/history?limit=ten`,
+      400,
+      "invalid_parameter",
+    ],
+    [
+      "an unknown history parameter",
+      () => `${members()}/${member.memberId}/history?type=earn`,
+      400,
+      "unknown_parameter",
+    ],
+    [
+      "the history of a member that does not exist",
+      () => `${members()}/mbr_0000000000000000/history`,
+      404,
+      "member_not_found",
+    ],
+    [
+      "the history of another program's member",
+      () => `${members()}/${stranger.memberId}/history`,
+      404,
+      "member_not_found",
+    ],
+    ["a malformed email", () => `${members()}?email=not-an-email`, 400, "invalid_parameter"],
+    ["an unknown search parameter", () => `${members()}?phone=0123456789`, 400, "unknown_parameter"],
+    ["a card code nobody has", () => `${members()}?cardCode=4539148803436467`, 404, "member_not_found"],
+    [
+      "another program's card code",
+      () => `${members()}?cardCode=${stranger.cardCode}`,
+      404,
+      "member_not_found",
+    ],
+    ["a mistyped card code", () => `${members()}?cardCode=4539148803436468`, 422, "invalid_card_code"],
   ])("answers a read with %s", async (_what, path, status, code) => {
     await rejects(() => call("GET", path()), status, code);
+  });
+
+  it.each<[string, () => CallOptions, number, string]>([
+    ["no key", () => ({ key: null }), 401, "missing_credentials"],
+    [
+      "a made-up merchant key",
+      () => ({ key: `mk.${shop.programId}.${"A".repeat(43)}` }),
+      401,
+      "invalid_credentials",
+    ],
+    ["a store key", () => ({ key: shop.storeKey }), 401, "invalid_credentials"],
+    ["a partner key", () => ({ key: partner.apiKey }), 401, "invalid_credentials"],
+    ["another program's merchant key", () => ({ key: other.merchantKey }), 404, "program_not_found"],
+  ])("refuses to show a member to a caller with %s", async (_what, options, status, code) => {
+    await rejects(() => call("GET", `${members()}/${member.memberId}`, options()), status, code);
   });
 });
 
 const transfer = (from: string, body: unknown) =>
   call("POST", `/v1/programs/${shop.programId}/members/${from}/transfers`, { body });
+
+describe("the body of every write is checked before anything is read or written", () => {
+  const endpoints: [string, () => { path: string; key: string; idempotent: boolean }][] = [
+    [
+      "a purchase",
+      () => ({ path: `/v1/stores/${shop.storeId}/purchases`, key: shop.storeKey, idempotent: true }),
+    ],
+    [
+      "a refund",
+      () => ({ path: `/v1/stores/${shop.storeId}/refunds`, key: shop.storeKey, idempotent: true }),
+    ],
+    [
+      "a redemption",
+      () => ({ path: `/v1/stores/${shop.storeId}/redemptions`, key: shop.storeKey, idempotent: true }),
+    ],
+    [
+      "a partner accrual",
+      () => ({ path: `/v1/partners/${partner.partnerId}/accruals`, key: partner.apiKey, idempotent: true }),
+    ],
+    [
+      "an enrollment",
+      () => ({ path: `/v1/programs/${shop.programId}/members`, key: TEST_ADMIN_KEY, idempotent: false }),
+    ],
+    [
+      "a transfer",
+      () => ({
+        path: `/v1/programs/${shop.programId}/members/${member.memberId}/transfers`,
+        key: TEST_ADMIN_KEY,
+        idempotent: false,
+      }),
+    ],
+    [
+      "a new partner",
+      () => ({ path: `/v1/programs/${shop.programId}/partners`, key: TEST_ADMIN_KEY, idempotent: false }),
+    ],
+  ];
+
+  const json = { "content-type": "application/json" };
+  const mistakes: [string, string, Record<string, string>, number, string][] = [
+    ["an empty body", "", json, 400, "missing_body"],
+    ["malformed JSON", '{"member": "x",', json, 400, "malformed_json"],
+    ["JSON null", "null", json, 422, "validation_failed"],
+    ["a JSON array", "[]", json, 422, "validation_failed"],
+    ["an object of unknown fields", '{"bogus": 1}', json, 400, "unknown_field"],
+    ["a text/plain body", '{"member": "x"}', { "content-type": "text/plain" }, 415, "unsupported_media_type"],
+    ["no Content-Type", '{"member": "x"}', {}, 415, "unsupported_media_type"],
+    ["a body over 64 KiB", JSON.stringify({ pad: "x".repeat(70_000) }), json, 413, "payload_too_large"],
+  ];
+
+  describe.each(endpoints)("%s", (_endpoint, target) => {
+    it.each(mistakes)("refuses %s", async (_what, raw, headers, status, code) => {
+      const { path, key, idempotent } = target();
+      await rejects(
+        () =>
+          call("POST", path, {
+            key,
+            raw,
+            headers: { ...headers, ...(idempotent ? { "idempotency-key": randomUUID() } : {}) },
+          }),
+        status,
+        code,
+      );
+    });
+  });
+
+  it.each([
+    ["GET", () => `/v1/stores/${shop.storeId}/purchases`],
+    ["DELETE", () => `/v1/programs/${shop.programId}/members/${member.memberId}`],
+    ["PUT", () => `/v1/partners/${partner.partnerId}/accruals`],
+  ])("answers %s on a path that does not take it with 405", async (method, path) => {
+    await rejects(() => call(method, path(), { key: shop.storeKey }), 405, "method_not_allowed");
+  });
+});
