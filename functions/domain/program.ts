@@ -39,6 +39,9 @@ const TimeZone = z
   }, "must be an IANA time zone, e.g. Europe/Paris")
   .meta({ example: "Europe/Paris" });
 
+/** The Apple Wallet models shipped in pass-templates/apple (one folder `<look>.pass` each). */
+export const PASS_LOOKS = ["storecard"] as const;
+
 export const Branding = z
   .strictObject({
     backgroundColor: HexColour.default("#1f2937"),
@@ -46,6 +49,17 @@ export const Branding = z
     labelColor: HexColour.default("#d1d5db"),
     logoText: z.string().trim().min(1).max(40).optional(),
     logoUrl: HttpsUrl.optional(),
+    barcodeFormat: z.enum(["qr", "pdf417", "code128"]).default("qr").meta({
+      description: "How the card code is drawn on the pass: a QR code, a PDF417 or a Code 128 barcode",
+    }),
+    cardFront: z.enum(["points", "stamps"]).default("points").meta({
+      description:
+        "What the front of the card shows: the points balance, or the first stamp card (stamp programs)",
+    }),
+    passLook: z
+      .enum(PASS_LOOKS)
+      .default("storecard")
+      .meta({ description: "The Apple Wallet model, pass-templates/apple/<passLook>.pass" }),
   })
   .meta({ id: "Branding" });
 

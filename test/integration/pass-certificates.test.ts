@@ -1,0 +1,143 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  checkPassCertificates,
+  passFactory,
+  passTemplatesDir,
+} from "../../functions/adapters/apple/pass-factory.js";
+import { appleCardContent } from "../../functions/domain/pass/apple-card.js";
+import { newProgram, ProgramInput } from "../../functions/domain/program.js";
+import { generateDevCertificates } from "../../local/dev-certs.js";
+import { verifyPass } from "../support/pkpass.js";
+import { testCertificates } from "../support/table.js";
+import { newMember } from "../unit/loyalty/fixtures.js";
+
+/** Certificates are checked once at start, as Wallet would check the passes they sign. */
+
+const mine = () => testCertificates();
+const of = (c: { passCert: string; passKey: string; wwdrCert: string }) => ({
+  signerCert: c.passCert,
+  signerKey: c.passKey,
+  wwdr: c.wwdrCert,
+});
+
+describe("the pass certificates", () => {
+  it("are accepted when the key, the Pass Type ID certificate and the WWDR certificate belong together", () => {
+    expect(() => checkPassCertificates(of(mine()), mine().passTypeId)).not.toThrow();
+  });
+
+  it("are refused with a clear reason when something does not belong", () => {
+    // Prepare: another development chain, to mix with ours
+    const other = generateDevCertificates("pass.com.other", "OTHERTEAM0");
+
+    // Act + Assess
+    expect(() => checkPassCertificates(of(mine()), "pass.com.example")).toThrow(/not for the pass type id/);
+    expect(() =>
+      checkPassCertificates({ ...of(mine()), signerKey: other.passKey }, mine().passTypeId),
+    ).toThrow(/is not the key of APPLE_PASS_CERT/);
+    expect(() => checkPassCertificates({ ...of(mine()), wwdr: other.wwdrCert }, mine().passTypeId)).toThrow(
+      /not issued by APPLE_WWDR_CERT/,
+    );
+    expect(() =>
+      checkPassCertificates({ ...of(mine()), signerCert: "not a certificate" }, mine().passTypeId),
+    ).toThrow(/cannot be read/);
+  });
+
+  it("sign passes that OpenSSL verifies against the root, with every file in the manifest", () => {
+    // Prepare
+    const certs = mine();
+    const factory = passFactory(
+      of(certs),
+      { passTypeId: certs.passTypeId, teamId: certs.teamId },
+      passTemplatesDir(),
+    );
+    const program = newProgram(
+      ProgramInput.parse({ name: "P", organizationName: "O" }),
+      "prg_00000000000000pp",
+      new Date(),
+    );
+    const content = appleCardContent({
+      program,
+      member: newMember(program, "2026-06-01T10:00:00Z"),
+      stores: [],
+      now: new Date(),
+    });
+
+    // Act
+    const archive = factory.render("storecard", content, {
+      webServiceUrl: "https://x.example/passkit",
+      authenticationToken: "t".repeat(43),
+    });
+
+    // Assess
+    const opened = verifyPass(archive, join(certs.dir, "dev-root-ca.pem"));
+    expect(Object.keys(opened.manifest).sort()).toEqual([
+      "icon.png",
+      "icon@2x.png",
+      "icon@3x.png",
+      "logo.png",
+      "logo@2x.png",
+      "logo@3x.png",
+      "pass.json",
+      "strip.png",
+      "strip@2x.png",
+      "strip@3x.png",
+    ]);
+  });
+
+  it("make OpenSSL refuse a pass whose pass.json was changed after signing", () => {
+    const certs = mine();
+    const factory = passFactory(
+      of(certs),
+      { passTypeId: certs.passTypeId, teamId: certs.teamId },
+      passTemplatesDir(),
+    );
+    const program = newProgram(
+      ProgramInput.parse({ name: "P", organizationName: "O" }),
+      "prg_00000000000000pp",
+      new Date(),
+    );
+    const content = appleCardContent({
+      program,
+      member: newMember(program, "2026-06-01T10:00:00Z"),
+      stores: [],
+      now: new Date(),
+    });
+    const archive = factory.render("storecard", content, {
+      webServiceUrl: "https://x.example/passkit",
+      authenticationToken: "t".repeat(43),
+    });
+    const dir = mkdtempSync(join(tmpdir(), "carnet-tamper-"));
+    const { files } = verifyPass(archive, join(certs.dir, "dev-root-ca.pem"));
+    const manifest = JSON.parse(files["manifest.json"]?.toString() ?? "{}");
+    manifest["pass.json"] = "0".repeat(40);
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+    writeFileSync(join(dir, "signature"), files.signature ?? Buffer.alloc(0));
+    expect(() =>
+      execFileSync(
+        "openssl",
+        [
+          "cms",
+          "-verify",
+          "-binary",
+          "-inform",
+          "DER",
+          "-in",
+          join(dir, "signature"),
+          "-content",
+          join(dir, "manifest.json"),
+          "-CAfile",
+          join(certs.dir, "dev-root-ca.pem"),
+          "-purpose",
+          "any",
+          "-out",
+          "/dev/null",
+        ],
+        { stdio: "pipe" },
+      ),
+    ).toThrow();
+  });
+});

@@ -1,0 +1,211 @@
+import { describe, expect, it } from "vitest";
+import {
+  appleCardContent,
+  groupedCode,
+  MAX_PASS_LOCATIONS,
+  rgb,
+} from "../../../functions/domain/pass/apple-card.js";
+import { newProgram, ProgramInput } from "../../../functions/domain/program.js";
+import { newMember } from "../loyalty/fixtures.js";
+
+const NOW = new Date("2026-06-15T10:00:00Z");
+
+const programOf = (input: Record<string, unknown> = {}) =>
+  newProgram(
+    ProgramInput.parse({
+      name: "Lumière",
+      organizationName: "Café Lumière",
+      timeZone: "Europe/Paris",
+      ...input,
+    }),
+    "prg_00000000000000pp",
+    NOW,
+  );
+
+const store = (i: number) => ({ name: `Store ${i}`, latitude: 48 + i / 100, longitude: 2 });
+
+const fieldsOf = (content: ReturnType<typeof appleCardContent>) => [
+  ...content.headerFields,
+  ...content.primaryFields,
+  ...content.secondaryFields,
+  ...content.auxiliaryFields,
+  ...content.backFields,
+];
+
+describe("the Apple store card of a member", () => {
+  it("shows the balance in front, with a change message that names the new value", () => {
+    // Prepare
+    const program = programOf();
+    const member = { ...newMember(program, "2026-06-01T10:00:00Z"), points: 120 };
+
+    // Act
+    const card = appleCardContent({ program, member, stores: [], now: NOW });
+
+    // Assess
+    expect(card.primaryFields).toEqual([
+      { key: "points", label: "POINTS", value: 120, changeMessage: "You now have %@ points" },
+    ]);
+  });
+
+  it("gives every field that can change a change message with %@", () => {
+    const program = programOf({
+      rules: {
+        stamps: { cards: [{ category: "coffee", stampsRequired: 5, rewardTitle: "A coffee" }] },
+        rewards: {
+          catalogue: [
+            {
+              rewardId: "cake",
+              title: "Cake",
+              pointsCost: 50,
+              voucher: { kind: "gift", description: "Cake" },
+            },
+          ],
+        },
+        tiers: { levels: [{ tierId: "gold", name: "Gold", entrySpendCents: 100 }] },
+        validity: { cardMonths: 12 },
+      },
+    });
+    const member = { ...newMember(program, "2026-06-01T10:00:00Z"), tierId: "gold" };
+    const fields = fieldsOf(appleCardContent({ program, member, stores: [], now: NOW }));
+    const staticKeys = new Set(["card-code", "terms", "contact", "holder"]);
+    for (const field of fields) {
+      if (staticKeys.has(field.key)) continue;
+      expect(field.changeMessage, field.key).toContain("%@");
+    }
+    expect(fields.map((f) => f.key)).toEqual(
+      expect.arrayContaining(["tier", "next-reward", "stamps-coffee", "vouchers"]),
+    );
+  });
+
+  it("puts the first stamp card in front when the program's branding asks for stamps", () => {
+    const program = programOf({
+      branding: { cardFront: "stamps" },
+      rules: {
+        stamps: { cards: [{ category: "coffee", stampsRequired: 10, rewardTitle: "A coffee" }] },
+      },
+    });
+    const member = { ...newMember(program, "2026-06-01T10:00:00Z"), stamps: { coffee: 7 } };
+    const card = appleCardContent({ program, member, stores: [], now: NOW });
+    expect(card.primaryFields[0]).toMatchObject({ key: "stamps-coffee", value: "7 / 10" });
+    expect(card.auxiliaryFields[0]).toMatchObject({ key: "points" });
+  });
+
+  it("tells how far the next reward is, and when one is ready", () => {
+    const program = programOf({
+      rules: {
+        rewards: {
+          catalogue: [
+            {
+              rewardId: "cake",
+              title: "Cake",
+              pointsCost: 50,
+              voucher: { kind: "gift", description: "Cake" },
+            },
+            {
+              rewardId: "five",
+              title: "5 EUR off",
+              pointsCost: 200,
+              voucher: { kind: "amount", valueCents: 500 },
+            },
+          ],
+        },
+      },
+    });
+    const base = newMember(program, "2026-06-01T10:00:00Z");
+    const at = (points: number) =>
+      appleCardContent({ program, member: { ...base, points }, stores: [], now: NOW }).secondaryFields.find(
+        (f) => f.key === "next-reward",
+      )?.value;
+    expect(at(20)).toBe("Cake in 30 points");
+    expect(at(60)).toBe("Cake: ready to redeem");
+    expect(at(250)).toBe("5 EUR off: ready to redeem");
+  });
+
+  it("expires with the card's validity, at the end of its last day in the program's time zone", () => {
+    const program = programOf({ rules: { validity: { cardMonths: 12 } } });
+    const member = { ...newMember(program, "2026-06-01T10:00:00Z"), validUntil: "2027-06-01" };
+    const card = appleCardContent({ program, member, stores: [], now: NOW });
+    expect(card.expirationDate).toBe("2027-06-01T22:00:00.000Z"); // midnight in Paris (UTC+2)
+  });
+
+  it("is voided once the member is erased, and never shareable", () => {
+    const program = programOf();
+    const member = { ...newMember(program, "2026-06-01T10:00:00Z"), status: "erased" as const };
+    const card = appleCardContent({ program, member, stores: [], now: NOW });
+    expect(card.voided).toBe(true);
+    expect(card.sharingProhibited).toBe(true);
+  });
+
+  it(`lights up near at most ${MAX_PASS_LOCATIONS} stores, with each store's own text or a welcome`, () => {
+    const program = programOf();
+    const member = newMember(program, "2026-06-01T10:00:00Z");
+    const stores = [
+      { ...store(0), relevantText: "Your coffee is waiting" },
+      ...Array.from({ length: 14 }, (_, i) => store(i + 1)),
+    ];
+    const card = appleCardContent({ program, member, stores, now: NOW });
+    expect(card.locations).toHaveLength(MAX_PASS_LOCATIONS);
+    expect(card.locations[0]?.relevantText).toBe("Your coffee is waiting");
+    expect(card.locations[1]?.relevantText).toBe("Welcome to Store 1! Show your card at the till.");
+  });
+
+  it.each([
+    ["qr", "PKBarcodeFormatQR"],
+    ["pdf417", "PKBarcodeFormatPDF417"],
+    ["code128", "PKBarcodeFormatCode128"],
+  ])("draws the card code as the program's barcode format (%s)", (format, expected) => {
+    const program = programOf({ branding: { barcodeFormat: format } });
+    const member = newMember(program, "2026-06-01T10:00:00Z");
+    const card = appleCardContent({ program, member, stores: [], now: NOW });
+    expect(card.barcode).toEqual({
+      format: expected,
+      message: member.cardCode,
+      messageEncoding: "iso-8859-1",
+      altText: groupedCode(member.cardCode),
+    });
+  });
+
+  it("takes its colours from the program's branding, in Wallet's rgb() syntax", () => {
+    const program = programOf({
+      branding: { backgroundColor: "#0a1B2c", foregroundColor: "#ffffff", labelColor: "#808080" },
+    });
+    const card = appleCardContent({
+      program,
+      member: newMember(program, "2026-06-01T10:00:00Z"),
+      stores: [],
+      now: NOW,
+    });
+    expect([card.backgroundColor, card.foregroundColor, card.labelColor]).toEqual([
+      "rgb(10, 27, 44)",
+      "rgb(255, 255, 255)",
+      "rgb(128, 128, 128)",
+    ]);
+    expect(rgb("#000000")).toBe("rgb(0, 0, 0)");
+  });
+
+  it("lists vouchers and how to contact the merchant on the back", () => {
+    const program = programOf({ contact: { email: "hello@lumiere.example", phone: "+33 1 23 45 67 89" } });
+    const member = {
+      ...newMember(program, "2026-06-01T10:00:00Z"),
+      vouchers: [
+        {
+          voucherId: "vch_0000000000000001",
+          title: "5 EUR off",
+          kind: "amount" as const,
+          valueCents: 500,
+          source: "reward" as const,
+          sourceId: "five",
+          issuedAt: NOW.toISOString(),
+          validTo: "2026-09-13",
+        },
+      ],
+    };
+    const back = appleCardContent({ program, member, stores: [], now: NOW }).backFields;
+    expect(back.find((f) => f.key === "vouchers-list")?.value).toBe(
+      "5 EUR off (EUR 5.00), valid until 2026-09-13",
+    );
+    expect(back.find((f) => f.key === "contact")?.value).toBe(
+      "Email: hello@lumiere.example\nPhone: +33 1 23 45 67 89",
+    );
+  });
+});
