@@ -45,6 +45,10 @@ export const MemberView = z
     programId: z.string(),
     status: z.enum(["active", "erased"]),
     cardCode: z.string().meta({ description: "The barcode value: 16 digits with a Luhn check digit" }),
+    cardUrl: z.url().optional().meta({
+      description:
+        "The customer's card link (/c/{token}): the card page with Add to Apple Wallet. Signed, valid 90 days from this answer; every read gives a fresh one.",
+    }),
     referralCode: z.string(),
     referredBy: z.string().optional(),
     email: z.string().optional(),

@@ -29,7 +29,7 @@ const errorStatuses = (op: OperationDef): number[] => {
     404,
     ...(op.idempotency === "required" ? [400] : []),
     ...(op.errors ?? []),
-    ...(op.auth === "none" ? [] : [401, 403]),
+    ...(op.auth === "none" ? [] : op.auth === "applePass" ? [401] : [401, 403]),
     ...(op.query ? [400] : []),
     ...(op.body ? [400, 413, 415, 422] : []),
   ];
@@ -45,7 +45,15 @@ export const buildOpenApiDocument = (serverUrl?: string): Record<string, unknown
     description:
       "Merchant API: the root admin key (CARNET_ADMIN_KEY) or a program's merchant key (mk.…). Store API: the store's key (sk.…). Partner API: the partner's key (pk.…).",
   });
+  const applePass = registry.registerComponent("securitySchemes", "applePass", {
+    type: "apiKey",
+    in: "header",
+    name: "Authorization",
+    description:
+      "Apple's PassKit web service: `ApplePass <authenticationToken>`, the token written into the pass.",
+  });
   for (const op of allOperations as readonly OperationDef[]) {
+    const scheme = op.auth === "applePass" ? applePass.name : bearer.name;
     registry.registerPath({
       method: op.method.toLowerCase() as "get",
       path: op.path,
@@ -53,7 +61,7 @@ export const buildOpenApiDocument = (serverUrl?: string): Record<string, unknown
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       tags: [op.tag],
-      ...(op.auth === "none" ? {} : { security: [{ [bearer.name]: [] }] }),
+      ...(op.auth === "none" ? {} : { security: [{ [scheme]: [] }] }),
       request: {
         ...(op.params ? { params: op.params } : {}),
         ...(op.query ? { query: op.query } : {}),
@@ -65,8 +73,11 @@ export const buildOpenApiDocument = (serverUrl?: string): Record<string, unknown
       responses: {
         [op.success.status]: {
           description: op.success.description,
-          content: { "application/json": { schema: op.success.schema } },
+          content: { [op.success.contentType ?? "application/json"]: { schema: op.success.schema } },
         },
+        ...Object.fromEntries(
+          Object.entries(op.otherResponses ?? {}).map(([status, description]) => [status, { description }]),
+        ),
         ...Object.fromEntries(
           errorStatuses(op).map((status) => [
             status,

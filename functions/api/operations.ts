@@ -4,6 +4,7 @@ import { Store, StoreInput } from "../domain/store.js";
 import { operation } from "../http/operation.js";
 import { ID_PATTERN } from "../shared/ids.js";
 import { loyaltyOperations } from "./loyalty-operations.js";
+import { walletOperations } from "./wallet-operations.js";
 
 /**
  * The public HTTP contract of Carnet, one entry per operation (design.md, "HTTP contract"). Request
@@ -164,6 +165,7 @@ export const operations = {
     success: { status: 200, description: "The store", schema: Store },
   }),
   ...loyaltyOperations,
+  ...walletOperations,
 } as const;
 
 export type Operations = typeof operations;

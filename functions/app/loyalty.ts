@@ -61,6 +61,8 @@ export interface LoyaltyDeps {
   now?: () => Date;
   /** See WriterOptions.serialise. */
   serialise?: boolean;
+  /** The customer's card link (`/c/{token}`), shown as `cardUrl`. */
+  cardUrl?: (programId: string, memberId: string) => Promise<string>;
 }
 
 export interface StoreCaller {
@@ -81,6 +83,7 @@ export const loyaltyService = ({
   partners,
   now = () => new Date(),
   serialise = true,
+  cardUrl,
 }: LoyaltyDeps) => {
   const writer = memberWriter({ members, now, serialise });
 
@@ -137,6 +140,7 @@ export const loyaltyService = ({
     stored: Member,
     profile: MemberProfile | undefined,
     history: Page<LedgerEntry>,
+    link: string | undefined,
   ) => {
     const c = ctx(p);
     const m = currentView(stored, c);
@@ -149,6 +153,7 @@ export const loyaltyService = ({
       programId: m.programId,
       status: m.status,
       cardCode: m.cardCode,
+      ...(link ? { cardUrl: link } : {}),
       referralCode: m.referralCode,
       ...(m.referredBy ? { referredBy: m.referredBy } : {}),
       email: profile?.email,
@@ -184,11 +189,12 @@ export const loyaltyService = ({
   };
 
   const memberView = async (p: Program, m: Member) => {
-    const [profile, history] = await Promise.all([
+    const [profile, history, link] = await Promise.all([
       members.profile(m.memberId),
       members.history(m.memberId, { limit: HISTORY_ON_MEMBER }),
+      cardUrl?.(m.programId, m.memberId),
     ]);
-    return view(p, m, profile, history);
+    return view(p, m, profile, history, link);
   };
 
   return {
@@ -231,7 +237,9 @@ export const loyaltyService = ({
           enrolledVia: "staff",
         };
         const result = await members.enroll({ member, profile, emailHash: emailHash(body.email) });
-        if (result.kind === "enrolled") return view(p, member, profile, { items: [] });
+        if (result.kind === "enrolled") {
+          return view(p, member, profile, { items: [] }, await cardUrl?.(p.programId, member.memberId));
+        }
         if (result.kind === "email_taken") {
           throw new DomainError(
             "conflict",

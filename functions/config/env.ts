@@ -16,6 +16,31 @@ const Env = z
       .optional(),
     CARNET_ADMIN_KEY_SECRET_ARN: z.string().startsWith("arn:").optional(),
     PUBLIC_URL: z.url().optional(),
+    /** The secret behind card links and pass authentication tokens (≥ 32 characters). */
+    CARNET_PASS_SECRET: z
+      .string()
+      .min(32, "must be at least 32 characters (generate one with `openssl rand -base64 32`)")
+      .optional(),
+    CARNET_PASS_SECRET_ARN: z.string().startsWith("arn:").optional(),
+    APPLE_PASS_TYPE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]{3,255}$/, "must be a pass type identifier such as pass.com.example.loyalty")
+      .default("pass.dev.carnet.local"),
+    APPLE_TEAM_ID: z
+      .string()
+      .regex(/^[A-Z0-9]{10}$/, "must be the 10-character Apple team identifier")
+      .default("DEVTEAM000"),
+    /** Paths to PEM files, or the PEM text itself. */
+    APPLE_PASS_CERT: z.string().min(1).optional(),
+    APPLE_PASS_KEY: z.string().min(1).optional(),
+    APPLE_PASS_KEY_PASSPHRASE: z.string().optional(),
+    APPLE_WWDR_CERT: z.string().min(1).optional(),
+    /** In AWS: a Secrets Manager secret holding {"passCert","passKey","wwdrCert","passKeyPassphrase"?} as PEM. */
+    APPLE_PASS_SECRET_ARN: z.string().startsWith("arn:").optional(),
+    /** Set by `npm start` and the tests when the certificates are Carnet's development ones. */
+    APPLE_CERTS_DEVELOPMENT: z.enum(["0", "1"]).default("0"),
+    APNS_URL: z.url().optional(),
+    APNS_CA_FILE: z.string().min(1).optional(),
     CARNET_MAX_BODY_BYTES: z.coerce
       .number()
       .int()

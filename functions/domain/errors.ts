@@ -8,7 +8,8 @@ export type DomainErrorKind =
   | "not_found" // the thing does not exist, or is not visible to the caller
   | "conflict" // the thing exists already, or changed under the caller
   | "unauthenticated" // no or wrong credentials
-  | "forbidden"; // credentials are fine but do not reach this resource
+  | "forbidden" // credentials are fine but do not reach this resource
+  | "unavailable"; // the deployment lacks something (e.g. Apple certificates): not the client's fault
 
 export class DomainError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 import type { PurchaseRecord, SpendWindow } from "./loyalty/engine.js";
 import type { LedgerEntry, Member, MemberProfile } from "./loyalty/member.js";
 import type { Partner } from "./partner.js";
+import type { AppleCardContent } from "./pass/apple-card.js";
 import type { Program } from "./program.js";
 import type { Store } from "./store.js";
 
@@ -108,4 +109,44 @@ export interface PartnerRepository {
   keyRecord(
     partnerId: string,
   ): Promise<{ partnerId: string; programId: string; apiKeyHash: string } | undefined>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apple Wallet device registrations (docs/data-model.md, "Apple Wallet as built")
+
+/** One device registered for updates of one pass (the pass's serial number is the member id). */
+export interface DeviceRegistration {
+  deviceLibraryIdentifier: string;
+  passTypeId: string;
+  memberId: string;
+  programId: string;
+  pushToken: string;
+}
+
+export interface RegistrationRepository {
+  /** Registers the device for the pass, or refreshes its push token: "created" the first time. */
+  register(registration: DeviceRegistration, now: Date): Promise<"created" | "updated">;
+  /** Removes the registration; false when there was none. */
+  unregister(deviceLibraryIdentifier: string, passTypeId: string, memberId: string): Promise<boolean>;
+  /** The serial numbers (member ids) of the passes of this type registered on the device. */
+  serialsOnDevice(deviceLibraryIdentifier: string, passTypeId: string): Promise<string[]>;
+  /** `passUpdatedAt` of each of these members that still exists. */
+  passUpdatedAt(memberIds: readonly string[]): Promise<Map<string, number>>;
+  /** Every device registered for a member's pass: whom to push after a change. */
+  devicesOf(memberId: string): Promise<DeviceRegistration[]>;
+}
+
+/** Signs Apple passes (adapters/apple/pass-factory.ts): certificates and models loaded once per process. */
+export interface PassFactory {
+  /** A signed .pkpass for this content, from the model `pass-templates/apple/<look>.pass`. */
+  render(
+    look: string,
+    content: AppleCardContent,
+    service: {
+      /** The PassKit web service base (Apple appends /v1/devices/…). */
+      webServiceUrl: string;
+      /** Lets the device register for updates and fetch new versions. */
+      authenticationToken: string;
+    },
+  ): Buffer;
 }

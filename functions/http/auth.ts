@@ -23,6 +23,25 @@ const bearerToken = (event: APIGatewayProxyEventV2): string => {
   return match[1];
 };
 
+/**
+ * Apple's `Authorization: ApplePass <authenticationToken>`. Apple documents a bare 401 for a missing
+ * or wrong token; the body says which, for people reading logs.
+ */
+const applePassToken = (event: APIGatewayProxyEventV2): string => {
+  const value = requestHeader(event, "authorization");
+  const match = value === undefined ? null : /^ApplePass[ \t]+([\x21-\x7e]{16,256})[ \t]*$/.exec(value);
+  if (!match?.[1]) {
+    throw new HttpError(
+      401,
+      value === undefined ? "missing_credentials" : "invalid_credentials",
+      "Send 'Authorization: ApplePass <authenticationToken>' with the token of the pass.",
+      undefined,
+      { "www-authenticate": 'ApplePass realm="carnet"' },
+    );
+  }
+  return match[1];
+};
+
 /** What authentication reads: the hashes of merchant, store and partner keys. */
 export interface KeyStores {
   programs: Pick<ProgramRepository, "merchantKeyHash">;
@@ -52,6 +71,7 @@ export const authenticate = async (
   keys: KeyStores,
 ): Promise<Principal> => {
   if (requirement === "none") return { kind: "anonymous" };
+  if (requirement === "applePass") return { kind: "applePass", token: applePassToken(event) };
   const token = bearerToken(event);
   if (requirement === "store") {
     const { ownerId, programId } = await ownerKey(token, "sk", keys.stores?.keyRecord);

@@ -26,6 +26,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   conflict: 409,
   unauthenticated: 401,
   forbidden: 403,
+  unavailable: 503,
 };
 
 export const ErrorBody = z

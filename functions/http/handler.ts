@@ -10,6 +10,7 @@ import {
   type FunctionName,
   type Implementation,
   type OperationDef,
+  RawReply,
   type Request,
   routeKeyOf,
 } from "./operation.js";
@@ -83,7 +84,8 @@ export const httpFunction = <F extends FunctionName>(
       idempotencyKey: idempotency,
       event,
     } as Request<OperationDef>;
-    return jsonResponse(op.success.status, await run(request));
+    const result = await run(request);
+    return result instanceof RawReply ? result.response : jsonResponse(op.success.status, result);
   });
 };
 

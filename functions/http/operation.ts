@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type { z } from "zod";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -10,9 +10,11 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  * - `merchant`: the root admin key, or the merchant key of the program named in the path (a
  *   merchant key for another program gets 404, so nothing about other programs leaks);
  * - `store`: the key of the store named in the path (`sk.<storeId>.…`);
- * - `partner`: the key of the partner named in the path (`pk.<partnerId>.…`).
+ * - `partner`: the key of the partner named in the path (`pk.<partnerId>.…`);
+ * - `applePass`: a pass's `Authorization: ApplePass <authenticationToken>` (Apple's PassKit web
+ *   service); the header is read here, the token is checked against the pass by the service.
  */
-export type AuthRequirement = "none" | "admin" | "merchant" | "store" | "partner";
+export type AuthRequirement = "none" | "admin" | "merchant" | "store" | "partner" | "applePass";
 
 /** The Lambda functions of the API, one per capability (functions/<name>/handler.ts). */
 export type FunctionName =
@@ -23,6 +25,7 @@ export type FunctionName =
   | "members"
   | "store-api"
   | "partners"
+  | "wallet"
   | "not-found";
 
 /**
@@ -42,7 +45,9 @@ export interface OperationDef {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
-  success: { status: number; description: string; schema: z.ZodType };
+  success: { status: number; description: string; schema: z.ZodType; contentType?: string };
+  /** Other non-error answers, e.g. 204 or 304, with their meaning. */
+  otherResponses?: Record<number, string>;
   /** Error statuses the operation documents besides the common ones. */
   errors?: number[];
   /** Whether the `Idempotency-Key` header is required, accepted, or (absent) not taken. */
@@ -58,7 +63,8 @@ export type Principal =
   | { kind: "admin" }
   | { kind: "merchant"; programId: string }
   | { kind: "store"; storeId: string; programId: string }
-  | { kind: "partner"; partnerId: string; programId: string };
+  | { kind: "partner"; partnerId: string; programId: string }
+  | { kind: "applePass"; token: string };
 
 type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 
@@ -72,7 +78,15 @@ export interface Request<O extends OperationDef> {
   event: APIGatewayProxyEventV2;
 }
 
-/** What an implementation returns: the success body; its status comes from the definition. */
-export type Reply<O extends OperationDef> = z.input<O["success"]["schema"]>;
+/**
+ * A response an implementation builds itself: a pass, an HTML page, a 204 or a 304. Anything else an
+ * implementation returns is the JSON success body, with the status of the definition.
+ */
+export class RawReply {
+  constructor(readonly response: APIGatewayProxyStructuredResultV2) {}
+}
+
+/** What an implementation returns: the success body (its status comes from the definition), or a RawReply. */
+export type Reply<O extends OperationDef> = z.input<O["success"]["schema"]> | RawReply;
 
 export type Implementation<O extends OperationDef> = (request: Request<O>) => Promise<Reply<O>>;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
+import { resetConfigForTests } from "../../functions/config/env.js";
 import { type LocalServer, startLocalServer } from "../../local/server.js";
 import { TEST_ADMIN_KEY, useTestTable } from "./table.js";
 
@@ -26,6 +27,8 @@ export const useApi = () => {
   let server: LocalServer | undefined;
   beforeAll(async () => {
     server = await startLocalServer({ port: 0 });
+    process.env.PUBLIC_URL = server.url; // what passes and card links point at, as `npm start` sets it
+    resetConfigForTests();
   });
   afterAll(async () => {
     await server?.close();

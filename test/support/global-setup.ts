@@ -1,9 +1,13 @@
+import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
+import { ensureDevCertificates } from "../../local/dev-certs.js";
 import { type RunningDynamoDb, startDynamoDbLocal } from "../../local/dynamodb-local.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     dynamoEndpoint: string;
+    /** The folder of the development certificates every test file signs passes with. */
+    certDir: string;
   }
 }
 
@@ -23,6 +27,7 @@ export async function setup(project: TestProject): Promise<void> {
     console.log(`DynamoDB Local started on ${endpoint} in ${Date.now() - started} ms`);
   }
   project.provide("dynamoEndpoint", endpoint);
+  project.provide("certDir", ensureDevCertificates(resolve(".carnet", "test-certs")).dir);
 }
 
 export async function teardown(): Promise<void> {

@@ -2,10 +2,15 @@ import { randomBytes } from "node:crypto";
 import { DeleteTableCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, inject } from "vitest";
 import { resetConfigForTests } from "../../functions/config/env.js";
+import { type DevCertificates, devCertificateEnv, ensureDevCertificates } from "../../local/dev-certs.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
 import { ensureTable } from "../../local/table.js";
 
 export const TEST_ADMIN_KEY = "test-admin-key-0123456789abcdef";
+export const TEST_PASS_SECRET = "test-pass-secret-0123456789abcdef-0123456789";
+
+/** The development certificates of this run (made once by the global setup). */
+export const testCertificates = (): DevCertificates => ensureDevCertificates(inject("certDir"));
 
 /**
  * Gives the calling test file a fresh table of its own in the shared DynamoDB Local, created the way
@@ -19,6 +24,8 @@ export const useTestTable = (): { tableName: string; endpoint: string } => {
     CARNET_TABLE_NAME: tableName,
     CARNET_ADMIN_KEY: TEST_ADMIN_KEY,
     AWS_REGION: "eu-west-1",
+    CARNET_PASS_SECRET: TEST_PASS_SECRET,
+    ...devCertificateEnv(testCertificates()),
   });
   resetConfigForTests();
   const client = localDynamoClient(endpoint);

@@ -83,3 +83,19 @@ export const memberKeys = {
   }),
   partnerKey: (partnerId: string) => ({ PK: `PARTNER#${partnerId}`, SK: "PARTNER_KEY" }),
 } as const;
+
+/** Sort-key prefix of Apple device registrations, in a member's and in a device's partition. */
+export const REGISTRATION_PREFIX = "REG#";
+
+/** Apple Wallet device registrations (data-model.md, "Apple Wallet as built"). */
+export const registrationKeys = {
+  device: (deviceLibraryIdentifier: string) => `DEVICE#${deviceLibraryIdentifier}`,
+  onMember: (memberId: string, passTypeId: string, deviceLibraryIdentifier: string) => ({
+    PK: `MEMBER#${memberId}`,
+    SK: `${REGISTRATION_PREFIX}${passTypeId}#${deviceLibraryIdentifier}`,
+  }),
+  onDevice: (deviceLibraryIdentifier: string, passTypeId: string, memberId: string) => ({
+    PK: `DEVICE#${deviceLibraryIdentifier}`,
+    SK: `${REGISTRATION_PREFIX}${passTypeId}#${memberId}`,
+  }),
+} as const;

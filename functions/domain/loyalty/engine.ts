@@ -294,6 +294,7 @@ export const enroll = (ids: NewMember, program: ProgramRules, now: Date): Member
     enrolledAt: now.toISOString(),
     purchases: 0,
     passUpdatedAt: Math.floor(now.getTime() / 1000),
+    passAuthGeneration: 0,
   };
 };
 

@@ -68,6 +68,8 @@ export const Member = z.object({
   partnerDay: DayCounter.optional(),
   transferDay: DayCounter.optional(),
   passUpdatedAt: Int.nonnegative(),
+  /** Bumped to revoke the Apple pass's authenticationToken (pass-tokens.ts). */
+  passAuthGeneration: Int.nonnegative().default(0),
   dueAt: Iso.optional(),
 });
 export type Member = z.output<typeof Member>;

@@ -1,0 +1,167 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { DeviceRegistration, RegistrationRepository } from "../../domain/ports.js";
+import { dynamo, tableName } from "./client.js";
+import { memberKeys, REGISTRATION_PREFIX, registrationKeys } from "./table.js";
+
+/**
+ * Apple device registrations, stored twice in one transaction (data-model.md, T9): under the member
+ * (whom to push after a change) and under the device (which passes a device asks about).
+ */
+
+const MAX_BATCH_GET = 100;
+
+const queryAll = async (PK: string, prefix: string): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":pk": PK, ":prefix": prefix },
+        ConsistentRead: true,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+};
+
+export const dynamoRegistrationRepository = (): RegistrationRepository => ({
+  async register(r, now) {
+    const at = now.toISOString();
+    const onMember = registrationKeys.onMember(r.memberId, r.passTypeId, r.deviceLibraryIdentifier);
+    const onDevice = registrationKeys.onDevice(r.deviceLibraryIdentifier, r.passTypeId, r.memberId);
+    const fields = { ...r, registeredAt: at, updatedAt: at };
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...onMember, entity: "appleRegistration", ...fields },
+                ConditionExpression: "attribute_not_exists(PK)",
+              },
+            },
+            {
+              Put: { TableName: tableName(), Item: { ...onDevice, entity: "deviceRegistration", ...fields } },
+            },
+          ],
+        }),
+      );
+      return "created";
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
+      if (reasons?.[0]?.Code !== "ConditionalCheckFailed") throw error;
+    }
+    const refresh = (Key: Record<string, string>, entity: string) => ({
+      Update: {
+        TableName: tableName(),
+        Key,
+        UpdateExpression:
+          "SET pushToken = :t, updatedAt = :u, entity = :e, deviceLibraryIdentifier = :d, passTypeId = :p, memberId = :m, programId = :g, registeredAt = if_not_exists(registeredAt, :u)",
+        ExpressionAttributeValues: {
+          ":t": r.pushToken,
+          ":u": at,
+          ":e": entity,
+          ":d": r.deviceLibraryIdentifier,
+          ":p": r.passTypeId,
+          ":m": r.memberId,
+          ":g": r.programId,
+        },
+      },
+    });
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [refresh(onMember, "appleRegistration"), refresh(onDevice, "deviceRegistration")],
+      }),
+    );
+    return "updated";
+  },
+
+  async unregister(deviceLibraryIdentifier, passTypeId, memberId) {
+    const onMember = registrationKeys.onMember(memberId, passTypeId, deviceLibraryIdentifier);
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: { TableName: tableName(), Key: onMember, ConditionExpression: "attribute_exists(PK)" },
+            },
+            {
+              Delete: {
+                TableName: tableName(),
+                Key: registrationKeys.onDevice(deviceLibraryIdentifier, passTypeId, memberId),
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
+      if (reasons?.[0]?.Code === "ConditionalCheckFailed") return false;
+      throw error;
+    }
+  },
+
+  async serialsOnDevice(deviceLibraryIdentifier, passTypeId) {
+    const items = await queryAll(
+      registrationKeys.device(deviceLibraryIdentifier),
+      `${REGISTRATION_PREFIX}${passTypeId}#`,
+    );
+    return items.map((i) => String(i.memberId));
+  },
+
+  async passUpdatedAt(memberIds) {
+    const found = new Map<string, number>();
+    const unique = [...new Set(memberIds)];
+    for (let i = 0; i < unique.length; i += MAX_BATCH_GET) {
+      let keys: Record<string, unknown>[] | undefined = unique
+        .slice(i, i + MAX_BATCH_GET)
+        .map((id) => memberKeys.member(id));
+      for (let attempt = 0; keys && keys.length > 0 && attempt < 8; attempt++) {
+        const answer: BatchGetCommandOutput = await dynamo().send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName()]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: "memberId, passUpdatedAt",
+              },
+            },
+          }),
+        );
+        for (const item of answer.Responses?.[tableName()] ?? []) {
+          found.set(String(item.memberId), Number(item.passUpdatedAt));
+        }
+        keys = answer.UnprocessedKeys?.[tableName()]?.Keys;
+        if (keys && keys.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+      if (keys && keys.length > 0) throw new Error("DynamoDB left keys unprocessed after 8 attempts");
+    }
+    return found;
+  },
+
+  async devicesOf(memberId) {
+    const items = await queryAll(memberKeys.member(memberId).PK, REGISTRATION_PREFIX);
+    return items.map(
+      (i): DeviceRegistration => ({
+        deviceLibraryIdentifier: String(i.deviceLibraryIdentifier),
+        passTypeId: String(i.passTypeId),
+        memberId: String(i.memberId),
+        programId: String(i.programId),
+        pushToken: String(i.pushToken),
+      }),
+    );
+  },
+});

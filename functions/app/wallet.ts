@@ -1,0 +1,228 @@
+import { DomainError } from "../domain/errors.js";
+import { type Ctx, currentView } from "../domain/loyalty/engine.js";
+import type { Member } from "../domain/loyalty/member.js";
+import { appleCardContent, MAX_PASS_LOCATIONS } from "../domain/pass/apple-card.js";
+import type {
+  MemberRepository,
+  PassFactory,
+  ProgramRepository,
+  RegistrationRepository,
+  StoreRepository,
+} from "../domain/ports.js";
+import type { Program } from "../domain/program.js";
+import { ID_PATTERN, newId } from "../shared/ids.js";
+import { passAuthMatches, passAuthToken, verifyCardLink } from "../shared/pass-tokens.js";
+
+/**
+ * Apple Wallet, customer side: the pass behind an emailed card link, and Apple's PassKit web service
+ * (device registration, changed serials, latest pass, logs) exactly as Apple's "Wallet Passes" web
+ * service reference describes it. Pushes are the push fan-out's job (push.ts).
+ */
+
+export interface SignedPass {
+  /** The .pkpass archive. */
+  body: Buffer;
+  /** Epoch seconds: the pass's `Last-Modified`. */
+  lastModified: number;
+  memberId: string;
+}
+
+export type PassAnswer = { kind: "pass"; pass: SignedPass } | { kind: "not_modified"; lastModified: number };
+
+export interface WalletDeps {
+  programs: Pick<ProgramRepository, "get">;
+  stores: Pick<StoreRepository, "list">;
+  members: Pick<MemberRepository, "get" | "load" | "profile">;
+  registrations: RegistrationRepository;
+  /** Signs passes: built once per process (certificates, models); throws when Apple Wallet is not configured. */
+  passes: () => Promise<PassFactory>;
+  secret: () => Promise<Buffer>;
+  passTypeId: string;
+  now?: () => Date;
+}
+
+/** A member write that has not committed within this many seconds never will (writes.ts, budgetMs + margin). */
+export const WRITE_BUDGET_SECONDS = 10;
+
+/** Why a card link gives no pass: each has its own friendly page (wallet/pages.ts). */
+export class CardLinkError extends Error {
+  constructor(readonly reason: "malformed" | "forged" | "expired" | "gone") {
+    super(`card link ${reason}`);
+    this.name = "CardLinkError";
+  }
+}
+
+/** Apple's PassKit web service answers a bare 401 to anything it cannot authenticate. */
+const unauthorized = () =>
+  new DomainError("unauthenticated", "invalid_pass_token", "The pass's authentication token does not match.");
+
+/** Device library identifiers and push tokens are opaque to us: printable ASCII of bounded length. */
+const OPAQUE = (max: number) => new RegExp(`^[\\x21-\\x7e]{1,${max}}$`);
+export const DEVICE_ID_PATTERN = OPAQUE(128);
+export const PUSH_TOKEN_PATTERN = OPAQUE(512);
+
+/** `If-Modified-Since` as epoch seconds, or undefined when absent or not an HTTP date. */
+export const ifModifiedSince = (header: string | undefined): number | undefined => {
+  if (header === undefined) return undefined;
+  const ms = Date.parse(header);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+};
+
+export const walletService = (deps: WalletDeps) => {
+  const now = deps.now ?? (() => new Date());
+
+  const render = async (member: Member, webServiceUrl: string): Promise<SignedPass> => {
+    const program = await deps.programs.get(member.programId);
+    if (!program) throw new CardLinkError("gone");
+    const at = now();
+    const [stores, profile, secret] = await Promise.all([
+      deps.stores.list(program.programId, { limit: MAX_PASS_LOCATIONS }),
+      deps.members.profile(member.memberId),
+      deps.secret(),
+    ]);
+    const ctx: Ctx = { program, now: at, ids: { voucher: () => newId("vch") } };
+    const view = member.status === "active" ? currentView(member, ctx) : member;
+    const holderName = [profile?.firstName, profile?.lastName].filter(Boolean).join(" ") || undefined;
+    const content = appleCardContent({
+      program,
+      member: view,
+      stores: stores.items,
+      ...(holderName ? { holderName } : {}),
+      now: at,
+    });
+    const body = (await deps.passes()).render(program.branding.passLook, content, {
+      webServiceUrl,
+      authenticationToken: passAuthToken(secret, member.memberId, member.passAuthGeneration),
+    });
+    return { body, lastModified: lastModifiedOf(member, program), memberId: member.memberId };
+  };
+
+  /** The pass changes with the member and with the program's look and rules. */
+  const lastModifiedOf = (member: Member, program: Program): number =>
+    Math.max(member.passUpdatedAt, Math.floor(Date.parse(program.updatedAt) / 1000));
+
+  const answer = async (
+    member: Member,
+    webServiceUrl: string,
+    since: number | undefined,
+  ): Promise<PassAnswer> => {
+    if (since !== undefined) {
+      const program = await deps.programs.get(member.programId);
+      if (program) {
+        const lastModified = lastModifiedOf(member, program);
+        if (lastModified <= since) return { kind: "not_modified", lastModified };
+      }
+    }
+    return { kind: "pass", pass: await render(member, webServiceUrl) };
+  };
+
+  /** The member a PassKit request names, once its ApplePass token is proven; else 401. */
+  const authenticatedMember = async (passTypeId: string, serial: string, token: string): Promise<Member> => {
+    if (passTypeId !== deps.passTypeId || !ID_PATTERN.test(serial) || !serial.startsWith("mbr_")) {
+      throw unauthorized();
+    }
+    const [member, secret] = await Promise.all([deps.members.load(serial), deps.secret()]);
+    if (!member || !passAuthMatches(secret, member.memberId, member.passAuthGeneration, token))
+      throw unauthorized();
+    return member;
+  };
+
+  return {
+    /** The member a card link names, or why there is none. */
+    async linkedMember(token: string): Promise<Member> {
+      const check = verifyCardLink(await deps.secret(), token, now());
+      if (!check.ok) throw new CardLinkError(check.reason);
+      const member = await deps.members.get(check.link.programId, check.link.memberId);
+      if (member?.status !== "active") throw new CardLinkError("gone");
+      return member;
+    },
+
+    /** `GET /c/{token}/pass.pkpass`. */
+    async passByLink(token: string, webServiceUrl: string, since: number | undefined): Promise<PassAnswer> {
+      return answer(await this.linkedMember(token), webServiceUrl, since);
+    },
+
+    /** Register a device for a pass's updates: "created" (201) or "updated" (200). */
+    async register(input: {
+      deviceLibraryIdentifier: string;
+      passTypeId: string;
+      serialNumber: string;
+      token: string;
+      pushToken: string;
+    }): Promise<"created" | "updated"> {
+      const member = await authenticatedMember(input.passTypeId, input.serialNumber, input.token);
+      if (member.status !== "active") throw unauthorized();
+      if (!DEVICE_ID_PATTERN.test(input.deviceLibraryIdentifier)) {
+        throw new DomainError(
+          "bad_request",
+          "invalid_device_library_identifier",
+          "The device library identifier must be 1 to 128 printable ASCII characters.",
+        );
+      }
+      return deps.registrations.register(
+        {
+          deviceLibraryIdentifier: input.deviceLibraryIdentifier,
+          passTypeId: input.passTypeId,
+          memberId: member.memberId,
+          programId: member.programId,
+          pushToken: input.pushToken,
+        },
+        now(),
+      );
+    },
+
+    async unregister(input: {
+      deviceLibraryIdentifier: string;
+      passTypeId: string;
+      serialNumber: string;
+      token: string;
+    }) {
+      const member = await authenticatedMember(input.passTypeId, input.serialNumber, input.token);
+      if (DEVICE_ID_PATTERN.test(input.deviceLibraryIdentifier)) {
+        await deps.registrations.unregister(input.deviceLibraryIdentifier, input.passTypeId, member.memberId);
+      }
+    },
+
+    /**
+     * The serials on a device updated after the tag (data-model.md §7). Tags are epoch seconds. A write
+     * commits at most WRITE_BUDGET_SECONDS after it chose its `passUpdatedAt`, so a change not yet
+     * visible now can only carry a later tag than `now − WRITE_BUDGET_SECONDS`: `lastUpdated` never goes
+     * beyond that, and no change is ever skipped. The cost: for a few seconds after a change, asking
+     * again lists it again (the device then gets a 304).
+     */
+    async updatedSerials(
+      deviceLibraryIdentifier: string,
+      passTypeId: string,
+      since: number | undefined,
+    ): Promise<{ serialNumbers: string[]; lastUpdated: string } | undefined> {
+      if (passTypeId !== deps.passTypeId || !DEVICE_ID_PATTERN.test(deviceLibraryIdentifier))
+        return undefined;
+      const serials = await deps.registrations.serialsOnDevice(deviceLibraryIdentifier, passTypeId);
+      if (serials.length === 0) return undefined;
+      const updated = await deps.registrations.passUpdatedAt(serials);
+      const changed = [...updated].filter(([, at]) => since === undefined || at > since);
+      if (changed.length === 0) return undefined;
+      const newest = Math.max(...changed.map(([, at]) => at));
+      const settled = Math.floor(now().getTime() / 1000) - WRITE_BUDGET_SECONDS;
+      return {
+        serialNumbers: changed.map(([id]) => id).sort(),
+        lastUpdated: String(Math.min(newest, settled)),
+      };
+    },
+
+    /** `GET …/v1/passes/{passTypeId}/{serial}`: the voided pass too, so that devices learn of erasure. */
+    async latestPass(
+      input: { passTypeId: string; serialNumber: string; token: string },
+      webServiceUrl: string,
+      since: number | undefined,
+    ): Promise<PassAnswer> {
+      return answer(
+        await authenticatedMember(input.passTypeId, input.serialNumber, input.token),
+        webServiceUrl,
+        since,
+      );
+    },
+  };
+};
+
+export type WalletService = ReturnType<typeof walletService>;

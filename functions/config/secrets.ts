@@ -1,0 +1,34 @@
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { config } from "./env.js";
+
+/**
+ * A secret of this process: given inline in the environment (locally, in tests), or in AWS read from
+ * Secrets Manager by ARN. Read once per process (cold start), never per request; a failed read is
+ * retried by the next caller.
+ */
+export const secretOnce = <T>(
+  what: string,
+  source: () => { inline: string | undefined; arn: string | undefined },
+  derive: (value: string) => T,
+): (() => Promise<T>) => {
+  let cached: Promise<T> | undefined;
+  return () => {
+    cached ??= (async () => {
+      const { inline, arn } = source();
+      if (inline !== undefined) return derive(inline);
+      if (arn === undefined) throw new Error(`${what} is not configured.`);
+      const client = new SecretsManagerClient({ region: config().AWS_REGION });
+      try {
+        const secret = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+        if (!secret.SecretString) throw new Error(`The secret for ${what} has no string value.`);
+        return derive(secret.SecretString);
+      } finally {
+        client.destroy();
+      }
+    })().catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+    return cached;
+  };
+};

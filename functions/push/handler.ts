@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { createApnsClient } from "../adapters/apple/apns.js";
+import { dynamoRegistrationRepository } from "../adapters/dynamodb/registration-repository.js";
+import { type ChangeRecord, type FanOutReport, type PushSender, pushFanOut } from "../app/push.js";
+import { appleCertificatesOnce } from "../config/apple-certificates.js";
+import { config } from "../config/env.js";
+import { logger } from "../shared/logger.js";
+
+/**
+ * The table's stream consumer (DynamoDB Streams event source in AWS; local/stream-poller.ts under
+ * `npm start` and in the tests): member changes → APNs pushes. With ReportBatchItemFailures, a failed
+ * batch resumes at the first record whose push failed.
+ */
+
+/** Pushes that would go nowhere: development certificates and no APNS_URL. They are logged instead. */
+const recordingSender = (): PushSender => ({
+  push: async (tokens) => {
+    logger.info("push recorded, not sent (development certificates; set APNS_URL to send)", {
+      devices: tokens.length,
+    });
+    return tokens.map((token) => ({ token, outcome: "delivered" as const }));
+  },
+});
+
+const senderFromConfig = async (): Promise<{ sender: PushSender; target: string }> => {
+  const env = config();
+  if (env.APPLE_CERTS_DEVELOPMENT === "1" && env.APNS_URL === undefined) {
+    return { sender: recordingSender(), target: "recorded only" };
+  }
+  const url = env.APNS_URL ?? "https://api.push.apple.com";
+  const certs = await appleCertificatesOnce();
+  return {
+    sender: createApnsClient({
+      url,
+      topic: env.APPLE_PASS_TYPE_ID,
+      cert: certs.signerCert,
+      key: certs.signerKey,
+      chain: certs.wwdr,
+      ...(env.APNS_CA_FILE ? { ca: readFileSync(env.APNS_CA_FILE, "utf8") } : {}),
+    }),
+    target: url,
+  };
+};
+
+let fanOut: Promise<ReturnType<typeof pushFanOut>> | undefined;
+
+/** Built on the first batch; a failure (e.g. the certificate secret unreadable) is retried by the next. */
+const fanOutOnce = () => {
+  fanOut ??= senderFromConfig()
+    .then(({ sender, target }) => {
+      logger.info("push fan-out ready", { target });
+      return pushFanOut({
+        registrations: dynamoRegistrationRepository(),
+        sender,
+        passTypeId: config().APPLE_PASS_TYPE_ID,
+        log: logger,
+      });
+    })
+    .catch((error: unknown) => {
+      fanOut = undefined;
+      throw error;
+    });
+  return fanOut;
+};
+
+const toChange = (record: DynamoDBRecord): ChangeRecord => {
+  const image = (value: unknown) =>
+    value ? (unmarshall(value as Record<string, AttributeValue>) as Record<string, unknown>) : undefined;
+  const newImage = image(record.dynamodb?.NewImage);
+  const oldImage = image(record.dynamodb?.OldImage);
+  return {
+    sequenceNumber: record.dynamodb?.SequenceNumber ?? "",
+    eventName: (record.eventName ?? "MODIFY") as ChangeRecord["eventName"],
+    ...(newImage ? { newImage } : {}),
+    ...(oldImage ? { oldImage } : {}),
+  };
+};
+
+/** One batch of stream records, with the fan-out's report (the local poller prints it). */
+export const handleChanges = async (records: readonly DynamoDBRecord[]): Promise<FanOutReport> => {
+  const report = await (await fanOutOnce()).handle(records.map(toChange));
+  if (report.members > 0) logger.info("push batch", { ...report });
+  return report;
+};
+
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const report = await handleChanges(event.Records);
+  return { batchItemFailures: report.retryFrom ? [{ itemIdentifier: report.retryFrom }] : [] };
+};

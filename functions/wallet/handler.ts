@@ -1,0 +1,132 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository.js";
+import { walletOverDynamo } from "../app/deps.js";
+import { CardLinkError, ifModifiedSince, type PassAnswer } from "../app/wallet.js";
+import { config } from "../config/env.js";
+import { httpFunction } from "../http/handler.js";
+import { RawReply } from "../http/operation.js";
+import { requestHeader } from "../http/request.js";
+import { logger } from "../shared/logger.js";
+import { cardPage, linkProblemPage } from "./pages.js";
+
+const wallet = walletOverDynamo();
+const programs = dynamoProgramRepository();
+
+/** PUBLIC_URL, or in AWS without one the API's own domain. */
+const publicUrlOf = (event: APIGatewayProxyEventV2): string =>
+  config().PUBLIC_URL?.replace(/\/$/, "") ?? `https://${event.requestContext.domainName}`;
+
+const webServiceUrlOf = (event: APIGatewayProxyEventV2) => `${publicUrlOf(event)}/passkit`;
+
+const httpDate = (epochSeconds: number) => new Date(epochSeconds * 1000).toUTCString();
+
+/** A pass, or 304, as Apple's web service reference and browsers expect. */
+const passReply = (answer: PassAnswer, download: boolean): RawReply => {
+  if (answer.kind === "not_modified") {
+    return new RawReply({ statusCode: 304, headers: { "last-modified": httpDate(answer.lastModified) } });
+  }
+  const { pass } = answer;
+  return new RawReply({
+    statusCode: 200,
+    headers: {
+      "content-type": "application/vnd.apple.pkpass",
+      "last-modified": httpDate(pass.lastModified),
+      "cache-control": "no-cache, private",
+      ...(download ? { "content-disposition": 'attachment; filename="card.pkpass"' } : {}),
+    },
+    body: pass.body.toString("base64"),
+    isBase64Encoded: true,
+  });
+};
+
+const since = (event: APIGatewayProxyEventV2) => ifModifiedSince(requestHeader(event, "if-modified-since"));
+
+/** A broken card link gets a friendly page; anything else goes to the one error mapping. */
+const orLinkPage = async (work: () => Promise<RawReply>): Promise<RawReply> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof CardLinkError) return new RawReply(linkProblemPage(error.reason));
+    throw error;
+  }
+};
+
+const empty = (statusCode: number) => new RawReply({ statusCode, headers: { "cache-control": "no-store" } });
+
+const passToken = (principal: { kind: string; token?: string }): string =>
+  principal.kind === "applePass" && principal.token ? principal.token : "";
+
+export const handler = httpFunction(
+  "wallet",
+  {
+    cardPage: ({ params, event }) =>
+      orLinkPage(async () => {
+        const member = await wallet.linkedMember(params.token);
+        const program = await programs.get(member.programId);
+        if (!program) throw new CardLinkError("gone");
+        return new RawReply(
+          cardPage({
+            programName: program.name,
+            organizationName: program.organizationName,
+            points: member.points,
+            backgroundColor: program.branding.backgroundColor,
+            foregroundColor: program.branding.foregroundColor,
+            passPath: `${publicUrlOf(event)}/c/${params.token}/pass.pkpass`,
+            googleNote: "Google Wallet: coming soon for this card.",
+          }),
+        );
+      }),
+    downloadPass: ({ params, event }) =>
+      orLinkPage(async () =>
+        passReply(await wallet.passByLink(params.token, webServiceUrlOf(event), since(event)), true),
+      ),
+    registerDevice: async ({ params, body, principal }) =>
+      empty(
+        (await wallet.register({
+          deviceLibraryIdentifier: params.deviceLibraryIdentifier,
+          passTypeId: params.passTypeIdentifier,
+          serialNumber: params.serialNumber,
+          token: passToken(principal),
+          pushToken: body.pushToken,
+        })) === "created"
+          ? 201
+          : 200,
+      ),
+    unregisterDevice: async ({ params, principal }) => {
+      await wallet.unregister({
+        deviceLibraryIdentifier: params.deviceLibraryIdentifier,
+        passTypeId: params.passTypeIdentifier,
+        serialNumber: params.serialNumber,
+        token: passToken(principal),
+      });
+      return empty(200);
+    },
+    listUpdatedPasses: async ({ params, query }) => {
+      const tag = query.passesUpdatedSince === undefined ? undefined : Number(query.passesUpdatedSince);
+      const updated = await wallet.updatedSerials(
+        params.deviceLibraryIdentifier,
+        params.passTypeIdentifier,
+        tag,
+      );
+      return updated ?? empty(204);
+    },
+    getLatestPass: async ({ params, principal, event }) =>
+      passReply(
+        await wallet.latestPass(
+          {
+            passTypeId: params.passTypeIdentifier,
+            serialNumber: params.serialNumber,
+            token: passToken(principal),
+          },
+          webServiceUrlOf(event),
+          since(event),
+        ),
+        false,
+      ),
+    logMessages: async ({ body }) => {
+      for (const message of body.logs) logger.warn("PassKit device log", { message: message.slice(0, 1000) });
+      return empty(200);
+    },
+  },
+  { programs },
+);
