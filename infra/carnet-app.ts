@@ -21,6 +21,8 @@ export const buildCarnetApp = (app: App, env?: Environment): CarnetStacks => {
     description: "Carnet: HTTP API and functions",
     table: stateful.table,
     adminKeySecret: stateful.adminKeySecret,
+    passSecret: stateful.passSecret,
+    appleSecret: stateful.appleSecret,
   });
   Tags.of(app).add("project", "carnet");
   return { stateful, stateless };

@@ -12,8 +12,8 @@ import type { FunctionName } from "../functions/http/operation.js";
 /** The repository root, holding package.json and package-lock.json. */
 export const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
-/** Functions that no HTTP route reaches: the scheduled due-work sweep. */
-export type BackgroundFunctionName = "sweep";
+/** Functions that no HTTP route reaches: the scheduled due-work sweep and the stream's push fan-out. */
+export type BackgroundFunctionName = "sweep" | "push";
 
 /** functions/<name>/handler.ts, as an absolute path (cdk may run from any directory). */
 export const handlerEntry = (name: FunctionName | BackgroundFunctionName): string =>
@@ -33,6 +33,12 @@ export interface CarnetFunctionProps {
   readonly timeout?: Duration;
   readonly table: ITableV2;
   readonly adminKeySecret: ISecret;
+  /** The secret behind card links and pass tokens (CARNET_PASS_SECRET locally). */
+  readonly passSecret?: ISecret;
+  /** The Apple Pass Type ID certificate, key and WWDR certificate, as JSON (APPLE_PASS_SECRET_ARN). */
+  readonly appleSecret?: ISecret;
+  /** Folders of the repository copied next to the bundle (e.g. pass-templates for the pass models). */
+  readonly copyIntoBundle?: string[];
   /** Variables besides the shared ones, which they cannot override (design.md, "Configuration"). */
   readonly environment?: Record<string, string>;
 }
@@ -72,6 +78,8 @@ export class CarnetFunction extends Construct {
         ...props.environment,
         CARNET_TABLE_NAME: props.table.tableName,
         CARNET_ADMIN_KEY_SECRET_ARN: props.adminKeySecret.secretArn,
+        ...(props.passSecret ? { CARNET_PASS_SECRET_ARN: props.passSecret.secretArn } : {}),
+        ...(props.appleSecret ? { APPLE_PASS_SECRET_ARN: props.appleSecret.secretArn } : {}),
         POWERTOOLS_SERVICE_NAME: "carnet",
         POWERTOOLS_LOG_LEVEL: "INFO",
         NODE_OPTIONS: "--enable-source-maps",
@@ -86,10 +94,24 @@ export class CarnetFunction extends Construct {
         sourcesContent: false,
         banner: ESM_REQUIRE_BANNER,
         externalModules: [],
+        ...(props.copyIntoBundle && props.copyIntoBundle.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (props.copyIntoBundle ?? []).map(
+                    (folder) => `cp -R "${inputDir}/${folder}" "${outputDir}/${folder}"`,
+                  ),
+              },
+            }
+          : {}),
       },
     });
 
     props.table.grantReadWriteData(this.function);
     props.adminKeySecret.grantRead(this.function);
+    props.passSecret?.grantRead(this.function);
+    props.appleSecret?.grantRead(this.function);
   }
 }

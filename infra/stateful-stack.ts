@@ -20,6 +20,8 @@ const stringKey = (name: string) => ({ name, type: AttributeType.STRING });
 export class StatefulStack extends Stack {
   readonly table: ITableV2;
   readonly adminKeySecret: ISecret;
+  readonly passSecret: ISecret;
+  readonly appleSecret: ISecret;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -50,7 +52,28 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Card links and pass authentication tokens derive from it: replacing it revokes every link and
+    // every installed pass's updates, so it is kept.
+    this.passSecret = new Secret(this, "PassSecret", {
+      description: "Carnet pass secret: signs card links and derives Apple pass tokens (CARNET_PASS_SECRET)",
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Filled by the operator with the real Pass Type ID certificate (infra/README.md); until then the
+    // pass endpoints answer 503 apple_wallet_unavailable with the reason.
+    this.appleSecret = new Secret(this, "AppleCertificates", {
+      description:
+        'Carnet Apple Wallet certificates as JSON: {"passCert","passKey","wwdrCert","passKeyPassphrase"?} (PEM text)',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     new CfnOutput(this, "TableName", { value: table.tableName });
+    new CfnOutput(this, "AppleCertificatesSecretArn", {
+      value: this.appleSecret.secretArn,
+      description:
+        "aws secretsmanager put-secret-value --secret-string file://apple-certificates.json --secret-id <this>",
+    });
     new CfnOutput(this, "AdminKeySecretArn", {
       value: this.adminKeySecret.secretArn,
       description:

@@ -4,8 +4,11 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { allOperations } from "../functions/api/operations.js";
 import type { FunctionName, OperationDef } from "../functions/http/operation.js";
@@ -14,6 +17,8 @@ import { CarnetFunction } from "./carnet-function.js";
 export interface StatelessStackProps extends StackProps {
   readonly table: ITableV2;
   readonly adminKeySecret: ISecret;
+  readonly passSecret: ISecret;
+  readonly appleSecret: ISecret;
 }
 
 /** API Gateway's `$default` route goes to this function: 404, or 405 for a known path. */
@@ -33,6 +38,21 @@ const publicUrlContext = (scope: Construct): string | undefined => {
   return value.replace(/\/+$/, "");
 };
 
+/** Apple identity and APNs endpoint from context values (cdk deploy -c applePassTypeId=pass.com.example…). */
+const appleContext = (scope: Construct): Record<string, string> => {
+  const values: Record<string, string> = {};
+  const names = {
+    applePassTypeId: "APPLE_PASS_TYPE_ID",
+    appleTeamId: "APPLE_TEAM_ID",
+    apnsUrl: "APNS_URL",
+  } as const;
+  for (const [context, variable] of Object.entries(names)) {
+    const value: unknown = scope.node.tryGetContext(context);
+    if (typeof value === "string" && value !== "") values[variable] = value;
+  }
+  return values;
+};
+
 /**
  * The HTTP API and its functions, rebuilt freely on top of the stateful stack. Routes and functions
  * are derived from the operations of the contract (functions/api/operations.ts): one function per
@@ -42,6 +62,7 @@ export class StatelessStack extends Stack {
   readonly api: HttpApi;
   readonly functions: ReadonlyMap<FunctionName, NodejsFunction>;
   readonly sweep: NodejsFunction;
+  readonly push: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -55,6 +76,13 @@ export class StatelessStack extends Stack {
     // routes and permissions depend on both. A custom domain name, given as the `publicUrl` context
     // value (cdk deploy -c publicUrl=https://loyalty.example.com), replaces the execute-api URL.
     const publicUrl = publicUrlContext(this) ?? this.api.apiEndpoint;
+    const shared = {
+      table: props.table,
+      adminKeySecret: props.adminKeySecret,
+      passSecret: props.passSecret,
+      appleSecret: props.appleSecret,
+      environment: { PUBLIC_URL: publicUrl, ...appleContext(this) },
+    };
 
     const byFunction = new Map<FunctionName, OperationDef[]>([[UNMATCHED_ROUTE_FUNCTION, []]]);
     for (const op of allOperations) byFunction.set(op.fn, [...(byFunction.get(op.fn) ?? []), op]);
@@ -62,10 +90,9 @@ export class StatelessStack extends Stack {
     const functions = new Map<FunctionName, NodejsFunction>();
     for (const [name, ops] of byFunction) {
       const { function: fn } = new CarnetFunction(this, constructIdOf(name), {
+        ...shared,
         name,
-        table: props.table,
-        adminKeySecret: props.adminKeySecret,
-        environment: { PUBLIC_URL: publicUrl },
+        ...(name === "wallet" ? { copyIntoBundle: ["pass-templates"] } : {}),
       });
       functions.set(name, fn);
 
@@ -90,10 +117,8 @@ export class StatelessStack extends Stack {
     // The due-work sweep (expired points and vouchers, tier review): every 15 minutes. Operations
     // apply the same lazily, so a late or skipped run delays only what the card shows meanwhile.
     const { function: sweep } = new CarnetFunction(this, "Sweep", {
+      ...shared,
       name: "sweep",
-      table: props.table,
-      adminKeySecret: props.adminKeySecret,
-      environment: { PUBLIC_URL: publicUrl },
       timeout: Duration.minutes(5),
     });
     this.sweep = sweep;
@@ -102,6 +127,32 @@ export class StatelessStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(15)),
       targets: [new LambdaFunction(sweep, { retryAttempts: 0 })],
     });
+
+    // The push fan-out: member changes on the table's stream → APNs. Only member items reach it (the
+    // filter runs in the event source mapping, so other writes cost no invocation); a failed batch
+    // resumes at its first failed record; records that keep failing for a day go to a queue.
+    const { function: push } = new CarnetFunction(this, "Push", {
+      ...shared,
+      name: "push",
+      timeout: Duration.minutes(1),
+    });
+    this.push = push;
+    const failedPushes = new Queue(this, "FailedPushes", { retentionPeriod: Duration.days(14) });
+    push.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        retryAttempts: 20,
+        maxRecordAge: Duration.hours(24),
+        parallelizationFactor: 4,
+        onFailure: new SqsDlq(failedPushes),
+        filters: [
+          FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual("member") } } } }),
+        ],
+      }),
+    );
 
     new CfnOutput(this, "ApiUrl", { value: publicUrl, description: "Base URL of the Carnet API" });
   }

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { devCertificateEnv, ensureDevCertificates } from "./dev-certs.js";
 import {
   LocalSetupError,
   localDynamoClient,
@@ -13,6 +14,7 @@ import {
   startDynamoDbLocal,
 } from "./dynamodb-local.js";
 import { startLocalServer } from "./server.js";
+import { startStreamPoller } from "./stream-poller.js";
 import { ensureTable } from "./table.js";
 
 const started = performance.now();
@@ -29,15 +31,50 @@ const host = process.env.HOST ?? "127.0.0.1";
 const dataDir = process.env.CARNET_DATA_DIR ? resolve(process.env.CARNET_DATA_DIR) : undefined;
 const stateDir = dataDir ?? resolve(".carnet");
 
-/** The admin key: CARNET_ADMIN_KEY, or one generated on first start and kept in the state folder. */
-const adminKey = (): { key: string; source: string } => {
-  if (process.env.CARNET_ADMIN_KEY) return { key: process.env.CARNET_ADMIN_KEY, source: "CARNET_ADMIN_KEY" };
-  const file = join(stateDir, "admin-key");
+/** A secret from the environment, or one generated on first start and kept in the state folder. */
+const stateSecret = (
+  envName: string,
+  fileName: string,
+  generate: () => string,
+): { key: string; source: string } => {
+  const given = process.env[envName];
+  if (given) return { key: given, source: envName };
+  const file = join(stateDir, fileName);
   if (existsSync(file)) return { key: readFileSync(file, "utf8").trim(), source: file };
   mkdirSync(stateDir, { recursive: true });
-  const key = `dev_${randomBytes(24).toString("base64url")}`;
+  const key = generate();
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return { key, source: `${file} (generated now)` };
+};
+
+/** The admin key: CARNET_ADMIN_KEY, or one generated on first start and kept in the state folder. */
+const adminKey = () =>
+  stateSecret("CARNET_ADMIN_KEY", "admin-key", () => `dev_${randomBytes(24).toString("base64url")}`);
+
+/** The secret behind card links and pass tokens: kept, so that links and installed passes survive restarts. */
+const passSecret = () =>
+  stateSecret("CARNET_PASS_SECRET", "pass-secret", () => randomBytes(32).toString("base64url"));
+
+/**
+ * Apple pass certificates: the real ones named by APPLE_PASS_CERT / APPLE_PASS_KEY / APPLE_WWDR_CERT,
+ * or development ones generated on first start under the state folder.
+ */
+const appleCertificates = (): { env: Record<string, string>; note: string } => {
+  if (process.env.APPLE_PASS_CERT || process.env.APPLE_PASS_KEY || process.env.APPLE_WWDR_CERT) {
+    return {
+      env: {},
+      note: `signed with APPLE_PASS_CERT (${process.env.APPLE_PASS_TYPE_ID ?? "APPLE_PASS_TYPE_ID unset"})`,
+    };
+  }
+  const certs = ensureDevCertificates(
+    join(stateDir, "dev-certs"),
+    process.env.APPLE_PASS_TYPE_ID || undefined,
+    process.env.APPLE_TEAM_ID || undefined,
+  );
+  return {
+    env: devCertificateEnv(certs),
+    note: `DEVELOPMENT certificates ${certs.created ? "generated now in" : "from"} ${certs.dir}: passes open in tests and tools, not on an iPhone; set APPLE_PASS_CERT/KEY/WWDR_CERT for real ones`,
+  };
 };
 
 let dynamo: RunningDynamoDb | undefined;
@@ -45,6 +82,8 @@ let stopping = false;
 
 const main = async () => {
   const admin = adminKey();
+  const secret = passSecret();
+  const apple = appleCertificates();
   let markReady!: () => void;
   const ready = new Promise<void>((r) => {
     markReady = r;
@@ -114,9 +153,12 @@ const main = async () => {
     PUBLIC_URL: publicUrl,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL || "WARN",
     AWS_REGION: process.env.AWS_REGION || "eu-west-1",
+    CARNET_PASS_SECRET: secret.key,
+    ...apple.env,
   });
   markReady();
   startSweep();
+  const pushTarget = await startPushes(endpoint, tableName);
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`
@@ -129,6 +171,8 @@ const main = async () => {
   ➜  Table:      ${tableName} ${created ? "(created)" : "(existing)"}
   ➜  Admin key:  ${admin.key}
                  from ${admin.source}
+  ➜  Passes:     ${apple.note}
+  ➜  Pushes:     ${pushTarget}
 
   Try it:
     curl -s -X POST ${publicUrl}/v1/programs -H "Authorization: Bearer ${admin.key}" \\
@@ -166,6 +210,37 @@ const startSweep = () => {
     }
   }, seconds * 1000);
   timer.unref();
+};
+
+/**
+ * The table's stream, read as Lambda's event source reads it in AWS, into the same push function.
+ * Each batch that changed a card prints one line.
+ */
+const startPushes = async (endpoint: string, tableName: string): Promise<string> => {
+  const { handleChanges } = await import("../functions/push/handler.js");
+  const dynamoClient = localDynamoClient(endpoint);
+  const poller = await startStreamPoller({
+    dynamo: dynamoClient,
+    endpoint,
+    tableName,
+    startAt: "LATEST",
+    handle: async (records) => {
+      const report = await handleChanges(records);
+      if (report.delivered + report.removed + report.failed > 0) {
+        console.log(
+          `  ${new Date().toISOString().slice(11, 19)} push: ${report.members} card(s) changed, ${report.delivered} device(s) notified, ${report.removed} registration(s) removed, ${report.failed} failed${report.retryFrom ? " (will retry)" : ""}`,
+        );
+      }
+      return report;
+    },
+    onError: (error) => console.error(`  stream poller: ${error.message}`),
+  });
+  process.once("exit", () => void poller.stop());
+  return process.env.APNS_URL
+    ? `APNs at ${process.env.APNS_URL}`
+    : process.env.APPLE_CERTS_DEVELOPMENT === "1"
+      ? "recorded and printed here (development certificates; set APNS_URL to send)"
+      : "APNs at https://api.push.apple.com";
 };
 
 main().catch((error: unknown) => {

@@ -127,10 +127,25 @@ describe("stateful stack", () => {
     const { stateful } = synthesized();
 
     // Assess
-    stateful.resourceCountIs("AWS::SecretsManager::Secret", 1);
     stateful.hasResource("AWS::SecretsManager::Secret", {
       DeletionPolicy: "Retain",
       Properties: { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 40 } },
+    });
+  });
+
+  it("keeps the pass secret and the Apple certificates secret, so links and installed passes survive", () => {
+    // Prepare + Act
+    const { stateful } = synthesized();
+
+    // Assess: admin key, pass secret, Apple certificates
+    stateful.resourceCountIs("AWS::SecretsManager::Secret", 3);
+    stateful.hasResource("AWS::SecretsManager::Secret", {
+      DeletionPolicy: "Retain",
+      Properties: { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 } },
+    });
+    stateful.hasResource("AWS::SecretsManager::Secret", {
+      DeletionPolicy: "Retain",
+      Properties: { Description: Match.stringLikeRegexp("Apple Wallet certificates") },
     });
   });
 });
@@ -155,7 +170,26 @@ describe("stateless stack", () => {
     expect(synth.stacks.stateless.sweep.node.path).toContain("Sweep");
   });
 
-  it("has one function per capability of the contract, plus the one for unmatched routes and the sweep", () => {
+  it("feeds member changes from the table's stream to the push function, resuming failed batches", () => {
+    // Prepare + Act
+    const synth = synthesized();
+    const pushId = synth.stacks.stateless.getLogicalId(
+      synth.stacks.stateless.push.node.defaultChild as CfnFunction,
+    );
+
+    // Assess
+    synth.stateless.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: pushId },
+      StartingPosition: "LATEST",
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ["member"] } } } }) }],
+      },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it("has one function per capability of the contract, plus the one for unmatched routes, the sweep and the push fan-out", () => {
     // Prepare + Act
     const synth = synthesized();
 
@@ -163,7 +197,7 @@ describe("stateless stack", () => {
     const functions = synth.stateless.findResources("AWS::Lambda::Function", {
       Properties: { Handler: "index.handler", Runtime: "nodejs22.x" },
     });
-    expect(Object.keys(functions)).toHaveLength(distinctFunctionNames.length + 1);
+    expect(Object.keys(functions)).toHaveLength(distinctFunctionNames.length + 2);
     expect([...functionLogicalIds(synth).keys()].sort()).toEqual(distinctFunctionNames);
   });
 

@@ -1,0 +1,214 @@
+/**
+ * `npm run bench` (second part): signed Apple passes per second and their latency, Carnet's factory
+ * next to a plain passkit-generator call on the same model and content in the same run; then pushes
+ * per second over HTTP/2 + TLS to the local APNs stand-in. Not a test: numbers never fail it; a pass
+ * that OpenSSL does not verify does (exit code 1).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { PKPass } from "passkit-generator";
+import { createApnsClient } from "../functions/adapters/apple/apns.js";
+import { passFactory, passTemplatesDir } from "../functions/adapters/apple/pass-factory.js";
+import { enroll } from "../functions/domain/loyalty/engine.js";
+import { type AppleCardContent, appleCardContent } from "../functions/domain/pass/apple-card.js";
+import { newProgram, ProgramInput } from "../functions/domain/program.js";
+import { ensureDevCertificates } from "../local/dev-certs.js";
+import { startApnsStandIn } from "../test/support/apns-standin.js";
+import { richRules } from "../test/support/loyalty.js";
+import { verifyPass } from "../test/support/pkpass.js";
+
+const PASSES = Number(process.env.BENCH_PASSES ?? 300);
+const PUSHES = Number(process.env.BENCH_PUSHES ?? 5000);
+const log = (message: string) => console.log(`  ${message}`);
+
+interface Result {
+  scenario: string;
+  ops: number;
+  opsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** CPU-bound work, one at a time (as one Lambda container does it). */
+const measure = async (scenario: string, n: number, op: () => Buffer | Promise<Buffer>): Promise<Result> => {
+  for (let i = 0; i < 20; i++) await op(); // warm-up
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await op();
+    latencies.push(performance.now() - t);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    scenario,
+    ops: n,
+    opsPerSecond: Math.round(n / seconds),
+    p50Ms: Number(percentile(latencies, 50).toFixed(2)),
+    p99Ms: Number(percentile(latencies, 99).toFixed(2)),
+  };
+};
+
+const main = async () => {
+  const certs = ensureDevCertificates(mkdtempSync(join(tmpdir(), "carnet-bench-certs-")));
+  const caFile = join(certs.dir, "dev-root-ca.pem");
+  const model = join(passTemplatesDir(), "apple", "storecard.pass");
+  const program = newProgram(
+    ProgramInput.parse({ name: "Bench", organizationName: "Bench Café", rules: richRules }),
+    "prg_0000000000000001",
+    new Date(),
+  );
+  const member = {
+    ...enroll(
+      { memberId: "mbr_0000000000000001", cardCode: "4539148803436467", referralCode: "ABCDEFGH" },
+      program,
+      new Date(),
+    ),
+    points: 1234,
+    stamps: { coffee: 2 },
+  };
+  const stores = Array.from({ length: 10 }, (_, i) => ({
+    name: `Store ${i}`,
+    latitude: 48.85 + i / 100,
+    longitude: 2.35,
+  }));
+  const content = appleCardContent({
+    program,
+    member,
+    stores,
+    holderName: "Camille Martin",
+    now: new Date(),
+  });
+  const service = { webServiceUrl: "https://carnet.example/passkit", authenticationToken: "t".repeat(43) };
+  const certificates = { signerCert: certs.passCert, signerKey: certs.passKey, wwdr: certs.wwdrCert };
+
+  // The plain call first: Carnet's factory changes how node-forge signs for its key once created.
+  // It is the library's documented way: PKPass.from reads the model folder, then the fields are set.
+  const plain = async (c: AppleCardContent): Promise<Buffer> => {
+    const {
+      barcode,
+      locations,
+      expirationDate,
+      headerFields,
+      primaryFields,
+      secondaryFields,
+      auxiliaryFields,
+      backFields,
+      ...props
+    } = c;
+    const pass = await PKPass.from(
+      { model, certificates },
+      {
+        ...props,
+        passTypeIdentifier: certs.passTypeId,
+        teamIdentifier: certs.teamId,
+        webServiceURL: service.webServiceUrl,
+        authenticationToken: service.authenticationToken,
+      },
+    );
+    pass.headerFields.push(...headerFields);
+    pass.primaryFields.push(...primaryFields);
+    pass.secondaryFields.push(...secondaryFields);
+    pass.auxiliaryFields.push(...auxiliaryFields);
+    pass.backFields.push(...backFields);
+    pass.setBarcodes(barcode);
+    pass.setLocations(...locations);
+    if (expirationDate) pass.setExpirationDate(new Date(expirationDate));
+    return pass.getAsBuffer();
+  };
+
+  log(`signing ${PASSES} passes each way (the same model, content and certificates)…`);
+  verifyPass(await plain(content), caFile);
+  const results: Result[] = [
+    await measure("plain passkit-generator (model read, forge signature, do-not-zip)", PASSES, () =>
+      plain(content),
+    ),
+  ];
+  const factory = passFactory(
+    certificates,
+    { passTypeId: certs.passTypeId, teamId: certs.teamId },
+    passTemplatesDir(),
+  );
+  verifyPass(factory.render("storecard", content, service), caFile);
+  results.push(
+    await measure("Carnet pass factory (model cached, OpenSSL signature, fflate)", PASSES, () =>
+      factory.render("storecard", content, service),
+    ),
+  );
+
+  log(`pushing to ${PUSHES} devices over HTTP/2 + TLS (client certificate) to the local APNs stand-in…`);
+  const standIn = await startApnsStandIn(certs);
+  const client = createApnsClient({
+    url: standIn.url,
+    topic: certs.passTypeId,
+    cert: certs.passCert,
+    key: certs.passKey,
+    chain: certs.wwdrCert,
+    ca: certs.caCert,
+    concurrency: 64,
+  });
+  const tokens = Array.from({ length: PUSHES }, (_, i) => i.toString(16).padStart(64, "0"));
+  await client.push(tokens.slice(0, 200)); // warm-up: connection, JIT
+  standIn.reset();
+  const started = performance.now();
+  const outcomes = await client.push(tokens);
+  const seconds = (performance.now() - started) / 1000;
+  const delivered = outcomes.filter((o) => o.outcome === "delivered").length;
+  results.push({
+    scenario: `APNs pushes, 64 streams in flight, ${standIn.sessions} new connection(s) after warm-up`,
+    ops: PUSHES,
+    opsPerSecond: Math.round(PUSHES / seconds),
+    p50Ms: Number.NaN,
+    p99Ms: Number.NaN,
+  });
+  await client.close();
+  await standIn.close();
+
+  const [baseline, ours] = results;
+  console.log("");
+  console.log(
+    `  ${"scenario".padEnd(68)} ${"ops/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`,
+  );
+  for (const r of results) {
+    const ms = (v: number) => (Number.isNaN(v) ? "-" : v.toFixed(2)).padStart(8);
+    console.log(
+      `  ${r.scenario.padEnd(68)} ${String(r.opsPerSecond).padStart(7)} ${ms(r.p50Ms)} ${ms(r.p99Ms)}`,
+    );
+  }
+  const speedup = (ours?.opsPerSecond ?? 0) / (baseline?.opsPerSecond ?? 1);
+  console.log("");
+  log(`pass throughput: ${speedup.toFixed(1)}× plain passkit-generator (target: at least 2×)`);
+  log(`pushes delivered: ${delivered} of ${PUSHES}`);
+  log("verified: a pass of each kind passed openssl cms -verify and its manifest hashes (else: exit 1)");
+
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL("./results/passes.json", import.meta.url),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) },
+        parameters: { passes: PASSES, pushes: PUSHES, pushConcurrency: 64 },
+        results,
+        speedup: Number(speedup.toFixed(2)),
+        pushesDelivered: delivered,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log("written: bench/results/passes.json");
+  process.exit(delivered === PUSHES ? 0 : 1);
+};
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
