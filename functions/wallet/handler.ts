@@ -72,7 +72,7 @@ export const handler = httpFunction(
             backgroundColor: program.branding.backgroundColor,
             foregroundColor: program.branding.foregroundColor,
             passPath: `${publicUrlOf(event)}/c/${params.token}/pass.pkpass`,
-            googleNote: "Google Wallet: coming soon for this card.",
+            googleNote: "Google Wallet is not available for this card yet.",
           }),
         );
       }),

@@ -46,8 +46,10 @@ interface Card {
 
 let shop: Shop;
 
+/** A new member, once its enrollment has gone through the push fan-out (so it cannot reach a device registered later). */
 const newCard = async (): Promise<Card> => {
   const member = await enrollMember(call, shop);
+  await pushes.drained();
   return member as unknown as Card;
 };
 
