@@ -10,7 +10,12 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { PKPass } from "passkit-generator";
 import { createApnsClient } from "../functions/adapters/apple/apns.js";
-import { passFactory, passTemplatesDir } from "../functions/adapters/apple/pass-factory.js";
+import {
+  fillPass,
+  passFactory,
+  passProps,
+  passTemplatesDir,
+} from "../functions/adapters/apple/pass-factory.js";
 import { enroll } from "../functions/domain/loyalty/engine.js";
 import { type AppleCardContent, appleCardContent } from "../functions/domain/pass/apple-card.js";
 import { newProgram, ProgramInput } from "../functions/domain/program.js";
@@ -18,21 +23,10 @@ import { ensureDevCertificates } from "../local/dev-certs.js";
 import { startApnsStandIn } from "../test/support/apns-standin.js";
 import { richRules } from "../test/support/loyalty.js";
 import { verifyPass } from "../test/support/pkpass.js";
+import { log, type Result, resultOf } from "./measure.js";
 
 const PASSES = Number(process.env.BENCH_PASSES ?? 300);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 5000);
-const log = (message: string) => console.log(`  ${message}`);
-
-interface Result {
-  scenario: string;
-  ops: number;
-  opsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 /** CPU-bound work, one at a time (as one Lambda container does it). */
 const measure = async (scenario: string, n: number, op: () => Buffer | Promise<Buffer>): Promise<Result> => {
@@ -44,15 +38,7 @@ const measure = async (scenario: string, n: number, op: () => Buffer | Promise<B
     await op();
     latencies.push(performance.now() - t);
   }
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    scenario,
-    ops: n,
-    opsPerSecond: Math.round(n / seconds),
-    p50Ms: Number(percentile(latencies, 50).toFixed(2)),
-    p99Ms: Number(percentile(latencies, 99).toFixed(2)),
-  };
+  return resultOf(scenario, latencies, (performance.now() - started) / 1000, 2);
 };
 
 const main = async () => {
@@ -91,35 +77,9 @@ const main = async () => {
   // The plain call first: Carnet's factory changes how node-forge signs for its key once created.
   // It is the library's documented way: PKPass.from reads the model folder, then the fields are set.
   const plain = async (c: AppleCardContent): Promise<Buffer> => {
-    const {
-      barcode,
-      locations,
-      expirationDate,
-      headerFields,
-      primaryFields,
-      secondaryFields,
-      auxiliaryFields,
-      backFields,
-      ...props
-    } = c;
-    const pass = await PKPass.from(
-      { model, certificates },
-      {
-        ...props,
-        passTypeIdentifier: certs.passTypeId,
-        teamIdentifier: certs.teamId,
-        webServiceURL: service.webServiceUrl,
-        authenticationToken: service.authenticationToken,
-      },
-    );
-    pass.headerFields.push(...headerFields);
-    pass.primaryFields.push(...primaryFields);
-    pass.secondaryFields.push(...secondaryFields);
-    pass.auxiliaryFields.push(...auxiliaryFields);
-    pass.backFields.push(...backFields);
-    pass.setBarcodes(barcode);
-    pass.setLocations(...locations);
-    if (expirationDate) pass.setExpirationDate(new Date(expirationDate));
+    const identity = { passTypeId: certs.passTypeId, teamId: certs.teamId };
+    const pass = await PKPass.from({ model, certificates }, passProps(c, identity, service));
+    fillPass(pass, c);
     return pass.getAsBuffer();
   };
 

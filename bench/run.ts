@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { localDynamoClient, type RunningDynamoDb, startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { ensureTable } from "../local/table.js";
+import { log, type Result, resultOf } from "./measure.js";
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -21,19 +22,6 @@ let dynamo: RunningDynamoDb | undefined;
 process.on("SIGINT", () => {
   void dynamo?.stop().finally(() => process.exit(130));
 });
-
-const log = (message: string) => console.log(`  ${message}`);
-
-interface Result {
-  scenario: string;
-  ops: number;
-  opsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 /** Runs `op(i)` for i in [0, n) with `concurrency` in flight; latency of each, throughput of all. */
 const measure = async (scenario: string, n: number, op: (i: number) => Promise<unknown>): Promise<Result> => {
@@ -48,15 +36,7 @@ const measure = async (scenario: string, n: number, op: (i: number) => Promise<u
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    scenario,
-    ops: n,
-    opsPerSecond: Math.round(n / seconds),
-    p50Ms: Number(percentile(latencies, 50).toFixed(1)),
-    p99Ms: Number(percentile(latencies, 99).toFixed(1)),
-  };
+  return resultOf(scenario, latencies, (performance.now() - started) / 1000);
 };
 
 const main = async () => {

@@ -1,6 +1,3 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -10,8 +7,8 @@ import {
 } from "../../functions/adapters/apple/pass-factory.js";
 import { appleCardContent } from "../../functions/domain/pass/apple-card.js";
 import { newProgram, ProgramInput } from "../../functions/domain/program.js";
-import { generateDevCertificates } from "../../local/dev-certs.js";
-import { verifyPass } from "../support/pkpass.js";
+import { DEV_CERT_FILES, generateDevCertificates } from "../../local/dev-certs.js";
+import { cmsVerify, verifyPass } from "../support/pkpass.js";
 import { testCertificates } from "../support/table.js";
 import { newMember } from "../unit/loyalty/fixtures.js";
 
@@ -46,8 +43,7 @@ describe("the pass certificates", () => {
     ).toThrow(/cannot be read/);
   });
 
-  it("sign passes that OpenSSL verifies against the root, with every file in the manifest", () => {
-    // Prepare
+  const signedPass = () => {
     const certs = mine();
     const factory = passFactory(
       of(certs),
@@ -59,21 +55,21 @@ describe("the pass certificates", () => {
       "prg_00000000000000pp",
       new Date(),
     );
-    const content = appleCardContent({
-      program,
-      member: newMember(program, "2026-06-01T10:00:00Z"),
-      stores: [],
-      now: new Date(),
-    });
-
-    // Act
-    const archive = factory.render("storecard", content, {
+    const member = newMember(program, "2026-06-01T10:00:00Z");
+    const content = appleCardContent({ program, member, stores: [], now: new Date() });
+    return factory.render("storecard", content, {
       webServiceUrl: "https://x.example/passkit",
       authenticationToken: "t".repeat(43),
     });
+  };
+  const caFile = () => join(mine().dir, DEV_CERT_FILES.caCert);
+
+  it("sign passes that OpenSSL verifies against the root, with every file in the manifest", () => {
+    // Prepare + Act
+    const archive = signedPass();
 
     // Assess
-    const opened = verifyPass(archive, join(certs.dir, "dev-root-ca.pem"));
+    const opened = verifyPass(archive, caFile());
     expect(Object.keys(opened.manifest).sort()).toEqual([
       "icon.png",
       "icon@2x.png",
@@ -88,56 +84,15 @@ describe("the pass certificates", () => {
     ]);
   });
 
-  it("make OpenSSL refuse a pass whose pass.json was changed after signing", () => {
-    const certs = mine();
-    const factory = passFactory(
-      of(certs),
-      { passTypeId: certs.passTypeId, teamId: certs.teamId },
-      passTemplatesDir(),
-    );
-    const program = newProgram(
-      ProgramInput.parse({ name: "P", organizationName: "O" }),
-      "prg_00000000000000pp",
-      new Date(),
-    );
-    const content = appleCardContent({
-      program,
-      member: newMember(program, "2026-06-01T10:00:00Z"),
-      stores: [],
-      now: new Date(),
-    });
-    const archive = factory.render("storecard", content, {
-      webServiceUrl: "https://x.example/passkit",
-      authenticationToken: "t".repeat(43),
-    });
-    const dir = mkdtempSync(join(tmpdir(), "carnet-tamper-"));
-    const { files } = verifyPass(archive, join(certs.dir, "dev-root-ca.pem"));
+  it("make OpenSSL refuse a manifest changed after signing", () => {
+    // Prepare: the pass's manifest with another hash for pass.json
+    const { files } = verifyPass(signedPass(), caFile());
     const manifest = JSON.parse(files["manifest.json"]?.toString() ?? "{}");
     manifest["pass.json"] = "0".repeat(40);
-    writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
-    writeFileSync(join(dir, "signature"), files.signature ?? Buffer.alloc(0));
+
+    // Act + Assess
     expect(() =>
-      execFileSync(
-        "openssl",
-        [
-          "cms",
-          "-verify",
-          "-binary",
-          "-inform",
-          "DER",
-          "-in",
-          join(dir, "signature"),
-          "-content",
-          join(dir, "manifest.json"),
-          "-CAfile",
-          join(certs.dir, "dev-root-ca.pem"),
-          "-purpose",
-          "any",
-          "-out",
-          "/dev/null",
-        ],
-        { stdio: "pipe" },
-      ),
+      cmsVerify(files.signature ?? Buffer.alloc(0), Buffer.from(JSON.stringify(manifest)), caFile()),
     ).toThrow();
   });
 });

@@ -20,16 +20,8 @@ export const openPass = (archive: Buffer): OpenedPass => {
   return { files, pass: json("pass.json"), manifest: json("manifest.json") };
 };
 
-/**
- * What an iPhone checks before accepting a pass: `openssl cms -verify` of the detached signature over
- * manifest.json against the given root CA, and every file's SHA-1 in the manifest. Throws on any
- * mismatch, with OpenSSL's own words.
- */
-export const verifyPass = (archive: Buffer, caFile: string): OpenedPass => {
-  const opened = openPass(archive);
-  const signature = opened.files.signature;
-  const manifest = opened.files["manifest.json"];
-  if (!signature || !manifest) throw new Error("the pass has no signature or no manifest.json");
+/** `openssl cms -verify` of a detached signature over a manifest; throws with OpenSSL's words. */
+export const cmsVerify = (signature: Buffer, manifest: Buffer, caFile: string): void => {
   const dir = mkdtempSync(join(tmpdir(), "carnet-pass-"));
   try {
     writeFileSync(join(dir, "signature"), signature);
@@ -58,6 +50,19 @@ export const verifyPass = (archive: Buffer, caFile: string): OpenedPass => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+};
+
+/**
+ * What an iPhone checks before accepting a pass: `openssl cms -verify` of the detached signature over
+ * manifest.json against the given root CA, and every file's SHA-1 in the manifest. Throws on any
+ * mismatch, with OpenSSL's own words.
+ */
+export const verifyPass = (archive: Buffer, caFile: string): OpenedPass => {
+  const opened = openPass(archive);
+  const signature = opened.files.signature;
+  const manifest = opened.files["manifest.json"];
+  if (!signature || !manifest) throw new Error("the pass has no signature or no manifest.json");
+  cmsVerify(signature, manifest, caFile);
   const listed = Object.keys(opened.manifest).sort();
   const present = Object.keys(opened.files)
     .filter((f) => f !== "manifest.json" && f !== "signature")

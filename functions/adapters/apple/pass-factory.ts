@@ -4,6 +4,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Zippable, zipSync } from "fflate";
 import { PKPass } from "passkit-generator";
+import type { AppleCardContent } from "../../domain/pass/apple-card.js";
 import type { PassFactory } from "../../domain/ports.js";
 import { useOpenSslFor } from "./openssl-signer.js";
 
@@ -128,6 +129,44 @@ export interface PassIdentity {
   teamId: string;
 }
 
+/** The pass.json properties of a card: its content's, plus identity and web service. */
+export const passProps = (
+  content: AppleCardContent,
+  identity: PassIdentity,
+  service: { webServiceUrl: string; authenticationToken: string },
+) => {
+  const {
+    barcode: _barcode,
+    locations: _locations,
+    expirationDate: _expirationDate,
+    headerFields: _header,
+    primaryFields: _primary,
+    secondaryFields: _secondary,
+    auxiliaryFields: _auxiliary,
+    backFields: _back,
+    ...props
+  } = content;
+  return {
+    ...props,
+    passTypeIdentifier: identity.passTypeId,
+    teamIdentifier: identity.teamId,
+    webServiceURL: service.webServiceUrl,
+    authenticationToken: service.authenticationToken,
+  };
+};
+
+/** Puts a card's fields, barcode, locations and expiration on a pass being built. */
+export const fillPass = (pass: PKPass, content: AppleCardContent): void => {
+  pass.headerFields.push(...content.headerFields);
+  pass.primaryFields.push(...content.primaryFields);
+  pass.secondaryFields.push(...content.secondaryFields);
+  pass.auxiliaryFields.push(...content.auxiliaryFields);
+  pass.backFields.push(...content.backFields);
+  pass.setBarcodes(content.barcode);
+  if (content.locations.length > 0) pass.setLocations(...content.locations);
+  if (content.expirationDate !== undefined) pass.setExpirationDate(new Date(content.expirationDate));
+};
+
 export const passFactory = (
   certificates: PassCertificates,
   identity: PassIdentity,
@@ -152,32 +191,8 @@ export const passFactory = (
   };
   return {
     render(look, content, service) {
-      const {
-        barcode,
-        locations,
-        expirationDate,
-        headerFields,
-        primaryFields,
-        secondaryFields,
-        auxiliaryFields,
-        backFields,
-        ...props
-      } = content;
-      const pass = new PKPass(model(look), certificates, {
-        ...props,
-        passTypeIdentifier: identity.passTypeId,
-        teamIdentifier: identity.teamId,
-        webServiceURL: service.webServiceUrl,
-        authenticationToken: service.authenticationToken,
-      });
-      pass.headerFields.push(...headerFields);
-      pass.primaryFields.push(...primaryFields);
-      pass.secondaryFields.push(...secondaryFields);
-      pass.auxiliaryFields.push(...auxiliaryFields);
-      pass.backFields.push(...backFields);
-      pass.setBarcodes(barcode);
-      if (locations.length > 0) pass.setLocations(...locations);
-      if (expirationDate !== undefined) pass.setExpirationDate(new Date(expirationDate));
+      const pass = new PKPass(model(look), certificates, passProps(content, identity, service));
+      fillPass(pass, content);
       return zipPass(pass.getAsRaw());
     },
   };
