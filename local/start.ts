@@ -78,6 +78,7 @@ const appleCertificates = (): { env: Record<string, string>; note: string } => {
 };
 
 let dynamo: RunningDynamoDb | undefined;
+let stopPushes: (() => Promise<void>) | undefined;
 let stopping = false;
 
 const main = async () => {
@@ -113,6 +114,7 @@ const main = async () => {
     stopping = true;
     console.log(`\n  ${signal}: stopping Carnet…`);
     await server.close();
+    await stopPushes?.();
     await dynamo?.stop();
     console.log("  stopped.");
     process.exit(0);
@@ -235,7 +237,10 @@ const startPushes = async (endpoint: string, tableName: string): Promise<string>
     },
     onError: (error) => console.error(`  stream poller: ${error.message}`),
   });
-  process.once("exit", () => void poller.stop());
+  stopPushes = async () => {
+    await poller.stop();
+    dynamoClient.destroy();
+  };
   return process.env.APNS_URL
     ? `APNs at ${process.env.APNS_URL}`
     : process.env.APPLE_CERTS_DEVELOPMENT === "1"

@@ -1,5 +1,5 @@
 import { DomainError } from "../domain/errors.js";
-import { type Ctx, currentView } from "../domain/loyalty/engine.js";
+import { currentView } from "../domain/loyalty/engine.js";
 import type { Member } from "../domain/loyalty/member.js";
 import { appleCardContent, MAX_PASS_LOCATIONS } from "../domain/pass/apple-card.js";
 import type {
@@ -71,21 +71,29 @@ export const ifModifiedSince = (header: string | undefined): number | undefined 
 export const walletService = (deps: WalletDeps) => {
   const now = deps.now ?? (() => new Date());
 
-  const render = async (member: Member, webServiceUrl: string): Promise<SignedPass> => {
+  const programOf = async (member: Member): Promise<Program> => {
     const program = await deps.programs.get(member.programId);
     if (!program) throw new CardLinkError("gone");
+    return program;
+  };
+
+  /** The member as the card shows it now (lazy expiry applied, as on every read). */
+  const shown = (member: Member, program: Program, at: Date): Member =>
+    member.status === "active"
+      ? currentView(member, { program, now: at, ids: { voucher: () => newId("vch") } })
+      : member;
+
+  const render = async (member: Member, program: Program, webServiceUrl: string): Promise<SignedPass> => {
     const at = now();
     const [stores, profile, secret] = await Promise.all([
       deps.stores.list(program.programId, { limit: MAX_PASS_LOCATIONS }),
       deps.members.profile(member.memberId),
       deps.secret(),
     ]);
-    const ctx: Ctx = { program, now: at, ids: { voucher: () => newId("vch") } };
-    const view = member.status === "active" ? currentView(member, ctx) : member;
     const holderName = [profile?.firstName, profile?.lastName].filter(Boolean).join(" ") || undefined;
     const content = appleCardContent({
       program,
-      member: view,
+      member: shown(member, program, at),
       stores: stores.items,
       ...(holderName ? { holderName } : {}),
       now: at,
@@ -106,14 +114,10 @@ export const walletService = (deps: WalletDeps) => {
     webServiceUrl: string,
     since: number | undefined,
   ): Promise<PassAnswer> => {
-    if (since !== undefined) {
-      const program = await deps.programs.get(member.programId);
-      if (program) {
-        const lastModified = lastModifiedOf(member, program);
-        if (lastModified <= since) return { kind: "not_modified", lastModified };
-      }
-    }
-    return { kind: "pass", pass: await render(member, webServiceUrl) };
+    const program = await programOf(member);
+    const lastModified = lastModifiedOf(member, program);
+    if (since !== undefined && lastModified <= since) return { kind: "not_modified", lastModified };
+    return { kind: "pass", pass: await render(member, program, webServiceUrl) };
   };
 
   /** The member a PassKit request names, once its ApplePass token is proven; else 401. */
@@ -135,6 +139,13 @@ export const walletService = (deps: WalletDeps) => {
       const member = await deps.members.get(check.link.programId, check.link.memberId);
       if (member?.status !== "active") throw new CardLinkError("gone");
       return member;
+    },
+
+    /** `GET /c/{token}`: the card as its page shows it. */
+    async cardByLink(token: string): Promise<{ program: Program; member: Member }> {
+      const member = await this.linkedMember(token);
+      const program = await programOf(member);
+      return { program, member: shown(member, program, now()) };
     },
 
     /** `GET /c/{token}/pass.pkpass`. */

@@ -61,9 +61,7 @@ export const handler = httpFunction(
   {
     cardPage: ({ params, event }) =>
       orLinkPage(async () => {
-        const member = await wallet.linkedMember(params.token);
-        const program = await programs.get(member.programId);
-        if (!program) throw new CardLinkError("gone");
+        const { program, member } = await wallet.cardByLink(params.token);
         return new RawReply(
           cardPage({
             programName: program.name,
