@@ -9,8 +9,9 @@ import { operation } from "../http/operation.js";
 
 /** Path values are taken as they come (Apple's identifiers are opaque); the service judges them. */
 const Opaque = z.string().min(1).max(2048);
+/** Any length: a link too long to be ours still gets the friendly "not valid" page, not a JSON 404. */
 const Token = z.strictObject({
-  token: Opaque.meta({ description: "The signed card link token from the customer's email" }),
+  token: z.string().min(1).meta({ description: "The signed card link token from the customer's email" }),
 });
 const DeviceParams = z.strictObject({
   deviceLibraryIdentifier: Opaque.meta({ example: "6b1c6a1b8d2e4f3a" }),

@@ -145,6 +145,7 @@ describe("the pass from the emailed link", () => {
       "not valid",
     ],
     ["cut short", (t: string) => t.slice(0, 30), 404, "not valid"],
+    ["far too long", (t: string) => t.repeat(40), 404, "not valid"],
     [
       "of another member",
       (t: string) => t.replace(/mbr_[0-9a-z]{16}/, "mbr_0000000000000000"),
