@@ -96,6 +96,7 @@ export const walletService = (deps: WalletDeps) => {
       member: shown(member, program, at),
       stores: stores.items,
       ...(holderName ? { holderName } : {}),
+      ...(profile?.locale ? { locale: profile.locale } : {}),
       now: at,
     });
     const body = (await deps.passes()).render(program.branding.passLook, content, {

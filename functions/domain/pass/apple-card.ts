@@ -4,6 +4,7 @@ import { tierName } from "../loyalty/tiers.js";
 import { formatMoney } from "../money.js";
 import type { Program } from "../program.js";
 import type { Store } from "../store.js";
+import { type CardText, cardText } from "./card-text.js";
 
 /**
  * What a member's Apple Wallet store card shows, computed from the member, its program and the
@@ -66,39 +67,34 @@ export const rgb = (hex: string): string => {
 /** `1234567890123456` → `1234 5678 9012 3456`: what a cashier types when the scanner fails. */
 export const groupedCode = (code: string): string => code.replace(/(.{4})(?=.)/g, "$1 ");
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 /** The cheapest reward the member cannot afford yet, or the best one they can. */
-const nextReward = (program: Program, points: number): string | undefined => {
+const nextReward = (program: Program, points: number, t: CardText): string | undefined => {
   const rewards = [...program.rules.rewards.catalogue].sort((a, b) => a.pointsCost - b.pointsCost);
   if (rewards.length === 0) return undefined;
   const missing = rewards.find((r) => r.pointsCost > points);
   const affordable = rewards.filter((r) => r.pointsCost <= points).at(-1);
   if (affordable && (!missing || program.rules.rewards.autoConvert === false)) {
-    return `${affordable.title}: ready to redeem`;
+    return t.rewardReady(affordable.title);
   }
-  if (missing) return `${missing.title} in ${plural(missing.pointsCost - points, "point", "points")}`;
+  if (missing) return t.rewardIn(missing.title, missing.pointsCost - points);
   return undefined;
 };
 
-const earnSummary = (program: Program): string => {
+const earnSummary = (program: Program, t: CardText): string => {
   const { earn, stamps, rewards, expiry } = program.rules;
   const lines: string[] = [];
   if (earn.pointsPerEuro > 0) {
-    lines.push(
-      `Earn ${earn.pointsPerEuro} point${earn.pointsPerEuro === 1 ? "" : "s"} per ${program.currency} 1 spent.`,
-    );
+    lines.push(t.earn(earn.pointsPerEuro, program.currency));
   }
   if (earn.minimumBasketCents > 0) {
-    lines.push(`Purchases under ${formatMoney(earn.minimumBasketCents, program.currency)} earn no points.`);
+    lines.push(t.minimumBasket(formatMoney(earn.minimumBasketCents, program.currency)));
   }
   for (const card of stamps.cards) {
-    lines.push(`${card.category}: ${card.stampsRequired} stamps give ${card.rewardTitle}.`);
+    lines.push(t.stampRule(card.category, card.stampsRequired, card.rewardTitle));
   }
-  for (const r of rewards.catalogue) lines.push(`${r.title}: ${plural(r.pointsCost, "point", "points")}.`);
-  if (expiry.months !== null)
-    lines.push(`Points expire ${expiry.months} months after the month they were earned.`);
-  lines.push("This card is personal and cannot be shared.");
+  for (const r of rewards.catalogue) lines.push(t.rewardRule(r.title, r.pointsCost));
+  if (expiry.months !== null) lines.push(t.expiryRule(expiry.months));
+  lines.push(t.personal);
   return lines.join("\n");
 };
 
@@ -110,16 +106,16 @@ const contactText = (program: Program): string | undefined => {
   return lines.length > 0 ? lines.join("\n") : undefined;
 };
 
-const voucherText = (member: Member, currency: string): string =>
+const voucherText = (member: Member, currency: string, t: CardText): string =>
   member.vouchers.length === 0
-    ? "No vouchers right now."
+    ? t.noVouchers
     : member.vouchers
         .map((v) => {
           const value =
             v.kind === "amount" && v.valueCents !== undefined
               ? ` (${formatMoney(v.valueCents, currency)})`
               : "";
-          return `${v.title}${value}, valid until ${v.validTo}`;
+          return t.voucherLine(v.title, value, v.validTo);
         })
         .join("\n");
 
@@ -129,6 +125,8 @@ export interface AppleCardInput {
   /** The stores the card lights up near; the first MAX_PASS_LOCATIONS are used. */
   stores: readonly Pick<Store, "name" | "latitude" | "longitude" | "relevantText">[];
   holderName?: string;
+  /** The member's own locale (their profile); the program's is the fallback. */
+  locale?: string;
   now: Date;
 }
 
@@ -137,22 +135,24 @@ export const appleCardContent = ({
   member,
   stores,
   holderName,
+  locale,
   now,
 }: AppleCardInput): AppleCardContent => {
+  const t = cardText(locale, program.locale);
   const { branding } = program;
   const stampCards = program.rules.stamps.cards;
   const stampsFirst = branding.cardFront === "stamps" && stampCards.length > 0;
   const stampField = (card: (typeof stampCards)[number]): PassField => ({
     key: `stamps-${card.category}`,
-    label: `${card.category} stamps`.toUpperCase(),
+    label: t.stamps(card.category),
     value: `${member.stamps[card.category] ?? 0} / ${card.stampsRequired}`,
-    changeMessage: `${card.category} stamps: %@`,
+    changeMessage: t.stampsChanged(card.category),
   });
   const pointsField: PassField = {
     key: "points",
-    label: "POINTS",
+    label: t.points,
     value: member.points,
-    changeMessage: "You now have %@ points",
+    changeMessage: t.pointsChanged,
   };
   const [firstCard, ...otherCards] = stampCards;
   const primary = stampsFirst && firstCard ? stampField(firstCard) : pointsField;
@@ -161,20 +161,20 @@ export const appleCardContent = ({
   const secondary: PassField[] = [];
   const tier = tierName(program.rules.tiers.levels, member.tierId);
   if (tier !== null)
-    secondary.push({ key: "tier", label: "TIER", value: tier, changeMessage: "You are now %@" });
-  const reward = nextReward(program, member.points);
+    secondary.push({ key: "tier", label: t.tier, value: tier, changeMessage: t.tierChanged });
+  const reward = nextReward(program, member.points, t);
   if (reward !== undefined) {
-    secondary.push({ key: "next-reward", label: "NEXT REWARD", value: reward, changeMessage: "%@" });
+    secondary.push({ key: "next-reward", label: t.nextReward, value: reward, changeMessage: "%@" });
   }
-  if (holderName) secondary.push({ key: "holder", label: "MEMBER", value: holderName });
+  if (holderName) secondary.push({ key: "holder", label: t.member, value: holderName });
 
   const auxiliary: PassField[] = [...(stampsFirst ? [pointsField] : []), ...extraStamps].slice(0, 3);
   if (member.vouchers.length > 0 || secondary.length < 3) {
     auxiliary.push({
       key: "vouchers",
-      label: "VOUCHERS",
+      label: t.vouchers,
       value: member.vouchers.length,
-      changeMessage: "You have %@ vouchers",
+      changeMessage: t.vouchersChanged,
     });
   }
 
@@ -182,38 +182,38 @@ export const appleCardContent = ({
   const back: PassField[] = [
     {
       key: "vouchers-list",
-      label: "Your vouchers",
-      value: voucherText(member, program.currency),
+      label: t.voucherList,
+      value: voucherText(member, program.currency, t),
       changeMessage: "%@",
     },
     {
       key: "expiring",
-      label: "Points expiring next",
-      value: lot ? `${plural(lot.points, "point", "points")} after ${lot.expiresOn}` : "None",
-      changeMessage: "Points expiring next: %@",
+      label: t.expiringNext,
+      value: lot ? t.expiring(lot.points, lot.expiresOn) : t.none,
+      changeMessage: t.expiringNextChanged,
     },
     {
       key: "valid-until",
-      label: "Card valid until",
-      value: member.validUntil ?? "No end date",
-      changeMessage: "Your card is now valid until %@",
+      label: t.validUntil,
+      value: member.validUntil ?? t.noEndDate,
+      changeMessage: t.validUntilChanged,
     },
-    { key: "card-code", label: "Card number", value: groupedCode(member.cardCode) },
-    { key: "terms", label: "How it works", value: earnSummary(program) },
+    { key: "card-code", label: t.cardNumber, value: groupedCode(member.cardCode) },
+    { key: "terms", label: t.howItWorks, value: earnSummary(program, t) },
   ];
   const contact = contactText(program);
-  if (contact) back.push({ key: "contact", label: `Contact ${program.organizationName}`, value: contact });
+  if (contact) back.push({ key: "contact", label: t.contact(program.organizationName), value: contact });
 
   const locations = stores.slice(0, MAX_PASS_LOCATIONS).map((s) => ({
     latitude: s.latitude,
     longitude: s.longitude,
-    relevantText: s.relevantText ?? `Welcome to ${s.name}! Show your card at the till.`,
+    relevantText: s.relevantText ?? t.welcome(s.name),
   }));
 
   const today = localDay(now, program.timeZone);
   return {
     serialNumber: member.memberId,
-    description: `${program.name} loyalty card`,
+    description: t.description(program.name),
     organizationName: program.organizationName,
     logoText: branding.logoText ?? program.name,
     backgroundColor: rgb(branding.backgroundColor),
@@ -226,7 +226,7 @@ export const appleCardContent = ({
       : {}),
     headerFields:
       member.validUntil !== null && member.validUntil < today
-        ? [{ key: "state", label: "CARD", value: "Expired", changeMessage: "Your card is %@" }]
+        ? [{ key: "state", label: t.card, value: t.expired, changeMessage: t.cardChanged }]
         : [],
     primaryFields: [primary],
     secondaryFields: secondary.slice(0, 4),

@@ -5,6 +5,7 @@ import {
   MAX_PASS_LOCATIONS,
   rgb,
 } from "../../../functions/domain/pass/apple-card.js";
+import { CARD_LANGUAGES } from "../../../functions/domain/pass/card-text.js";
 import { newProgram, ProgramInput } from "../../../functions/domain/program.js";
 import { newMember } from "../loyalty/fixtures.js";
 
@@ -207,5 +208,60 @@ describe("the Apple store card of a member", () => {
     expect(back.find((f) => f.key === "contact")?.value).toBe(
       "Email: hello@lumiere.example\nPhone: +33 1 23 45 67 89",
     );
+  });
+
+  it("speaks the program's language, and the member's own when their profile has one", () => {
+    // Prepare
+    const program = programOf({ locale: "fr-FR" });
+    const member = { ...newMember(program, "2026-06-01T10:00:00Z"), points: 42 };
+
+    // Act
+    const french = appleCardContent({ program, member, stores: [store(1)], now: NOW });
+    const german = appleCardContent({ program, member, stores: [], locale: "de-AT", now: NOW });
+    const unknown = appleCardContent({ program: programOf({ locale: "ja" }), member, stores: [], now: NOW });
+
+    // Assess
+    expect(french.primaryFields[0]).toMatchObject({
+      label: "POINTS",
+      changeMessage: "Vous avez maintenant %@ points",
+    });
+    expect(french.locations[0]?.relevantText).toBe(
+      "Bienvenue chez Store 1 ! Présentez votre carte en caisse.",
+    );
+    expect(german.primaryFields[0]).toMatchObject({
+      label: "PUNKTE",
+      changeMessage: "Sie haben jetzt %@ Punkte",
+    });
+    expect(unknown.primaryFields[0]?.changeMessage).toBe("You now have %@ points");
+  });
+
+  it.each(CARD_LANGUAGES)("keeps %%@ in every change message in %s", (language) => {
+    const program = programOf({
+      locale: language,
+      rules: {
+        stamps: { cards: [{ category: "coffee", stampsRequired: 5, rewardTitle: "A coffee" }] },
+        tiers: { levels: [{ tierId: "gold", name: "Gold", entrySpendCents: 100 }] },
+        rewards: {
+          catalogue: [
+            {
+              rewardId: "cake",
+              title: "Cake",
+              pointsCost: 50,
+              voucher: { kind: "gift", description: "Cake" },
+            },
+          ],
+        },
+        validity: { cardMonths: 12 },
+      },
+    });
+    const member = {
+      ...newMember(program, "2026-06-01T10:00:00Z"),
+      tierId: "gold",
+      validUntil: "2026-06-01",
+    };
+    const fields = fieldsOf(appleCardContent({ program, member, stores: [], now: NOW }));
+    const messages = fields.filter((f) => f.changeMessage !== undefined);
+    expect(messages.length).toBeGreaterThanOrEqual(8);
+    for (const field of messages) expect(field.changeMessage, `${language} ${field.key}`).toContain("%@");
   });
 });

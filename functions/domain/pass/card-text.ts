@@ -1,0 +1,212 @@
+/**
+ * The words on a card, in the member's language (their profile's locale, else the program's), so a
+ * French café's customers read "Vous avez maintenant %@ points" on their lock screen. Languages not
+ * listed fall back to English. `%@` stays in every change message: Wallet puts the new value there.
+ */
+export interface CardText {
+  points: string;
+  pointsChanged: string;
+  stamps: (category: string) => string;
+  stampsChanged: (category: string) => string;
+  tier: string;
+  tierChanged: string;
+  nextReward: string;
+  rewardReady: (title: string) => string;
+  rewardIn: (title: string, points: number) => string;
+  member: string;
+  vouchers: string;
+  vouchersChanged: string;
+  voucherList: string;
+  noVouchers: string;
+  voucherLine: (title: string, value: string, validTo: string) => string;
+  expiringNext: string;
+  expiringNextChanged: string;
+  expiring: (points: number, after: string) => string;
+  none: string;
+  validUntil: string;
+  validUntilChanged: string;
+  noEndDate: string;
+  cardNumber: string;
+  howItWorks: string;
+  contact: (organization: string) => string;
+  card: string;
+  expired: string;
+  cardChanged: string;
+  welcome: (store: string) => string;
+  description: (program: string) => string;
+  earn: (points: number, currency: string) => string;
+  minimumBasket: (amount: string) => string;
+  stampRule: (category: string, stamps: number, reward: string) => string;
+  rewardRule: (title: string, points: number) => string;
+  expiryRule: (months: number) => string;
+  personal: string;
+}
+
+const en: CardText = {
+  points: "POINTS",
+  pointsChanged: "You now have %@ points",
+  stamps: (c) => `${c} stamps`.toUpperCase(),
+  stampsChanged: (c) => `${c} stamps: %@`,
+  tier: "TIER",
+  tierChanged: "You are now %@",
+  nextReward: "NEXT REWARD",
+  rewardReady: (t) => `${t}: ready to redeem`,
+  rewardIn: (t, n) => `${t} in ${n} ${n === 1 ? "point" : "points"}`,
+  member: "MEMBER",
+  vouchers: "VOUCHERS",
+  vouchersChanged: "You have %@ vouchers",
+  voucherList: "Your vouchers",
+  noVouchers: "No vouchers right now.",
+  voucherLine: (t, v, d) => `${t}${v}, valid until ${d}`,
+  expiringNext: "Points expiring next",
+  expiringNextChanged: "Points expiring next: %@",
+  expiring: (n, d) => `${n} ${n === 1 ? "point" : "points"} after ${d}`,
+  none: "None",
+  validUntil: "Card valid until",
+  validUntilChanged: "Your card is now valid until %@",
+  noEndDate: "No end date",
+  cardNumber: "Card number",
+  howItWorks: "How it works",
+  contact: (o) => `Contact ${o}`,
+  card: "CARD",
+  expired: "Expired",
+  cardChanged: "Your card is %@",
+  welcome: (s) => `Welcome to ${s}! Show your card at the till.`,
+  description: (p) => `${p} loyalty card`,
+  earn: (n, c) => `Earn ${n} point${n === 1 ? "" : "s"} per ${c} 1 spent.`,
+  minimumBasket: (a) => `Purchases under ${a} earn no points.`,
+  stampRule: (c, n, r) => `${c}: ${n} stamps give ${r}.`,
+  rewardRule: (t, n) => `${t}: ${n} ${n === 1 ? "point" : "points"}.`,
+  expiryRule: (m) => `Points expire ${m} months after the month they were earned.`,
+  personal: "This card is personal and cannot be shared.",
+};
+
+const fr: CardText = {
+  points: "POINTS",
+  pointsChanged: "Vous avez maintenant %@ points",
+  stamps: (c) => `tampons ${c}`.toUpperCase(),
+  stampsChanged: (c) => `Tampons ${c} : %@`,
+  tier: "NIVEAU",
+  tierChanged: "Vous êtes maintenant %@",
+  nextReward: "PROCHAINE RÉCOMPENSE",
+  rewardReady: (t) => `${t} : à utiliser`,
+  rewardIn: (t, n) => `${t} dans ${n} point${n === 1 ? "" : "s"}`,
+  member: "MEMBRE",
+  vouchers: "BONS",
+  vouchersChanged: "Vous avez %@ bons",
+  voucherList: "Vos bons",
+  noVouchers: "Aucun bon pour le moment.",
+  voucherLine: (t, v, d) => `${t}${v}, valable jusqu'au ${d}`,
+  expiringNext: "Prochains points à expirer",
+  expiringNextChanged: "Prochains points à expirer : %@",
+  expiring: (n, d) => `${n} point${n === 1 ? "" : "s"} après le ${d}`,
+  none: "Aucun",
+  validUntil: "Carte valable jusqu'au",
+  validUntilChanged: "Votre carte est valable jusqu'au %@",
+  noEndDate: "Sans date de fin",
+  cardNumber: "Numéro de carte",
+  howItWorks: "Comment ça marche",
+  contact: (o) => `Contacter ${o}`,
+  card: "CARTE",
+  expired: "Expirée",
+  cardChanged: "Votre carte est %@",
+  welcome: (s) => `Bienvenue chez ${s} ! Présentez votre carte en caisse.`,
+  description: (p) => `Carte de fidélité ${p}`,
+  earn: (n, c) => `${n} point${n === 1 ? "" : "s"} par ${c} 1 dépensé.`,
+  minimumBasket: (a) => `Les achats de moins de ${a} ne rapportent pas de points.`,
+  stampRule: (c, n, r) => `${c} : ${n} tampons donnent ${r}.`,
+  rewardRule: (t, n) => `${t} : ${n} point${n === 1 ? "" : "s"}.`,
+  expiryRule: (m) => `Les points expirent ${m} mois après le mois où ils ont été gagnés.`,
+  personal: "Cette carte est personnelle et ne peut pas être partagée.",
+};
+
+const de: CardText = {
+  points: "PUNKTE",
+  pointsChanged: "Sie haben jetzt %@ Punkte",
+  stamps: (c) => `${c}-Stempel`.toUpperCase(),
+  stampsChanged: (c) => `${c}-Stempel: %@`,
+  tier: "STUFE",
+  tierChanged: "Sie sind jetzt %@",
+  nextReward: "NÄCHSTE PRÄMIE",
+  rewardReady: (t) => `${t}: einlösbar`,
+  rewardIn: (t, n) => `${t} in ${n} ${n === 1 ? "Punkt" : "Punkten"}`,
+  member: "MITGLIED",
+  vouchers: "GUTSCHEINE",
+  vouchersChanged: "Sie haben %@ Gutscheine",
+  voucherList: "Ihre Gutscheine",
+  noVouchers: "Zurzeit keine Gutscheine.",
+  voucherLine: (t, v, d) => `${t}${v}, gültig bis ${d}`,
+  expiringNext: "Als Nächstes verfallende Punkte",
+  expiringNextChanged: "Als Nächstes verfallende Punkte: %@",
+  expiring: (n, d) => `${n} ${n === 1 ? "Punkt" : "Punkte"} nach dem ${d}`,
+  none: "Keine",
+  validUntil: "Karte gültig bis",
+  validUntilChanged: "Ihre Karte ist jetzt gültig bis %@",
+  noEndDate: "Ohne Enddatum",
+  cardNumber: "Kartennummer",
+  howItWorks: "So funktioniert's",
+  contact: (o) => `Kontakt: ${o}`,
+  card: "KARTE",
+  expired: "Abgelaufen",
+  cardChanged: "Ihre Karte ist %@",
+  welcome: (s) => `Willkommen bei ${s}! Zeigen Sie Ihre Karte an der Kasse.`,
+  description: (p) => `${p} Kundenkarte`,
+  earn: (n, c) => `${n} ${n === 1 ? "Punkt" : "Punkte"} pro ${c} 1 Umsatz.`,
+  minimumBasket: (a) => `Einkäufe unter ${a} bringen keine Punkte.`,
+  stampRule: (c, n, r) => `${c}: ${n} Stempel ergeben ${r}.`,
+  rewardRule: (t, n) => `${t}: ${n} ${n === 1 ? "Punkt" : "Punkte"}.`,
+  expiryRule: (m) => `Punkte verfallen ${m} Monate nach dem Monat, in dem sie gesammelt wurden.`,
+  personal: "Diese Karte ist persönlich und nicht übertragbar.",
+};
+
+const es: CardText = {
+  points: "PUNTOS",
+  pointsChanged: "Ahora tienes %@ puntos",
+  stamps: (c) => `sellos ${c}`.toUpperCase(),
+  stampsChanged: (c) => `Sellos ${c}: %@`,
+  tier: "NIVEL",
+  tierChanged: "Ahora eres %@",
+  nextReward: "PRÓXIMA RECOMPENSA",
+  rewardReady: (t) => `${t}: lista para canjear`,
+  rewardIn: (t, n) => `${t} en ${n} punto${n === 1 ? "" : "s"}`,
+  member: "SOCIO",
+  vouchers: "VALES",
+  vouchersChanged: "Tienes %@ vales",
+  voucherList: "Tus vales",
+  noVouchers: "Ningún vale por ahora.",
+  voucherLine: (t, v, d) => `${t}${v}, válido hasta el ${d}`,
+  expiringNext: "Próximos puntos en caducar",
+  expiringNextChanged: "Próximos puntos en caducar: %@",
+  expiring: (n, d) => `${n} punto${n === 1 ? "" : "s"} después del ${d}`,
+  none: "Ninguno",
+  validUntil: "Tarjeta válida hasta",
+  validUntilChanged: "Tu tarjeta es válida hasta el %@",
+  noEndDate: "Sin fecha de fin",
+  cardNumber: "Número de tarjeta",
+  howItWorks: "Cómo funciona",
+  contact: (o) => `Contactar con ${o}`,
+  card: "TARJETA",
+  expired: "Caducada",
+  cardChanged: "Tu tarjeta está %@",
+  welcome: (s) => `¡Bienvenido a ${s}! Muestra tu tarjeta en caja.`,
+  description: (p) => `Tarjeta de fidelidad ${p}`,
+  earn: (n, c) => `${n} punto${n === 1 ? "" : "s"} por cada ${c} 1 gastado.`,
+  minimumBasket: (a) => `Las compras de menos de ${a} no suman puntos.`,
+  stampRule: (c, n, r) => `${c}: ${n} sellos dan ${r}.`,
+  rewardRule: (t, n) => `${t}: ${n} punto${n === 1 ? "" : "s"}.`,
+  expiryRule: (m) => `Los puntos caducan ${m} meses después del mes en que se ganaron.`,
+  personal: "Esta tarjeta es personal e intransferible.",
+};
+
+const LANGUAGES: Record<string, CardText> = { en, fr, de, es };
+
+/** The card's words for a locale such as `fr-FR`: its language if Carnet has it, else English. */
+export const cardText = (...locales: (string | undefined)[]): CardText => {
+  for (const locale of locales) {
+    const text = locale ? LANGUAGES[locale.toLowerCase().split(/[-_]/)[0] ?? ""] : undefined;
+    if (text) return text;
+  }
+  return en;
+};
+
+export const CARD_LANGUAGES = Object.keys(LANGUAGES);
