@@ -3,11 +3,12 @@ import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository
 import { walletOverDynamo } from "../app/deps.js";
 import { CardLinkError, ifModifiedSince, type PassAnswer } from "../app/wallet.js";
 import { config } from "../config/env.js";
+import { DomainError } from "../domain/errors.js";
 import { httpFunction } from "../http/handler.js";
 import { RawReply } from "../http/operation.js";
 import { requestHeader } from "../http/request.js";
 import { logger } from "../shared/logger.js";
-import { cardPage, linkProblemPage } from "./pages.js";
+import { cardPage, linkProblemPage, passesUnavailablePage } from "./pages.js";
 
 const wallet = walletOverDynamo();
 const programs = dynamoProgramRepository();
@@ -47,6 +48,10 @@ const orLinkPage = async (work: () => Promise<RawReply>): Promise<RawReply> => {
     return await work();
   } catch (error) {
     if (error instanceof CardLinkError) return new RawReply(linkProblemPage(error.reason));
+    if (error instanceof DomainError && error.kind === "unavailable") {
+      logger.warn("card link answered without a pass", { code: error.code });
+      return new RawReply(passesUnavailablePage());
+    }
     throw error;
   }
 };

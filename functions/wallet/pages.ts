@@ -61,6 +61,15 @@ export const linkProblemPage = (problem: LinkProblem): APIGatewayProxyStructured
   }
 };
 
+/** The deployment cannot sign passes right now (no or wrong certificates): not the customer's doing. */
+export const passesUnavailablePage = (): APIGatewayProxyStructuredResultV2 => ({
+  ...page(
+    503,
+    "Your card cannot be added right now",
+    `<h1>Your card cannot be added right now</h1><p>The shop's wallet passes are not available at the moment. Your card and your points are safe: try this link again later.</p>`,
+  ),
+});
+
 export interface CardPageInput {
   programName: string;
   organizationName: string;
