@@ -23,6 +23,23 @@ const programOf = (input: Record<string, unknown> = {}) =>
     NOW,
   );
 
+/** Stamps, a reward, tiers and validity: every field a card can show. */
+const everyMechanic = {
+  stamps: { cards: [{ category: "coffee", stampsRequired: 5, rewardTitle: "A coffee" }] },
+  rewards: {
+    catalogue: [
+      {
+        rewardId: "cake",
+        title: "Cake",
+        pointsCost: 50,
+        voucher: { kind: "gift", description: "Cake" },
+      },
+    ],
+  },
+  tiers: { levels: [{ tierId: "gold", name: "Gold", entrySpendCents: 100 }] },
+  validity: { cardMonths: 12 },
+};
+
 const store = (i: number) => ({ name: `Store ${i}`, latitude: 48 + i / 100, longitude: 2 });
 
 const fieldsOf = (content: ReturnType<typeof appleCardContent>) => [
@@ -50,21 +67,7 @@ describe("the Apple store card of a member", () => {
 
   it("gives every field that can change a change message with %@", () => {
     const program = programOf({
-      rules: {
-        stamps: { cards: [{ category: "coffee", stampsRequired: 5, rewardTitle: "A coffee" }] },
-        rewards: {
-          catalogue: [
-            {
-              rewardId: "cake",
-              title: "Cake",
-              pointsCost: 50,
-              voucher: { kind: "gift", description: "Cake" },
-            },
-          ],
-        },
-        tiers: { levels: [{ tierId: "gold", name: "Gold", entrySpendCents: 100 }] },
-        validity: { cardMonths: 12 },
-      },
+      rules: everyMechanic,
     });
     const member = { ...newMember(program, "2026-06-01T10:00:00Z"), tierId: "gold" };
     const fields = fieldsOf(appleCardContent({ program, member, stores: [], now: NOW }));
@@ -238,21 +241,7 @@ describe("the Apple store card of a member", () => {
   it.each(CARD_LANGUAGES)("keeps %%@ in every change message in %s", (language) => {
     const program = programOf({
       locale: language,
-      rules: {
-        stamps: { cards: [{ category: "coffee", stampsRequired: 5, rewardTitle: "A coffee" }] },
-        tiers: { levels: [{ tierId: "gold", name: "Gold", entrySpendCents: 100 }] },
-        rewards: {
-          catalogue: [
-            {
-              rewardId: "cake",
-              title: "Cake",
-              pointsCost: 50,
-              voucher: { kind: "gift", description: "Cake" },
-            },
-          ],
-        },
-        validity: { cardMonths: 12 },
-      },
+      rules: everyMechanic,
     });
     const member = {
       ...newMember(program, "2026-06-01T10:00:00Z"),
