@@ -51,24 +51,18 @@ interface ShardState {
  * list survives as `{"L":[]}`), which `unmarshall` then refuses. Lambda's event carries the JSON as
  * DynamoDB wrote it, so put the map back before handing the record over.
  */
-const repair = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(repair);
-  if (value === null || typeof value !== "object") return value;
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) return { M: {} };
-  return Object.fromEntries(
-    entries.map(([k, v]) => [
-      k,
-      k === "M" || k === "L" ? repairContainer(v) : v && typeof v === "object" ? repair(v) : v,
-    ]),
-  );
+type Image = Record<string, Record<string, unknown>>;
+
+/** One attribute value: the SDK's `{}` is an empty map; maps and lists are repaired inside. */
+const repairValue = (value: Record<string, unknown>): Record<string, unknown> => {
+  if (Object.keys(value).length === 0) return { M: {} };
+  if (value.M) return { M: repairImage(value.M as Image) };
+  if (Array.isArray(value.L)) return { L: value.L.map(repairValue) };
+  return value;
 };
-const repairContainer = (value: unknown): unknown =>
-  Array.isArray(value)
-    ? value.map(repair)
-    : Object.fromEntries(
-        Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, repair(v)]),
-      );
+
+const repairImage = (image: Image): Image =>
+  Object.fromEntries(Object.entries(image).map(([name, value]) => [name, repairValue(value)]));
 
 const toLambdaRecord = (record: StreamRecord): DynamoDBRecord => {
   const images = record.dynamodb ?? {};
@@ -76,9 +70,9 @@ const toLambdaRecord = (record: StreamRecord): DynamoDBRecord => {
     ...record,
     dynamodb: {
       ...images,
-      ...(images.NewImage ? { NewImage: repairContainer(images.NewImage) } : {}),
-      ...(images.OldImage ? { OldImage: repairContainer(images.OldImage) } : {}),
-      ...(images.Keys ? { Keys: repairContainer(images.Keys) } : {}),
+      ...(images.NewImage ? { NewImage: repairImage(images.NewImage as unknown as Image) } : {}),
+      ...(images.OldImage ? { OldImage: repairImage(images.OldImage as unknown as Image) } : {}),
+      ...(images.Keys ? { Keys: repairImage(images.Keys as unknown as Image) } : {}),
     },
   } as unknown as DynamoDBRecord;
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PUSH_TOKEN_PATTERN } from "../app/wallet.js";
 import { operation } from "../http/operation.js";
 
 /**
@@ -26,7 +27,7 @@ const Pkpass = z.string().meta({ format: "binary", description: "A signed storeC
 
 /** Apple's body: the device's push token (an opaque string). Extra fields Apple may add are ignored. */
 export const RegistrationBody = z
-  .object({ pushToken: z.string().regex(/^[\x21-\x7e]{1,512}$/, "1 to 512 printable ASCII characters") })
+  .object({ pushToken: z.string().regex(PUSH_TOKEN_PATTERN, "1 to 512 printable ASCII characters") })
   .meta({ id: "DeviceRegistration" });
 
 export const LogBody = z.object({ logs: z.array(z.string().max(4096)).max(100) }).meta({ id: "PassKitLogs" });

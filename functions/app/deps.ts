@@ -5,7 +5,7 @@ import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository
 import { dynamoRegistrationRepository } from "../adapters/dynamodb/registration-repository.js";
 import { dynamoStoreRepository } from "../adapters/dynamodb/store-repository.js";
 import { appleCertificatesOnce } from "../config/apple-certificates.js";
-import { config } from "../config/env.js";
+import { ConfigError, config } from "../config/env.js";
 import { passSecretOnce } from "../config/pass-secret.js";
 import { DomainError } from "../domain/errors.js";
 import type { PassFactory } from "../domain/ports.js";
@@ -71,7 +71,7 @@ export const applePassesOnce = (): Promise<PassFactory> => {
         passTemplatesDir(),
       );
     } catch (error) {
-      const problem = error instanceof PassConfigError || /not configured/.test((error as Error).message);
+      const problem = error instanceof PassConfigError || error instanceof ConfigError;
       if (!problem) throw error;
       logger.error("Apple Wallet is not configured", { problem: (error as Error).message });
       throw new DomainError(

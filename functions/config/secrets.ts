@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { config } from "./env.js";
+import { ConfigError, config } from "./env.js";
 
 /**
  * A secret of this process: given inline in the environment (locally, in tests), or in AWS read from
@@ -16,7 +16,7 @@ export const secretOnce = <T>(
     cached ??= (async () => {
       const { inline, arn } = source();
       if (inline !== undefined) return derive(inline);
-      if (arn === undefined) throw new Error(`${what} is not configured.`);
+      if (arn === undefined) throw new ConfigError(`${what} is not configured.`);
       const client = new SecretsManagerClient({ region: config().AWS_REGION });
       try {
         const secret = await client.send(new GetSecretValueCommand({ SecretId: arn }));

@@ -1,8 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository.js";
-import { walletOverDynamo } from "../app/deps.js";
+import { publicUrl, walletOverDynamo } from "../app/deps.js";
 import { CardLinkError, ifModifiedSince, type PassAnswer } from "../app/wallet.js";
-import { config } from "../config/env.js";
 import { DomainError } from "../domain/errors.js";
 import { httpFunction } from "../http/handler.js";
 import { RawReply } from "../http/operation.js";
@@ -13,11 +12,8 @@ import { cardPage, linkProblemPage, passesUnavailablePage } from "./pages.js";
 const wallet = walletOverDynamo();
 const programs = dynamoProgramRepository();
 
-/** PUBLIC_URL, or in AWS without one the API's own domain. */
-const publicUrlOf = (event: APIGatewayProxyEventV2): string =>
-  config().PUBLIC_URL?.replace(/\/$/, "") ?? `https://${event.requestContext.domainName}`;
-
-const webServiceUrlOf = (event: APIGatewayProxyEventV2) => `${publicUrlOf(event)}/passkit`;
+/** The pass's webServiceURL: Apple appends /v1/devices/… to it. */
+const webServiceUrl = () => `${publicUrl()}/passkit`;
 
 const httpDate = (epochSeconds: number) => new Date(epochSeconds * 1000).toUTCString();
 
@@ -64,7 +60,7 @@ const passToken = (principal: { kind: string; token?: string }): string =>
 export const handler = httpFunction(
   "wallet",
   {
-    cardPage: ({ params, event }) =>
+    cardPage: ({ params }) =>
       orLinkPage(async () => {
         const { program, member } = await wallet.cardByLink(params.token);
         return new RawReply(
@@ -74,14 +70,14 @@ export const handler = httpFunction(
             points: member.points,
             backgroundColor: program.branding.backgroundColor,
             foregroundColor: program.branding.foregroundColor,
-            passPath: `${publicUrlOf(event)}/c/${params.token}/pass.pkpass`,
+            passPath: `${publicUrl()}/c/${params.token}/pass.pkpass`,
             googleNote: "Google Wallet is not available for this card yet.",
           }),
         );
       }),
     downloadPass: ({ params, event }) =>
       orLinkPage(async () =>
-        passReply(await wallet.passByLink(params.token, webServiceUrlOf(event), since(event)), true),
+        passReply(await wallet.passByLink(params.token, webServiceUrl(), since(event)), true),
       ),
     registerDevice: async ({ params, body, principal }) =>
       empty(
@@ -121,7 +117,7 @@ export const handler = httpFunction(
             serialNumber: params.serialNumber,
             token: passToken(principal),
           },
-          webServiceUrlOf(event),
+          webServiceUrl(),
           since(event),
         ),
         false,

@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   QueryCommand,
-  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -17,7 +15,7 @@ import type {
   MemberWrite,
   Page,
 } from "../../domain/ports.js";
-import { dynamo, tableName } from "./client.js";
+import { cancellationCodes, dynamo, queryAll, tableName } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./program-repository.js";
 import { dueShardKey, keys, LEDGER_PREFIX, memberKeys, SPEND_PREFIX } from "./table.js";
@@ -127,27 +125,6 @@ const transactItem = (write: MemberWrite, now: Date): TransactItem => {
     }
   }
 };
-
-/** Every item of a strongly consistent Query, all pages. */
-const queryAll = async (
-  input: Omit<QueryCommandInput, "TableName" | "ConsistentRead" | "ExclusiveStartKey">,
-): Promise<Record<string, unknown>[]> => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({ ...input, TableName: tableName(), ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
-
-const cancellationCodes = (error: unknown): (string | undefined)[] | undefined =>
-  error instanceof TransactionCanceledException
-    ? (error.CancellationReasons ?? []).map((r) => r.Code)
-    : undefined;
 
 export const dynamoMemberRepository = (): MemberRepository => ({
   async get(programId, memberId) {

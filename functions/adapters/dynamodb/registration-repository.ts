@@ -1,12 +1,6 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  QueryCommand,
-  TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type BatchGetCommandOutput, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { DeviceRegistration, RegistrationRepository } from "../../domain/ports.js";
-import { dynamo, tableName } from "./client.js";
+import { cancellationCodes, dynamo, queryAll, tableName } from "./client.js";
 import { memberKeys, REGISTRATION_PREFIX, registrationKeys } from "./table.js";
 
 /**
@@ -16,24 +10,12 @@ import { memberKeys, REGISTRATION_PREFIX, registrationKeys } from "./table.js";
 
 const MAX_BATCH_GET = 100;
 
-const queryAll = async (PK: string, prefix: string): Promise<Record<string, unknown>[]> => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
-        ExpressionAttributeValues: { ":pk": PK, ":prefix": prefix },
-        ConsistentRead: true,
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+/** Registrations in one partition under a sort-key prefix. */
+const registrationsIn = (PK: string, prefix: string) =>
+  queryAll({
+    KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+    ExpressionAttributeValues: { ":pk": PK, ":prefix": prefix },
+  });
 
 export const dynamoRegistrationRepository = (): RegistrationRepository => ({
   async register(r, now) {
@@ -60,8 +42,7 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
       );
       return "created";
     } catch (error) {
-      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
-      if (reasons?.[0]?.Code !== "ConditionalCheckFailed") throw error;
+      if (cancellationCodes(error)?.[0] !== "ConditionalCheckFailed") throw error;
     }
     const refresh = (Key: Record<string, string>, entity: string) => ({
       Update: {
@@ -108,14 +89,13 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
       );
       return true;
     } catch (error) {
-      const reasons = error instanceof TransactionCanceledException ? error.CancellationReasons : undefined;
-      if (reasons?.[0]?.Code === "ConditionalCheckFailed") return false;
+      if (cancellationCodes(error)?.[0] === "ConditionalCheckFailed") return false;
       throw error;
     }
   },
 
   async serialsOnDevice(deviceLibraryIdentifier, passTypeId) {
-    const items = await queryAll(
+    const items = await registrationsIn(
       registrationKeys.device(deviceLibraryIdentifier),
       `${REGISTRATION_PREFIX}${passTypeId}#`,
     );
@@ -153,7 +133,7 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
   },
 
   async devicesOf(memberId) {
-    const items = await queryAll(memberKeys.member(memberId).PK, REGISTRATION_PREFIX);
+    const items = await registrationsIn(memberKeys.member(memberId).PK, REGISTRATION_PREFIX);
     return items.map(
       (i): DeviceRegistration => ({
         deviceLibraryIdentifier: String(i.deviceLibraryIdentifier),
