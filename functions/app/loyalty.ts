@@ -46,7 +46,7 @@ import type {
   RefundBody,
   TransferBody,
 } from "./schemas.js";
-import { type IdempotencyClaim, memberWriter, outcomeWrites } from "./writes.js";
+import { claimedTransactionId, type IdempotencyClaim, memberWriter, outcomeWrites } from "./writes.js";
 
 /**
  * Carnet's loyalty use cases: enrollment, the store API (purchases, refunds, redemptions), partner
@@ -55,7 +55,7 @@ import { type IdempotencyClaim, memberWriter, outcomeWrites } from "./writes.js"
  */
 
 export interface LoyaltyDeps {
-  programs: Pick<ProgramRepository, "get">;
+  programs: Pick<ProgramRepository, "recent">;
   members: MemberRepository;
   partners: PartnerRepository;
   now?: () => Date;
@@ -87,8 +87,9 @@ export const loyaltyService = ({
 }: LoyaltyDeps) => {
   const writer = memberWriter({ members, now, serialise });
 
+  /** Programs change rarely: as recently read (data-model.md §8), so most requests read none. */
   const program = async (programId: string): Promise<Program> => {
-    const p = await programs.get(programId);
+    const p = await programs.recent(programId);
     if (!p) throw notFound("program", programId);
     return p;
   };
@@ -188,13 +189,14 @@ export const loyaltyService = ({
     };
   };
 
-  const memberView = async (p: Program, m: Member) => {
-    const [profile, history, link] = await Promise.all([
-      members.profile(m.memberId),
-      members.history(m.memberId, { limit: HISTORY_ON_MEMBER }),
-      cardUrl?.(m.programId, m.memberId),
+  /** The member as the merchant API shows it: member, profile and recent history in one read. */
+  const memberView = async (p: Program, memberId: string) => {
+    const [snapshot, link] = await Promise.all([
+      members.snapshot(p.programId, memberId, HISTORY_ON_MEMBER),
+      cardUrl?.(p.programId, memberId),
     ]);
-    return view(p, m, profile, history, link);
+    if (!snapshot) throw notFound("member", memberId);
+    return view(p, snapshot.member, snapshot.profile, snapshot.history, link);
   };
 
   return {
@@ -253,10 +255,7 @@ export const loyaltyService = ({
     },
 
     async get(programId: string, memberId: string) {
-      const p = await program(programId);
-      const m = await members.get(programId, memberId);
-      if (!m) throw notFound("member", memberId);
-      return memberView(p, m);
+      return memberView(await program(programId), memberId);
     },
 
     async find(programId: string, query: { email?: string | undefined; cardCode?: string | undefined }) {
@@ -268,9 +267,8 @@ export const loyaltyService = ({
               if (e instanceof DomainError && e.kind === "not_found") return undefined;
               throw e;
             });
-      const m = id ? await members.get(programId, id) : undefined;
-      if (!m) throw new DomainError("not_found", "member_not_found", "No member of this program matches.");
-      return memberView(p, m);
+      if (!id) throw new DomainError("not_found", "member_not_found", "No member of this program matches.");
+      return memberView(p, id);
     },
 
     async history(programId: string, memberId: string, page: PageRequest) {
@@ -290,7 +288,7 @@ export const loyaltyService = ({
         },
         200,
       );
-      return memberView(p, await memberOf(programId, memberId));
+      return memberView(p, memberId);
     },
 
     async transfer(
@@ -323,12 +321,16 @@ export const loyaltyService = ({
 
     async purchase(caller: StoreCaller, body: PurchaseBody, claim: IdempotencyClaim) {
       const p = await program(caller.programId);
+      // The purchase's id comes from its Idempotency-Key, so its record holds the claim (writes.ts).
+      const transactionId = claimedTransactionId(claim);
       return writer.write(claim, queueOf(caller.programId, body.member), async () => {
         const at = now();
         const memberId = await memberIdOf(caller.programId, body.member);
-        const m = await memberOf(caller.programId, memberId);
+        const [m, spend] = await Promise.all([
+          memberOf(caller.programId, memberId),
+          spendOf(p, memberId, at),
+        ]);
         const c = ctx(p);
-        const transactionId = newId("txn");
         const outcome = purchase(
           m,
           c,
@@ -340,7 +342,7 @@ export const loyaltyService = ({
             occurredAt: body.occurredAt ? new Date(body.occurredAt) : at,
             paidWithMemberCard: body.paidWithMemberCard,
           },
-          await spendOf(p, memberId, at),
+          spend,
           { transactionId, storeId: caller.storeId },
         );
         const writes: MemberWrite[] = [
@@ -376,7 +378,10 @@ export const loyaltyService = ({
       return writer.write(claim, `refund:${body.transactionId}`, async () => {
         const record = await members.purchase(body.transactionId);
         if (record?.programId !== caller.programId) throw notFound("transaction", body.transactionId);
-        const m = await members.get(caller.programId, record.memberId);
+        const [m, spend] = await Promise.all([
+          members.get(caller.programId, record.memberId),
+          spendOf(p, record.memberId, now()),
+        ]);
         if (m?.status !== "active") {
           throw refused(
             "member_erased",
@@ -384,7 +389,7 @@ export const loyaltyService = ({
           );
         }
         const transactionId = newId("txn");
-        const outcome = refund(m, ctx(p), record, body.amountCents, await spendOf(p, m.memberId, now()), {
+        const outcome = refund(m, ctx(p), record, body.amountCents, spend, {
           transactionId,
           storeId: caller.storeId,
         });
@@ -490,12 +495,13 @@ export const loyaltyService = ({
       for (let attempt = 0; attempt < 5; attempt++) {
         const m = await members.load(memberId);
         if (m?.status !== "active") return false;
-        if (!programCache.has(m.programId)) programCache.set(m.programId, await programs.get(m.programId));
+        if (!programCache.has(m.programId)) programCache.set(m.programId, await programs.recent(m.programId));
         const p = programCache.get(m.programId);
         if (!p) return false;
         const outcome = settle(m, ctx(p), await spendOf(p, memberId, now()));
         if (!outcome) return false;
-        if ((await members.commit(outcomeWrites(outcome, m.version), now())) === "committed") return true;
+        if ((await members.commit(outcomeWrites(outcome, m.version), now())).kind === "committed")
+          return true;
       }
       return false;
     },

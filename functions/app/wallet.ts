@@ -1,7 +1,7 @@
 import { DomainError } from "../domain/errors.js";
 import { currentView } from "../domain/loyalty/engine.js";
-import type { Member } from "../domain/loyalty/member.js";
-import { appleCardContent, MAX_PASS_LOCATIONS } from "../domain/pass/apple-card.js";
+import type { Member, MemberProfile } from "../domain/loyalty/member.js";
+import { appleCardContent } from "../domain/pass/apple-card.js";
 import type {
   MemberRepository,
   PassFactory,
@@ -30,15 +30,21 @@ export interface SignedPass {
 export type PassAnswer = { kind: "pass"; pass: SignedPass } | { kind: "not_modified"; lastModified: number };
 
 export interface WalletDeps {
-  programs: Pick<ProgramRepository, "get">;
-  stores: Pick<StoreRepository, "list">;
-  members: Pick<MemberRepository, "get" | "load" | "profile">;
+  programs: Pick<ProgramRepository, "recent">;
+  stores: Pick<StoreRepository, "passStores">;
+  members: Pick<MemberRepository, "card">;
   registrations: RegistrationRepository;
   /** Signs passes: built once per process (certificates, models); throws when Apple Wallet is not configured. */
   passes: () => Promise<PassFactory>;
   secret: () => Promise<Buffer>;
   passTypeId: string;
   now?: () => Date;
+}
+
+/** What a pass shows of a member: the member and its profile (holder name, language), read together. */
+export interface MemberCard {
+  member: Member;
+  profile?: MemberProfile;
 }
 
 /** A member write that has not committed within this many seconds never will (writes.ts, budgetMs + margin). */
@@ -71,8 +77,9 @@ export const ifModifiedSince = (header: string | undefined): number | undefined 
 export const walletService = (deps: WalletDeps) => {
   const now = deps.now ?? (() => new Date());
 
+  /** The member's program, as recently read (data-model.md §8): a pass request reads only the member. */
   const programOf = async (member: Member): Promise<Program> => {
-    const program = await deps.programs.get(member.programId);
+    const program = await deps.programs.recent(member.programId);
     if (!program) throw new CardLinkError("gone");
     return program;
   };
@@ -83,18 +90,15 @@ export const walletService = (deps: WalletDeps) => {
       ? currentView(member, { program, now: at, ids: { voucher: () => newId("vch") } })
       : member;
 
-  const render = async (member: Member, program: Program, webServiceUrl: string): Promise<SignedPass> => {
+  const render = async (card: MemberCard, program: Program, webServiceUrl: string): Promise<SignedPass> => {
+    const { member, profile } = card;
     const at = now();
-    const [stores, profile, secret] = await Promise.all([
-      deps.stores.list(program.programId, { limit: MAX_PASS_LOCATIONS }),
-      deps.members.profile(member.memberId),
-      deps.secret(),
-    ]);
+    const [stores, secret] = await Promise.all([deps.stores.passStores(program.programId), deps.secret()]);
     const holderName = [profile?.firstName, profile?.lastName].filter(Boolean).join(" ") || undefined;
     const content = appleCardContent({
       program,
       member: shown(member, program, at),
-      stores: stores.items,
+      stores,
       ...(holderName ? { holderName } : {}),
       ...(profile?.locale ? { locale: profile.locale } : {}),
       now: at,
@@ -111,47 +115,52 @@ export const walletService = (deps: WalletDeps) => {
     Math.max(member.passUpdatedAt, Math.floor(Date.parse(program.updatedAt) / 1000));
 
   const answer = async (
-    member: Member,
+    card: MemberCard,
     webServiceUrl: string,
     since: number | undefined,
   ): Promise<PassAnswer> => {
-    const program = await programOf(member);
-    const lastModified = lastModifiedOf(member, program);
+    const program = await programOf(card.member);
+    const lastModified = lastModifiedOf(card.member, program);
     if (since !== undefined && lastModified <= since) return { kind: "not_modified", lastModified };
-    return { kind: "pass", pass: await render(member, program, webServiceUrl) };
+    return { kind: "pass", pass: await render(card, program, webServiceUrl) };
   };
 
-  /** The member a PassKit request names, once its ApplePass token is proven; else 401. */
-  const authenticatedMember = async (passTypeId: string, serial: string, token: string): Promise<Member> => {
+  /** The member a PassKit request names (with its profile), once its ApplePass token is proven; else 401. */
+  const authenticatedCard = async (
+    passTypeId: string,
+    serial: string,
+    token: string,
+  ): Promise<MemberCard> => {
     if (passTypeId !== deps.passTypeId || !ID_PATTERN.test(serial) || !serial.startsWith("mbr_")) {
       throw unauthorized();
     }
-    const [member, secret] = await Promise.all([deps.members.load(serial), deps.secret()]);
-    if (!member || !passAuthMatches(secret, member.memberId, member.passAuthGeneration, token))
+    const [card, secret] = await Promise.all([deps.members.card(serial), deps.secret()]);
+    if (!card || !passAuthMatches(secret, card.member.memberId, card.member.passAuthGeneration, token))
       throw unauthorized();
-    return member;
+    return card;
+  };
+
+  /** The card a link names (member and profile, one read), or why there is none. */
+  const linkedCard = async (token: string): Promise<MemberCard> => {
+    const check = verifyCardLink(await deps.secret(), token, now());
+    if (!check.ok) throw new CardLinkError(check.reason);
+    const card = await deps.members.card(check.link.memberId);
+    if (card?.member.programId !== check.link.programId || card.member.status !== "active")
+      throw new CardLinkError("gone");
+    return card;
   };
 
   return {
-    /** The member a card link names, or why there is none. */
-    async linkedMember(token: string): Promise<Member> {
-      const check = verifyCardLink(await deps.secret(), token, now());
-      if (!check.ok) throw new CardLinkError(check.reason);
-      const member = await deps.members.get(check.link.programId, check.link.memberId);
-      if (member?.status !== "active") throw new CardLinkError("gone");
-      return member;
-    },
-
-    /** `GET /c/{token}`: the card as its page shows it. */
+    /** `GET /c/{token}`: the card as its page shows it (the same one read as its pass). */
     async cardByLink(token: string): Promise<{ program: Program; member: Member }> {
-      const member = await this.linkedMember(token);
+      const { member } = await linkedCard(token);
       const program = await programOf(member);
       return { program, member: shown(member, program, now()) };
     },
 
     /** `GET /c/{token}/pass.pkpass`. */
     async passByLink(token: string, webServiceUrl: string, since: number | undefined): Promise<PassAnswer> {
-      return answer(await this.linkedMember(token), webServiceUrl, since);
+      return answer(await linkedCard(token), webServiceUrl, since);
     },
 
     /** Register a device for a pass's updates: "created" (201) or "updated" (200). */
@@ -162,7 +171,7 @@ export const walletService = (deps: WalletDeps) => {
       token: string;
       pushToken: string;
     }): Promise<"created" | "updated"> {
-      const member = await authenticatedMember(input.passTypeId, input.serialNumber, input.token);
+      const { member } = await authenticatedCard(input.passTypeId, input.serialNumber, input.token);
       if (member.status !== "active") throw unauthorized();
       if (!DEVICE_ID_PATTERN.test(input.deviceLibraryIdentifier)) {
         throw new DomainError(
@@ -189,7 +198,7 @@ export const walletService = (deps: WalletDeps) => {
       serialNumber: string;
       token: string;
     }) {
-      const member = await authenticatedMember(input.passTypeId, input.serialNumber, input.token);
+      const { member } = await authenticatedCard(input.passTypeId, input.serialNumber, input.token);
       if (DEVICE_ID_PATTERN.test(input.deviceLibraryIdentifier)) {
         await deps.registrations.unregister(input.deviceLibraryIdentifier, input.passTypeId, member.memberId);
       }
@@ -229,7 +238,7 @@ export const walletService = (deps: WalletDeps) => {
       since: number | undefined,
     ): Promise<PassAnswer> {
       return answer(
-        await authenticatedMember(input.passTypeId, input.serialNumber, input.token),
+        await authenticatedCard(input.passTypeId, input.serialNumber, input.token),
         webServiceUrl,
         since,
       );

@@ -3,12 +3,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { conflict, DomainError } from "../domain/errors.js";
 import type { Outcome } from "../domain/loyalty/engine.js";
 import type { IdempotencyRecord, MemberRepository, MemberWrite } from "../domain/ports.js";
+import { derivedId } from "../shared/ids.js";
 
 /**
  * How every change to a member is written: computed by the pure engine from a strongly consistent
  * read, then committed as one transaction conditioned on the member versions it was computed from
  * (and, for client requests, with the idempotency record as the transaction's first item). Losing a
  * race means: read again, compute again, commit again. Nothing is ever read-modified-written.
+ *
+ * Idempotency is decided by that first item, not by a read before the work: a key seen before makes
+ * the transaction fail on it, and the cancellation carries the stored answer back to be replayed.
  */
 
 /** Who sent a request, what key they gave it, and a hash of what they asked. */
@@ -17,6 +21,15 @@ export interface IdempotencyClaim {
   clientKey: string;
   requestHash: string;
 }
+
+/**
+ * The transaction a claimed key names: its id comes from the caller's scope and key (ids.ts,
+ * derivedId), so every retry names the same one, whatever the operation. Its record, written once
+ * in the request's transaction, is the proof that the key was used. A purchase takes this id as its
+ * own: its purchase record holds the claim, and the purchase writes no separate idempotency item.
+ */
+export const claimedTransactionId = (claim: Pick<IdempotencyClaim, "scope" | "clientKey">): string =>
+  derivedId("txn", `${claim.scope}\n${claim.clientKey}`);
 
 /** SHA-256 of a value as canonical JSON (object keys sorted), so equal requests hash equal. */
 export const requestHash = (value: unknown): string => {
@@ -43,6 +56,27 @@ export const outcomeWrites = (outcome: Outcome, expectedVersion: number): Member
     (entry): MemberWrite => ({ kind: "ledger", memberId: outcome.member.memberId, entry }),
   ),
 ];
+
+/**
+ * The writes with the claim on the key: on the new purchase the key names, else as a record of its
+ * own under that transaction id, first in the transaction. Either way the transaction fails on it
+ * when the key was used before, in any operation of the same caller.
+ */
+const withClaim = (
+  claim: IdempotencyClaim,
+  response: IdempotencyRecord["response"],
+  writes: MemberWrite[],
+  at: Date,
+): MemberWrite[] => {
+  const transactionId = claimedTransactionId(claim);
+  const record: IdempotencyRecord = { ...claim, response, createdAt: at.toISOString() };
+  const holder = writes.findIndex(
+    (w) =>
+      w.kind === "purchase" && w.expectedRefundedCents === null && w.record.transactionId === transactionId,
+  );
+  if (holder < 0) return [{ kind: "idempotency", transactionId, record }, ...writes];
+  return writes.map((w, i) => (i === holder && w.kind === "purchase" ? { ...w, idempotency: record } : w));
+};
 
 export interface Attempt<T> {
   body: T;
@@ -119,23 +153,30 @@ export const memberWriter = ({
       return serialised(serialise ? lockKey : undefined, async () => {
         const started = performance.now();
         for (let i = 0; i < maxAttempts && performance.now() - started < budgetMs; i++) {
-          if (claim) {
-            const seen = await members.idempotency(claim.scope, claim.clientKey, now());
+          let computed: Attempt<T>;
+          try {
+            computed = await attempt();
+          } catch (error) {
+            // A refusal (e.g. the member is gone since) must not hide an answer already given for this
+            // key: a retry replays it. Only refusals pay for this read; the happy path never does.
+            const seen =
+              claim && error instanceof DomainError
+                ? await members.idempotency(claimedTransactionId(claim), now())
+                : undefined;
+            if (seen && claim) return replay<T>(seen, claim);
+            throw error;
+          }
+          const { body, writes } = computed;
+          const all = claim ? withClaim(claim, { status, body }, writes, now()) : writes;
+          // The key is claimed inside the transaction: one request, whether it is new or a retry.
+          const result = await members.commit(all, now());
+          if (result.kind === "committed") return body;
+          if (result.kind === "idempotency_key_taken" && claim) {
+            const seen = result.record ?? (await members.idempotency(claimedTransactionId(claim), now()));
+            // Absent here only if the record expired in between: go round and claim the key again.
             if (seen) return replay<T>(seen, claim);
           }
-          const { body, writes } = await attempt();
-          const all: MemberWrite[] = claim
-            ? [
-                {
-                  kind: "idempotency",
-                  record: { ...claim, response: { status, body }, createdAt: now().toISOString() },
-                },
-                ...writes,
-              ]
-            : writes;
-          const result = await members.commit(all, now());
-          if (result === "committed") return body;
-          if (result === "changed") await backoff(i);
+          if (result.kind === "changed") await backoff(i);
         }
         throw conflict(
           "concurrent_modification",

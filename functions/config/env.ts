@@ -41,6 +41,11 @@ const Env = z
     APPLE_CERTS_DEVELOPMENT: z.enum(["0", "1"]).default("0"),
     APNS_URL: z.url().optional(),
     APNS_CA_FILE: z.string().min(1).optional(),
+    /**
+     * How long a process may serve what rarely changes (programs and rules, store and partner keys,
+     * a program's pass stores) from memory before reading it again; 0 turns the caches off.
+     */
+    CARNET_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     CARNET_MAX_BODY_BYTES: z.coerce
       .number()
       .int()

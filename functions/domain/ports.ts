@@ -20,8 +20,14 @@ export interface PageRequest {
 export interface ProgramRepository {
   /** Stores a new program with the hash of its merchant key. */
   create(program: Program, merchantKeyHash: string): Promise<void>;
+  /** The program as stored now (strongly consistent): for the merchant API, which edits it. */
   get(programId: string): Promise<Program | undefined>;
-  /** The hash of the program's merchant key, for authentication. */
+  /**
+   * The program as this process read it within the last CARNET_CACHE_SECONDS (data-model.md §8):
+   * for the hot paths (purchases, passes), where a rules change may apply a few seconds late.
+   */
+  recent(programId: string): Promise<Program | undefined>;
+  /** The hash of the program's merchant key, for authentication (as recent as `recent`). */
   merchantKeyHash(programId: string): Promise<string | undefined>;
   list(page: PageRequest): Promise<Page<Program>>;
   /** Replaces the program if its stored version is still `expectedVersion`; false when it is not. */
@@ -39,7 +45,9 @@ export interface StoreRepository {
   create(store: Store, apiKeyHash: string): Promise<boolean>;
   get(programId: string, storeId: string): Promise<Store | undefined>;
   list(programId: string, page: PageRequest): Promise<Page<Store>>;
-  /** What the store API needs to authenticate a store key: one strongly consistent read. */
+  /** The stores a pass of this program shows (at most MAX_PASS_LOCATIONS), as recently read (§8). */
+  passStores(programId: string): Promise<Store[]>;
+  /** What the store API needs to authenticate a store key, as recently read (data-model.md §8). */
   keyRecord(storeId: string): Promise<StoreKeyRecord | undefined>;
 }
 
@@ -60,11 +68,24 @@ export interface IdempotencyRecord {
 export type MemberWrite =
   | { kind: "member"; member: Member; expectedVersion: number | null }
   | { kind: "ledger"; memberId: string; entry: LedgerEntry }
-  | { kind: "purchase"; record: PurchaseRecord; expectedRefundedCents: number | null }
+  | {
+      kind: "purchase";
+      record: PurchaseRecord;
+      /** null: a new purchase; else the refunded cents the stored record must still hold. */
+      expectedRefundedCents: number | null;
+      /** A new purchase holds the claim of the request that made it (its own idempotency record). */
+      idempotency?: IdempotencyRecord;
+    }
   | { kind: "spend"; memberId: string; day: string; cents: number; purchases: number }
-  | { kind: "idempotency"; record: IdempotencyRecord };
+  /** A claimed Idempotency-Key, recorded under the transaction id the key names (writes.ts). */
+  | { kind: "idempotency"; transactionId: string; record: IdempotencyRecord };
 
-export type CommitResult = "committed" | "idempotency_key_taken" | "changed";
+export type CommitResult =
+  | { kind: "committed" }
+  /** Another request holds the Idempotency-Key: its stored answer, when the store returned it. */
+  | { kind: "idempotency_key_taken"; record?: IdempotencyRecord }
+  /** A condition failed (a member changed, a race): read again and compute again. */
+  | { kind: "changed" };
 
 export interface Enrollment {
   member: Member;
@@ -83,6 +104,18 @@ export interface MemberRepository {
   /** The member whatever its program: only for work that starts from a member id (the sweep). */
   load(memberId: string): Promise<Member | undefined>;
   profile(memberId: string): Promise<MemberProfile | undefined>;
+  /** The member (any program) and its profile in one strongly consistent read: what a pass shows. */
+  card(memberId: string): Promise<{ member: Member; profile?: MemberProfile } | undefined>;
+  /**
+   * The member, its profile and its `historyLimit` newest ledger entries in one strongly consistent
+   * read; undefined when absent or in another program.
+   */
+  snapshot(
+    programId: string,
+    memberId: string,
+    historyLimit: number,
+  ): Promise<{ member: Member; profile?: MemberProfile; history: Page<LedgerEntry> } | undefined>;
+  /** The member a card code names (a card code never changes owner, so it may be served from memory). */
   idByCardCode(programId: string, cardCode: string): Promise<string | undefined>;
   idByEmailHash(programId: string, emailHash: string): Promise<string | undefined>;
   idByReferralCode(programId: string, referralCode: string): Promise<string | undefined>;
@@ -93,7 +126,8 @@ export interface MemberRepository {
   /** Every ledger entry of a member, oldest first (rebuilds, audits). */
   ledger(memberId: string): Promise<LedgerEntry[]>;
   purchase(transactionId: string): Promise<PurchaseRecord | undefined>;
-  idempotency(scope: string, clientKey: string, now: Date): Promise<IdempotencyRecord | undefined>;
+  /** The live record of the Idempotency-Key that names this transaction id (writes.ts), if any. */
+  idempotency(transactionId: string, now: Date): Promise<IdempotencyRecord | undefined>;
   enroll(enrollment: Enrollment): Promise<EnrollResult>;
   /** All writes in one transaction, or none. */
   commit(writes: MemberWrite[], now: Date): Promise<CommitResult>;
@@ -105,7 +139,9 @@ export type PartnerRecord = Partner;
 
 export interface PartnerRepository {
   create(partner: PartnerRecord, apiKeyHash: string): Promise<boolean>;
+  /** The partner (its earning rate), as recently read (data-model.md §8). */
   get(programId: string, partnerId: string): Promise<PartnerRecord | undefined>;
+  /** What the partner API needs to authenticate a partner key, as recently read (§8). */
   keyRecord(
     partnerId: string,
   ): Promise<{ partnerId: string; programId: string; apiKeyHash: string } | undefined>;

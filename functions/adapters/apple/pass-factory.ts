@@ -1,8 +1,9 @@
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Zippable, zipSync } from "fflate";
+import { LRUCache } from "lru-cache";
 import { PKPass } from "passkit-generator";
 import type { AppleCardContent } from "../../domain/pass/apple-card.js";
 import type { PassFactory } from "../../domain/ports.js";
@@ -12,7 +13,13 @@ import { useOpenSslFor } from "./openssl-signer.js";
  * Signed Apple Wallet passes, built with passkit-generator from a model folder of pass-templates/apple.
  * The model files and the certificates are read and checked once per process; a pass is then built
  * from buffers in memory and signed through OpenSSL (openssl-signer.ts).
+ *
+ * The last passes signed are kept (up to RECENT_PASS_BYTES): a pass asked for again with the same
+ * content — a second device of the same card, a phone fetching a pass whose card did not change —
+ * is the same archive, so it is not built and signed again.
  */
+
+const RECENT_PASS_BYTES = 32 * 1024 * 1024;
 
 export interface PassCertificates {
   signerCert: string;
@@ -189,11 +196,20 @@ export const passFactory = (
     }
     return files;
   };
+  const recent = new LRUCache<string, Buffer>({
+    maxSize: RECENT_PASS_BYTES,
+    sizeCalculation: (pass) => pass.length,
+  });
   return {
     render(look, content, service) {
+      const key = createHash("sha256").update(JSON.stringify([look, content, service])).digest("base64");
+      const known = recent.get(key);
+      if (known) return known;
       const pass = new PKPass(model(look), certificates, passProps(content, identity, service));
       fillPass(pass, content);
-      return zipPass(pass.getAsRaw());
+      const archive = zipPass(pass.getAsRaw());
+      recent.set(key, archive);
+      return archive;
     },
   };
 };

@@ -1,10 +1,11 @@
-import { createHash } from "node:crypto";
+import type { AttributeValue, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { LedgerEntry, Member, MemberProfile } from "../../domain/loyalty/member.js";
 import { PurchaseRecord as PurchaseRecordSchema } from "../../domain/loyalty/records.js";
 import type {
@@ -18,14 +19,22 @@ import type {
 import { cancellationCodes, dynamo, queryAll, tableName } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./program-repository.js";
-import { dueShardKey, keys, LEDGER_PREFIX, memberKeys, SPEND_PREFIX } from "./table.js";
+import { readCache } from "./read-cache.js";
+import {
+  dueShardKey,
+  keys,
+  LEDGER_PREFIX,
+  MEMBER_SK,
+  memberKeys,
+  PROFILE_SK,
+  SPEND_PREFIX,
+} from "./table.js";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 const IDEMPOTENCY_TTL_SECONDS = 7 * 86_400;
 const SPEND_TTL_DAYS = 1100;
 
-const sha256 = (value: string): string => createHash("sha256").update(value, "utf8").digest("hex");
 const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
 const read = async (key: { PK: string; SK: string }, projection?: string) => {
@@ -45,6 +54,76 @@ const memberIdAt = async (key: { PK: string; SK: string }): Promise<string | und
   return typeof item?.memberId === "string" ? item.memberId : undefined;
 };
 
+/**
+ * Card code → member id. A card code names one member for good, so this is served from memory once
+ * read (read-cache.ts); the member itself is always read strongly consistent.
+ */
+const recentCardCodes = readCache(100_000, async (programAndCode) => {
+  const [programId = "", code = ""] = programAndCode.split("|");
+  const memberId = await memberIdAt(memberKeys.cardCode(programId, code));
+  return memberId === undefined ? undefined : { memberId };
+});
+
+/** A claim as stored: on its own item, or on the purchase that holds it. */
+const idempotencyAttributes = (record: IdempotencyRecord) => ({
+  scope: record.scope,
+  clientKey: record.clientKey,
+  requestHash: record.requestHash,
+  // As JSON text: a DynamoDB map does not keep key order, and a replay must be byte-identical.
+  response: JSON.stringify(record.response),
+  createdAt: record.createdAt,
+});
+
+/** An idempotency item back to the record (its response is stored as JSON text). */
+const idempotencyRecordOf = (item: Record<string, unknown>): IdempotencyRecord => ({
+  scope: String(item.scope),
+  clientKey: String(item.clientKey),
+  requestHash: String(item.requestHash),
+  response: JSON.parse(String(item.response)) as IdempotencyRecord["response"],
+  createdAt: String(item.createdAt),
+});
+
+/**
+ * The head of a member's partition, newest first, in one strongly consistent Query: its profile and
+ * member items (sort keys "PROFILE" and "MEMBER", adjacent: table.ts), then, with `ledger` > 0, that
+ * many of the newest ledger entries, which sort just below "MEMBER".
+ */
+const memberHead = async (memberId: string, ledger: number) => {
+  const partition = memberKeys.member(memberId).PK;
+  const result = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression:
+        ledger > 0 ? "PK = :pk AND SK <= :profile" : "PK = :pk AND SK BETWEEN :member AND :profile",
+      ExpressionAttributeValues: {
+        ":pk": partition,
+        ":profile": PROFILE_SK,
+        ...(ledger > 0 ? {} : { ":member": MEMBER_SK }),
+      },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+      // The profile and the member, then the ledger page.
+      Limit: ledger > 0 ? ledger + 2 : 2,
+    }),
+  );
+  const items = result.Items ?? [];
+  const at = (sk: string) => items.find((item) => item.SK === sk);
+  const member = at(MEMBER_SK);
+  const profile = at(PROFILE_SK);
+  const entries = items.filter((item) => String(item.SK).startsWith(LEDGER_PREFIX)).slice(0, ledger);
+  const last = entries[entries.length - 1];
+  // A full page may have more behind it: continue after its last entry (history()'s cursor).
+  const more = ledger > 0 && entries.length === ledger && last !== undefined;
+  return {
+    member: member ? entityOf(Member, member) : undefined,
+    profile: profile ? entityOf(MemberProfile, profile) : undefined,
+    history: {
+      items: entries.map((item) => entityOf(LedgerEntry, item)),
+      nextCursor: more ? encodeCursor({ PK: partition, SK: last.SK }) : undefined,
+    },
+  };
+};
+
 /** The stored member item: the member, its keys, and the due-work index keys when something is due. */
 const memberItem = (member: Member) => ({
   ...memberKeys.member(member.memberId),
@@ -59,14 +138,24 @@ const put = (
   Item: Record<string, unknown>,
   ConditionExpression: string,
   values?: Record<string, unknown>,
+  onConditionFailure?: "ALL_OLD",
 ) => ({
   Put: {
     TableName: tableName(),
     Item,
     ConditionExpression,
     ...(values ? { ExpressionAttributeValues: values } : {}),
+    ...(onConditionFailure ? { ReturnValuesOnConditionCheckFailure: onConditionFailure } : {}),
   },
 });
+
+/**
+ * The put of an item that holds a claimed key (a purchase, or a claim of its own): refused when the
+ * key was used before, unless that use has expired; the item that holds it comes back with the
+ * refusal (ALL_OLD), so a retry is answered without another read. A purchase never expires.
+ */
+const claimPut = (item: Record<string, unknown>, now: Date) =>
+  put(item, "attribute_not_exists(PK) OR expiresAt < :now", { ":now": epochSeconds(now) }, "ALL_OLD");
 
 const transactItem = (write: MemberWrite, now: Date): TransactItem => {
   switch (write.kind) {
@@ -83,14 +172,32 @@ const transactItem = (write: MemberWrite, now: Date): TransactItem => {
         "attribute_not_exists(PK)",
       );
     case "purchase": {
+      if (write.expectedRefundedCents !== null) {
+        // A refund changes only what refunds count; the rest of the record (and the claim it
+        // holds) stays as written.
+        const { refundedCents, pointsRefunded, stampsRefunded } = write.record;
+        return {
+          Update: {
+            TableName: tableName(),
+            Key: memberKeys.transaction(write.record.transactionId),
+            UpdateExpression: "SET refundedCents = :r, pointsRefunded = :p, stampsRefunded = :s",
+            ConditionExpression: "refundedCents = :expected",
+            ExpressionAttributeValues: {
+              ":r": refundedCents,
+              ":p": pointsRefunded,
+              ":s": stampsRefunded,
+              ":expected": write.expectedRefundedCents,
+            },
+          },
+        };
+      }
       const item = {
-        ...memberKeys.purchase(write.record.transactionId),
+        ...memberKeys.transaction(write.record.transactionId),
         entity: "purchase",
         ...write.record,
+        ...(write.idempotency ? idempotencyAttributes(write.idempotency) : {}),
       };
-      return write.expectedRefundedCents === null
-        ? put(item, "attribute_not_exists(PK)")
-        : put(item, "refundedCents = :r", { ":r": write.expectedRefundedCents });
+      return write.idempotency ? claimPut(item, now) : put(item, "attribute_not_exists(PK)");
     }
     case "spend": {
       const expires = new Date(`${write.day}T00:00:00.000Z`).getTime() / 1000 + SPEND_TTL_DAYS * 86_400;
@@ -108,21 +215,16 @@ const transactItem = (write: MemberWrite, now: Date): TransactItem => {
         },
       };
     }
-    case "idempotency": {
-      const { record } = write;
-      return put(
+    case "idempotency":
+      return claimPut(
         {
-          ...memberKeys.idempotency(record.scope, sha256(record.clientKey)),
+          ...memberKeys.transaction(write.transactionId),
           entity: "idempotency",
-          ...record,
-          // As JSON text: a DynamoDB map does not keep key order, and a replay must be byte-identical.
-          response: JSON.stringify(record.response),
+          ...idempotencyAttributes(write.record),
           expiresAt: epochSeconds(now) + IDEMPOTENCY_TTL_SECONDS,
         },
-        "attribute_not_exists(PK) OR expiresAt < :now",
-        { ":now": epochSeconds(now) },
+        now,
       );
-    }
   }
 };
 
@@ -143,7 +245,24 @@ export const dynamoMemberRepository = (): MemberRepository => ({
     return item ? entityOf(MemberProfile, item) : undefined;
   },
 
-  idByCardCode: (programId, cardCode) => memberIdAt(memberKeys.cardCode(programId, cardCode)),
+  async card(memberId) {
+    const { member, profile } = await memberHead(memberId, 0);
+    return member ? { member, ...(profile ? { profile } : {}) } : undefined;
+  },
+
+  async snapshot(programId, memberId, historyLimit) {
+    const { member, profile, history } = await memberHead(memberId, historyLimit);
+    if (!member || member.programId !== programId) return undefined;
+    return {
+      member,
+      ...(profile ? { profile } : {}),
+      history: { items: history.items, ...(history.nextCursor ? { nextCursor: history.nextCursor } : {}) },
+    };
+  },
+
+  async idByCardCode(programId, cardCode) {
+    return (await recentCardCodes.get(`${programId}|${cardCode}`))?.memberId;
+  },
   idByEmailHash: (programId, emailHash) => memberIdAt(memberKeys.email(programId, emailHash)),
   idByReferralCode: (programId, code) => memberIdAt(memberKeys.referralCode(programId, code)),
 
@@ -194,20 +313,16 @@ export const dynamoMemberRepository = (): MemberRepository => ({
   },
 
   async purchase(transactionId) {
-    const item = await read(memberKeys.purchase(transactionId));
-    return item ? entityOf(PurchaseRecordSchema, item) : undefined;
+    const item = await read(memberKeys.transaction(transactionId));
+    // The same key space holds the claims of other requests: only a purchase is a purchase.
+    return item?.entity === "purchase" ? entityOf(PurchaseRecordSchema, item) : undefined;
   },
 
-  async idempotency(scope, clientKey, now) {
-    const item = await read(memberKeys.idempotency(scope, sha256(clientKey)));
-    if (!item || (typeof item.expiresAt === "number" && item.expiresAt < epochSeconds(now))) return undefined;
-    return {
-      scope: String(item.scope),
-      clientKey: String(item.clientKey),
-      requestHash: String(item.requestHash),
-      response: JSON.parse(String(item.response)) as IdempotencyRecord["response"],
-      createdAt: String(item.createdAt),
-    };
+  async idempotency(transactionId, now) {
+    const item = await read(memberKeys.transaction(transactionId));
+    if (typeof item?.requestHash !== "string") return undefined;
+    if (typeof item.expiresAt === "number" && item.expiresAt < epochSeconds(now)) return undefined;
+    return idempotencyRecordOf(item);
   },
 
   async enroll({ member, profile, emailHash }): Promise<EnrollResult> {
@@ -262,18 +377,29 @@ export const dynamoMemberRepository = (): MemberRepository => ({
   },
 
   async commit(writes, now): Promise<CommitResult> {
-    const idempotencyAt = writes.findIndex((w) => w.kind === "idempotency");
+    const idempotencyAt = writes.findIndex(
+      (w) => w.kind === "idempotency" || (w.kind === "purchase" && w.idempotency !== undefined),
+    );
     try {
       await dynamo().send(
         new TransactWriteCommand({ TransactItems: writes.map((w) => transactItem(w, now)) }),
       );
-      return "committed";
+      return { kind: "committed" };
     } catch (error) {
       const codes = cancellationCodes(error);
       if (!codes) throw error;
-      if (idempotencyAt >= 0 && codes[idempotencyAt] === "ConditionalCheckFailed")
-        return "idempotency_key_taken";
-      if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict")) return "changed";
+      if (idempotencyAt >= 0 && codes[idempotencyAt] === "ConditionalCheckFailed") {
+        // The record that holds the key comes back with the cancellation (ALL_OLD): no read needed.
+        const held = (error as TransactionCanceledException).CancellationReasons?.[idempotencyAt]?.Item;
+        return {
+          kind: "idempotency_key_taken",
+          ...(held
+            ? { record: idempotencyRecordOf(unmarshall(held as Record<string, AttributeValue>)) }
+            : {}),
+        };
+      }
+      if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
+        return { kind: "changed" };
       throw error;
     }
   },

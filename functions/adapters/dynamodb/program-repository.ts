@@ -4,6 +4,7 @@ import type { Page, PageRequest, ProgramRepository } from "../../domain/ports.js
 import { Program } from "../../domain/program.js";
 import { dynamo, tableName } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { readCache } from "./read-cache.js";
 import { keys, META_ATTRIBUTES } from "./table.js";
 
 const SECRET_ATTRIBUTES = ["merchantKeyHash"] as const;
@@ -27,6 +28,22 @@ const itemOf = (program: Program, merchantKeyHash: string) => ({
   merchantKeyHash,
 });
 
+/** One strongly consistent read of the program item: the program and its merchant key's hash. */
+const readProgram = async (programId: string) => {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName(), Key: keys.program(programId), ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  const hash = Item.merchantKeyHash;
+  return {
+    program: entityOf(Program, Item, SECRET_ATTRIBUTES),
+    merchantKeyHash: typeof hash === "string" ? hash : undefined,
+  };
+};
+
+/** Programs as recently read by this process (read-cache.ts): the hot paths and authentication. */
+const recentPrograms = readCache(1_000, readProgram);
+
 export const dynamoProgramRepository = (): ProgramRepository => ({
   async create(program, merchantKeyHash) {
     await dynamo().send(
@@ -39,23 +56,15 @@ export const dynamoProgramRepository = (): ProgramRepository => ({
   },
 
   async get(programId) {
-    const { Item } = await dynamo().send(
-      new GetCommand({ TableName: tableName(), Key: keys.program(programId), ConsistentRead: true }),
-    );
-    return Item ? entityOf(Program, Item, SECRET_ATTRIBUTES) : undefined;
+    return (await readProgram(programId))?.program;
+  },
+
+  async recent(programId) {
+    return (await recentPrograms.get(programId))?.program;
   },
 
   async merchantKeyHash(programId) {
-    const { Item } = await dynamo().send(
-      new GetCommand({
-        TableName: tableName(),
-        Key: keys.program(programId),
-        ProjectionExpression: "merchantKeyHash",
-        ConsistentRead: true,
-      }),
-    );
-    const hash = Item?.merchantKeyHash;
-    return typeof hash === "string" ? hash : undefined;
+    return (await recentPrograms.get(programId))?.merchantKeyHash;
   },
 
   async list({ limit, cursor }: PageRequest): Promise<Page<Program>> {
@@ -102,6 +111,8 @@ export const dynamoProgramRepository = (): ProgramRepository => ({
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    } finally {
+      recentPrograms.forget(program.programId);
     }
   },
 });

@@ -55,10 +55,19 @@ export const META_ATTRIBUTES = [
 export const LEDGER_PREFIX = "LEDGER#";
 export const SPEND_PREFIX = "SPEND#";
 
+/**
+ * The sort keys of a member's own items. Reads rely on their order within the member's partition
+ * ("LEDGER#…" < "MEMBER" < "PROFILE" < "REG#…" < "SPEND#…"): the member and its profile are adjacent,
+ * so one Query reads both, and the newest ledger entries follow right below (member-repository.ts,
+ * memberHead). A new kind of item in a member's partition must not sort between "MEMBER" and "PROFILE".
+ */
+export const MEMBER_SK = "MEMBER";
+export const PROFILE_SK = "PROFILE";
+
 /** Key builders of members, their ledger and the store/partner API's records (data-model.md 2.2–2.4). */
 export const memberKeys = {
-  member: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: "MEMBER" }),
-  profile: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: "PROFILE" }),
+  member: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: MEMBER_SK }),
+  profile: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: PROFILE_SK }),
   profileListing: (programId: string, enrolledAt: string, memberId: string) => ({
     GSI1PK: `PROGRAM#${programId}#MEMBERS`,
     GSI1SK: `${enrolledAt}#${memberId}`,
@@ -72,11 +81,11 @@ export const memberKeys = {
   email: (programId: string, emailHash: string) => ({ PK: `EMAIL#${programId}#${emailHash}`, SK: "EMAIL" }),
   cardCode: (programId: string, cardCode: string) => ({ PK: `CARD#${programId}#${cardCode}`, SK: "CARD" }),
   referralCode: (programId: string, code: string) => ({ PK: `REFCODE#${programId}#${code}`, SK: "REFCODE" }),
-  purchase: (transactionId: string) => ({ PK: `TXN#${transactionId}`, SK: "TXN" }),
-  idempotency: (scope: string, clientKeyHash: string) => ({
-    PK: `IDEM#${scope}#${clientKeyHash}`,
-    SK: "IDEM",
-  }),
+  /**
+   * A transaction named by its id: a purchase's record, or the claim of an Idempotency-Key (whose id
+   * derives from the caller and the key, app/writes.ts) — a purchase is both.
+   */
+  transaction: (transactionId: string) => ({ PK: `TXN#${transactionId}`, SK: "TXN" }),
   partner: (programId: string, partnerId: string) => ({
     PK: `PROGRAM#${programId}`,
     SK: `PARTNER#${partnerId}`,
