@@ -1,0 +1,409 @@
+/**
+ * `npm run bench` (first part): Carnet measured from outside, as a till and a phone see it. Starts
+ * `npm start` in a child process (its own DynamoDB Local, the local API Gateway stand-in, the stream
+ * poller and push fan-out, the sweep), then in the same run:
+ *
+ * - purchases over HTTP, BENCH_HTTP_CONCURRENCY in flight (default 8) over 40 members, next to a raw
+ *   3-item TransactWriteItems sent straight to the same DynamoDB Local at the same concurrency;
+ * - the pass behind a card link downloaded right after a purchase changed it, and again unchanged,
+ *   next to building and signing the same pass with plain passkit-generator in this process.
+ *
+ * Not a test: numbers never fail it. A wrong balance, a double credit or a pass that OpenSSL does not
+ * verify does (exit code 1). Results go to bench/results/http.json.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { PKPass } from "passkit-generator";
+import { fillPass, passProps, passTemplatesDir } from "../functions/adapters/apple/pass-factory.js";
+import { enroll } from "../functions/domain/loyalty/engine.js";
+import { appleCardContent } from "../functions/domain/pass/apple-card.js";
+import { newProgram, ProgramInput } from "../functions/domain/program.js";
+import { ensureDevCertificates } from "../local/dev-certs.js";
+import { localDynamoClient } from "../local/dynamodb-local.js";
+import { openPass, verifyPass } from "../test/support/pkpass.js";
+import { log, type Result, resultOf } from "./measure.js";
+
+const PURCHASES = Number(process.env.BENCH_HTTP_PURCHASES ?? 800);
+const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 8);
+const MEMBERS = 40;
+const PASSES = Number(process.env.BENCH_HTTP_PASSES ?? 200);
+const ROUNDS = 2;
+const ADMIN_KEY = `bench_${randomBytes(18).toString("base64url")}`;
+
+let child: ChildProcess | undefined;
+const stopChild = async () => {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((done) => child?.once("exit", done));
+  child.kill("SIGINT");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+};
+process.on("SIGINT", () => {
+  void stopChild().finally(() => process.exit(130));
+});
+
+/** `npm start` as a person runs it, on a free port; resolves with its API and DynamoDB addresses. */
+const startCarnet = async (): Promise<{ api: string; dynamoEndpoint: string; tableName: string }> => {
+  const tableName = `carnet-bench-${randomBytes(4).toString("hex")}`;
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server's process.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "local/start.ts"], {
+    env: {
+      ...process.env,
+      PORT: "0",
+      CARNET_ADMIN_KEY: ADMIN_KEY,
+      CARNET_TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: "",
+      CARNET_DATA_DIR: "",
+      PUBLIC_URL: "",
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const deadline = Date.now() + 90_000;
+  while (!/ready in/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`npm start did not become ready:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const api = /API:\s+(\S+)/.exec(output)?.[1];
+  const dynamoEndpoint = /DynamoDB:\s+(\S+)/.exec(output)?.[1];
+  if (!api || !dynamoEndpoint) throw new Error(`could not read the addresses from npm start:\n${output}`);
+  return { api, dynamoEndpoint, tableName };
+};
+
+const main = async () => {
+  log("starting npm start (its own DynamoDB Local, stream poller and sweep)…");
+  const { api, dynamoEndpoint, tableName } = await startCarnet();
+  log(`Carnet at ${api}, DynamoDB Local at ${dynamoEndpoint}`);
+
+  const call = async <T = any>(method: string, path: string, key: string, body?: unknown, extra = {}) => {
+    const response = await fetch(`${api}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...extra,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+
+  // A program as a new merchant creates it (1 point per euro), one store, 40 members.
+  const program = await call("POST", "/v1/programs", ADMIN_KEY, {
+    name: "Bench Rewards",
+    organizationName: "Bench Café",
+  });
+  const store = await call("POST", `/v1/programs/${program.programId}/stores`, ADMIN_KEY, {
+    name: "Bastille",
+    latitude: 48.853,
+    longitude: 2.369,
+  });
+  const members: { memberId: string; cardCode: string; cardUrl: string }[] = [];
+  for (let i = 0; i < MEMBERS; i++) {
+    members.push(
+      await call("POST", `/v1/programs/${program.programId}/members`, ADMIN_KEY, {
+        email: `member${i}@bench.example`,
+        firstName: "Camille",
+      }),
+    );
+  }
+  const expected = new Map<string, number>();
+  const purchase = (i: number, key = randomUUID()) => {
+    const member = members[i % MEMBERS] as (typeof members)[number];
+    const amountCents = 500 + ((i * 7919) % 9500);
+    expected.set(member.memberId, (expected.get(member.memberId) ?? 0) + Math.floor(amountCents / 100));
+    return call(
+      "POST",
+      `/v1/stores/${store.storeId}/purchases`,
+      store.apiKey,
+      {
+        member: member.cardCode,
+        amountCents,
+        currency: "EUR",
+      },
+      { "idempotency-key": key },
+    );
+  };
+
+  // The floor: a raw 3-item transaction (idempotency record, member, ledger entry at their sizes).
+  const raw = DynamoDBDocumentClient.from(localDynamoClient(dynamoEndpoint));
+  const memberSize = JSON.stringify(
+    await call("GET", `/v1/programs/${program.programId}/members/${members[0]?.memberId}`, ADMIN_KEY),
+  ).length;
+  const rawTransaction = () => {
+    const id = `raw${randomBytes(6).toString("hex")}`;
+    const put = (PK: string, SK: string, size: number) => ({
+      Put: {
+        TableName: tableName,
+        Item: { PK, SK, entity: "raw", data: "x".repeat(size) },
+        ConditionExpression: "attribute_not_exists(PK)",
+      },
+    });
+    return raw.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          put(`IDEM#${id}`, "IDEM", 600),
+          put(`RAWMEMBER#${id}`, "MEMBER", memberSize),
+          put(`RAWMEMBER#${id}`, "LEDGER#0000000001", 350),
+        ],
+      }),
+    );
+  };
+
+  const measure = async (scenario: string, n: number, op: (i: number) => Promise<unknown>) => {
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let i = next++; i < n; i = next++) {
+          const t = performance.now();
+          await op(i);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    return resultOf(scenario, latencies, (performance.now() - started) / 1000);
+  };
+
+  log(`warming up (${MEMBERS * 2} purchases, 200 raw transactions)…`);
+  for (let i = 0; i < MEMBERS * 2; i++) await purchase(i);
+  for (let i = 0; i < 200; i++) await rawTransaction();
+
+  log(
+    `measuring: ${ROUNDS} rounds of ${PURCHASES} raw transactions and ${PURCHASES} purchases, ${CONCURRENCY} in flight…`,
+  );
+  const rawRounds: Result[] = [];
+  const purchaseRounds: Result[] = [];
+  let counter = MEMBERS * 2;
+  for (let round = 0; round < ROUNDS; round++) {
+    rawRounds.push(await measure("raw TransactWriteItems, 3 items", PURCHASES, rawTransaction));
+    purchaseRounds.push(
+      await measure(`purchases over HTTP, ${MEMBERS} members`, PURCHASES, () => purchase(counter++)),
+    );
+  }
+  const combine = (rounds: Result[]): Result => ({
+    scenario: rounds[0]?.scenario ?? "",
+    ops: rounds.reduce((s, r) => s + r.ops, 0),
+    opsPerSecond: Math.round(rounds.reduce((s, r) => s + r.opsPerSecond, 0) / rounds.length),
+    p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+  });
+  const rawResult = combine(rawRounds);
+  const purchaseResult = combine(purchaseRounds);
+
+  // The loyalty guarantees on the path just measured: 20 identical requests credit once.
+  const before = await call(
+    "GET",
+    `/v1/programs/${program.programId}/members/${members[0]?.memberId}`,
+    ADMIN_KEY,
+  );
+  const sameKey = randomUUID();
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      call(
+        "POST",
+        `/v1/stores/${store.storeId}/purchases`,
+        store.apiKey,
+        {
+          member: members[0]?.cardCode,
+          amountCents: 1000,
+          currency: "EUR",
+        },
+        { "idempotency-key": sameKey },
+      ),
+    ),
+  );
+  const after = await call(
+    "GET",
+    `/v1/programs/${program.programId}/members/${members[0]?.memberId}`,
+    ADMIN_KEY,
+  );
+  const creditedOnce =
+    after.points === before.points + 10 && new Set(answers.map((a) => JSON.stringify(a))).size === 1;
+  expected.set(members[0]?.memberId ?? "", (expected.get(members[0]?.memberId ?? "") ?? 0) + 10);
+
+  // Passes: the pass behind a card link right after a purchase changed it, then again unchanged.
+  log(`downloading ${PASSES} passes right after a purchase, and again unchanged…`);
+  const changed: number[] = [];
+  const unchanged: number[] = [];
+  let lastPass: Buffer | undefined;
+  for (let i = 0; i < PASSES + 10; i++) {
+    const member = members[i % MEMBERS] as (typeof members)[number];
+    await purchase(i % MEMBERS === 0 ? i + 1 : i);
+    const url = `${member.cardUrl}/pass.pkpass`;
+    let t = performance.now();
+    const first = await fetch(url);
+    lastPass = Buffer.from(await first.arrayBuffer());
+    const changedMs = performance.now() - t;
+    t = performance.now();
+    const second = await fetch(url);
+    await second.arrayBuffer();
+    const unchangedMs = performance.now() - t;
+    if (first.status !== 200 || second.status !== 200) throw new Error(`pass download: ${first.status}`);
+    if (i >= 10) {
+      changed.push(changedMs);
+      unchanged.push(unchangedMs);
+    }
+  }
+
+  // The same pass built and signed in this process with plain passkit-generator.
+  const certs = ensureDevCertificates(mkdtempSync(join(tmpdir(), "carnet-bench-certs-")));
+  const opened = openPass(lastPass as Buffer);
+  const plainProgram = newProgram(
+    ProgramInput.parse({ name: "Bench Rewards", organizationName: "Bench Café" }),
+    "prg_0000000000000001",
+    new Date(),
+  );
+  const content = appleCardContent({
+    program: plainProgram,
+    member: {
+      ...enroll(
+        { memberId: "mbr_0000000000000001", cardCode: "4539148803436467", referralCode: "ABCDEFGH" },
+        plainProgram,
+        new Date(),
+      ),
+      points: Number(opened.pass.storeCard?.primaryFields?.[0]?.value ?? 0),
+    },
+    stores: [{ name: "Bastille", latitude: 48.853, longitude: 2.369 }],
+    holderName: "Camille",
+    now: new Date(),
+  });
+  const model = join(passTemplatesDir(), "apple", "storecard.pass");
+  const plain = async () => {
+    const pass = await PKPass.from(
+      { model, certificates: { signerCert: certs.passCert, signerKey: certs.passKey, wwdr: certs.wwdrCert } },
+      passProps(
+        content,
+        { passTypeId: certs.passTypeId, teamId: certs.teamId },
+        {
+          webServiceUrl: `${api}/passkit`,
+          authenticationToken: "t".repeat(43),
+        },
+      ),
+    );
+    fillPass(pass, content);
+    return pass.getAsBuffer();
+  };
+  for (let i = 0; i < 10; i++) await plain();
+  const plainLatencies: number[] = [];
+  const plainStarted = performance.now();
+  for (let i = 0; i < PASSES; i++) {
+    const t = performance.now();
+    await plain();
+    plainLatencies.push(performance.now() - t);
+  }
+  const plainResult = resultOf(
+    "plain passkit-generator in this process (same model)",
+    plainLatencies,
+    (performance.now() - plainStarted) / 1000,
+  );
+  const changedResult = resultOf("pass download over HTTP, right after a purchase", changed, 1);
+  const unchangedResult = resultOf("pass download over HTTP, unchanged since the last one", unchanged, 1);
+  changedResult.opsPerSecond = Math.round(1000 / (changed.reduce((s, v) => s + v, 0) / changed.length));
+  unchangedResult.opsPerSecond = Math.round(1000 / (unchanged.reduce((s, v) => s + v, 0) / unchanged.length));
+
+  // Every balance is the exact sum of what was bought.
+  let balancesExact = true;
+  for (const member of members) {
+    const view = await call("GET", `/v1/programs/${program.programId}/members/${member.memberId}`, ADMIN_KEY);
+    if (view.points !== expected.get(member.memberId)) {
+      balancesExact = false;
+      log(
+        `MISMATCH: ${member.memberId} holds ${view.points} points, expected ${expected.get(member.memberId)}`,
+      );
+    }
+  }
+  let passVerified = true;
+  try {
+    verifyPass(lastPass as Buffer, join(".carnet", "dev-certs", "dev-root-ca.pem"));
+  } catch (error) {
+    passVerified = false;
+    log(`pass NOT verified: ${(error as Error).message}`);
+  }
+  await stopChild();
+
+  const purchaseRatio = purchaseResult.opsPerSecond / rawResult.opsPerSecond;
+  const passSpeedup = plainResult.p50Ms / changedResult.p50Ms;
+  const unchangedRatio = unchangedResult.p50Ms / changedResult.p50Ms;
+  const rows = [rawResult, purchaseResult, plainResult, changedResult, unchangedResult];
+  console.log("");
+  console.log(
+    `  ${"scenario".padEnd(60)} ${"ops/s".padStart(7)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)}`,
+  );
+  for (const r of rows) {
+    console.log(
+      `  ${r.scenario.padEnd(60)} ${String(r.opsPerSecond).padStart(7)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)}`,
+    );
+  }
+  console.log("");
+  for (const [i, r] of rawRounds.entries()) {
+    log(
+      `round ${i + 1}: raw ${r.opsPerSecond}/s, purchases ${purchaseRounds[i]?.opsPerSecond}/s (${((purchaseRounds[i]?.opsPerSecond ?? 0) / r.opsPerSecond).toFixed(2)}×)`,
+    );
+  }
+  log(`purchases over HTTP: ${purchaseRatio.toFixed(2)}× the raw 3-item transaction (goal: at least 0.5×)`);
+  log(
+    `pass right after a change: p50 ${passSpeedup.toFixed(1)}× faster than plain passkit-generator (goal: at least 4×)`,
+  );
+  log(`unchanged pass: p50 ${unchangedRatio.toFixed(2)}× the changed one (goal: no slower, ≤ 1×)`);
+  log(
+    `20 identical purchases at once: ${creditedOnce ? "credited once, 20 identical answers" : "NOT credited exactly once"}`,
+  );
+  log(
+    `balances of ${MEMBERS} members: ${balancesExact ? "exact" : "WRONG"}; last pass ${passVerified ? "verified by openssl cms -verify" : "NOT verified"}`,
+  );
+
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL("./results/http.json", import.meta.url),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) },
+        parameters: {
+          purchases: PURCHASES,
+          concurrency: CONCURRENCY,
+          members: MEMBERS,
+          passes: PASSES,
+          rounds: ROUNDS,
+        },
+        results: rows,
+        rounds: rawRounds.map((r, i) => ({ raw: r, purchases: purchaseRounds[i] })),
+        purchaseRatioToRaw: Number(purchaseRatio.toFixed(3)),
+        passSpeedupP50: Number(passSpeedup.toFixed(2)),
+        unchangedToChangedP50: Number(unchangedRatio.toFixed(3)),
+        creditedOnce,
+        balancesExact,
+        passVerified,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log("written: bench/results/http.json");
+  process.exit(creditedOnce && balancesExact && passVerified ? 0 : 1);
+};
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await stopChild();
+  process.exit(1);
+});
