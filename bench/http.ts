@@ -89,7 +89,17 @@ const main = async () => {
   const { api, dynamoEndpoint, tableName } = await startCarnet();
   log(`Carnet at ${api}, DynamoDB Local at ${dynamoEndpoint}`);
 
-  const call = async <T = any>(method: string, path: string, key: string, body?: unknown, extra = {}) => {
+  /** The fields of Carnet's answers that this benchmark reads. */
+  type Answer = {
+    programId: string;
+    storeId: string;
+    apiKey: string;
+    memberId: string;
+    cardCode: string;
+    cardUrl: string;
+    points: number;
+  };
+  const call = async <T = Answer>(method: string, path: string, key: string, body?: unknown, extra = {}) => {
     const response = await fetch(`${api}${path}`, {
       method,
       headers: {

@@ -101,7 +101,10 @@ const main = async () => {
   const changed = (): AppleCardContent => {
     balance += 1;
     const [points, ...rest] = content.primaryFields;
-    return { ...content, primaryFields: [{ ...(points as NonNullable<typeof points>), value: balance }, ...rest] };
+    return {
+      ...content,
+      primaryFields: [{ ...(points as NonNullable<typeof points>), value: balance }, ...rest],
+    };
   };
   results.push(
     await measure("Carnet pass factory (model cached, OpenSSL signature, fflate)", PASSES, () =>

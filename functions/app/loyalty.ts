@@ -87,7 +87,7 @@ export const loyaltyService = ({
 }: LoyaltyDeps) => {
   const writer = memberWriter({ members, now, serialise });
 
-  /** Programs change rarely: as recently read (data-model.md §8), so most requests read none. */
+  /** Programs change rarely: as recently read (data-model.md §10), so most requests read none. */
   const program = async (programId: string): Promise<Program> => {
     const p = await programs.recent(programId);
     if (!p) throw notFound("program", programId);

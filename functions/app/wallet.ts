@@ -77,7 +77,7 @@ export const ifModifiedSince = (header: string | undefined): number | undefined 
 export const walletService = (deps: WalletDeps) => {
   const now = deps.now ?? (() => new Date());
 
-  /** The member's program, as recently read (data-model.md §8): a pass request reads only the member. */
+  /** The member's program, as recently read (data-model.md §10): a pass request reads only the member. */
   const programOf = async (member: Member): Promise<Program> => {
     const program = await deps.programs.recent(member.programId);
     if (!program) throw new CardLinkError("gone");

@@ -78,6 +78,22 @@ const withClaim = (
   return writes.map((w, i) => (i === holder && w.kind === "purchase" ? { ...w, idempotency: record } : w));
 };
 
+/** Whether the writes change an existing transaction that is the one the claim names. */
+const namesItsOwnClaim = (claim: IdempotencyClaim, writes: MemberWrite[]): boolean => {
+  const transactionId = claimedTransactionId(claim);
+  return writes.some(
+    (w) =>
+      w.kind === "purchase" && w.expectedRefundedCents !== null && w.record.transactionId === transactionId,
+  );
+};
+
+const keyReused = () =>
+  new DomainError(
+    "conflict",
+    "idempotency_key_reused",
+    "This Idempotency-Key was already used for a different request; use a new key for a new request.",
+  );
+
 export interface Attempt<T> {
   body: T;
   writes: MemberWrite[];
@@ -128,13 +144,7 @@ export const memberWriter = ({
   serialise = true,
 }: WriterOptions) => {
   const replay = <T>(seen: IdempotencyRecord, claim: IdempotencyClaim): T => {
-    if (seen.requestHash !== claim.requestHash) {
-      throw new DomainError(
-        "conflict",
-        "idempotency_key_reused",
-        "This Idempotency-Key was already used for a different request; use a new key for a new request.",
-      );
-    }
+    if (seen.requestHash !== claim.requestHash) throw keyReused();
     return seen.response.body as T;
   };
 
@@ -167,6 +177,14 @@ export const memberWriter = ({
             throw error;
           }
           const { body, writes } = computed;
+          if (claim && namesItsOwnClaim(claim, writes)) {
+            // The key names a transaction this request changes (a refund sent with the key of the
+            // purchase it refunds): the key was used, by that purchase. One item cannot be written
+            // twice in a transaction, so answer from the claim instead of committing.
+            const seen = await members.idempotency(claimedTransactionId(claim), now());
+            if (seen) return replay<T>(seen, claim);
+            throw keyReused();
+          }
           const all = claim ? withClaim(claim, { status, body }, writes, now()) : writes;
           // The key is claimed inside the transaction: one request, whether it is new or a retry.
           const result = await members.commit(all, now());

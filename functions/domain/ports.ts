@@ -23,7 +23,7 @@ export interface ProgramRepository {
   /** The program as stored now (strongly consistent): for the merchant API, which edits it. */
   get(programId: string): Promise<Program | undefined>;
   /**
-   * The program as this process read it within the last CARNET_CACHE_SECONDS (data-model.md §8):
+   * The program as this process read it within the last CARNET_CACHE_SECONDS (data-model.md §10):
    * for the hot paths (purchases, passes), where a rules change may apply a few seconds late.
    */
   recent(programId: string): Promise<Program | undefined>;
@@ -45,9 +45,9 @@ export interface StoreRepository {
   create(store: Store, apiKeyHash: string): Promise<boolean>;
   get(programId: string, storeId: string): Promise<Store | undefined>;
   list(programId: string, page: PageRequest): Promise<Page<Store>>;
-  /** The stores a pass of this program shows (at most MAX_PASS_LOCATIONS), as recently read (§8). */
+  /** The stores a pass of this program shows (at most MAX_PASS_LOCATIONS), as recently read (data-model.md §10). */
   passStores(programId: string): Promise<Store[]>;
-  /** What the store API needs to authenticate a store key, as recently read (data-model.md §8). */
+  /** What the store API needs to authenticate a store key, as recently read (data-model.md §10). */
   keyRecord(storeId: string): Promise<StoreKeyRecord | undefined>;
 }
 
@@ -139,9 +139,9 @@ export type PartnerRecord = Partner;
 
 export interface PartnerRepository {
   create(partner: PartnerRecord, apiKeyHash: string): Promise<boolean>;
-  /** The partner (its earning rate), as recently read (data-model.md §8). */
+  /** The partner (its earning rate), as recently read (data-model.md §10). */
   get(programId: string, partnerId: string): Promise<PartnerRecord | undefined>;
-  /** What the partner API needs to authenticate a partner key, as recently read (§8). */
+  /** What the partner API needs to authenticate a partner key, as recently read (data-model.md §10). */
   keyRecord(
     partnerId: string,
   ): Promise<{ partnerId: string; programId: string; apiKeyHash: string } | undefined>;

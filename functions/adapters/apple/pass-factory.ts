@@ -202,7 +202,9 @@ export const passFactory = (
   });
   return {
     render(look, content, service) {
-      const key = createHash("sha256").update(JSON.stringify([look, content, service])).digest("base64");
+      const key = createHash("sha256")
+        .update(JSON.stringify([look, content, service]))
+        .digest("base64");
       const known = recent.get(key);
       if (known) return known;
       const pass = new PKPass(model(look), certificates, passProps(content, identity, service));

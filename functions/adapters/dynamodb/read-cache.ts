@@ -10,9 +10,11 @@ import { config } from "../../config/env.js";
  * What a merchant sees (docs/api.md, "Caching"): a change made through this process (under `npm
  * start`, every change) is seen by it at once; another Lambda container sees it within
  * CARNET_CACHE_SECONDS. Absent items are never cached, so a new program or key works at once
- * everywhere. Money-like data (members, ledger, idempotency records) is never cached.
+ * everywhere. Money-like data (members, ledger, idempotency claims) is never cached.
  *
- * Concurrent misses of one key share one read (lru-cache's fetch), and a failed read is not kept.
+ * Concurrent misses of one key share one read; a failed read is not kept. A key forgotten while its
+ * read is in flight still answers those waiting, but that read's result is not kept (it may predate
+ * the change that made us forget it).
  */
 export interface ReadCache<V> {
   get(key: string): Promise<V | undefined>;
@@ -20,33 +22,73 @@ export interface ReadCache<V> {
   forget(key: string): void;
 }
 
+export interface ReadCacheOptions {
+  /** How long an entry is served; CARNET_CACHE_SECONDS unless given (tests). */
+  seconds?: number;
+  /** Milliseconds since some origin; `performance` unless given (tests). */
+  clock?: { now(): number };
+}
+
+interface Loading<V> {
+  promise: Promise<V | undefined>;
+  /** False once the key was forgotten: the result is handed to those waiting, not kept. */
+  keep: boolean;
+}
+
 export const readCache = <V extends object>(
   maxEntries: number,
   load: (key: string) => Promise<V | undefined>,
+  options: ReadCacheOptions = {},
 ): ReadCache<V> => {
   let cache: LRUCache<string, V> | null | undefined;
+  const loading = new Map<string, Loading<V>>();
+
   /** Built on first use: the configuration is read once, after the environment is set. */
   const ready = (): LRUCache<string, V> | null => {
     if (cache === undefined) {
-      const seconds = config().CARNET_CACHE_SECONDS;
+      const seconds = options.seconds ?? config().CARNET_CACHE_SECONDS;
       cache =
         seconds === 0
           ? null
           : new LRUCache<string, V>({
               max: maxEntries,
               ttl: seconds * 1000,
-              fetchMethod: (key) => load(key),
+              // Read the clock on every check: an entry is never served past its time.
+              ttlResolution: 0,
+              ...(options.clock ? { perf: options.clock } : {}),
             });
     }
     return cache;
   };
+
   return {
-    get: (key) => {
+    get(key) {
       const c = ready();
-      return c ? c.fetch(key) : load(key);
+      if (!c) return load(key);
+      const hit = c.get(key);
+      if (hit !== undefined) return Promise.resolve(hit);
+      const pending = loading.get(key);
+      if (pending) return pending.promise;
+      const entry: Loading<V> = { promise: load(key), keep: true };
+      loading.set(key, entry);
+      entry.promise = entry.promise
+        .then((value) => {
+          if (value !== undefined && entry.keep) c.set(key, value);
+          return value;
+        })
+        .finally(() => {
+          if (loading.get(key) === entry) loading.delete(key);
+        });
+      return entry.promise;
     },
-    forget: (key) => {
-      ready()?.delete(key);
+    forget(key) {
+      const c = ready();
+      c?.delete(key);
+      const pending = loading.get(key);
+      if (pending) {
+        pending.keep = false;
+        loading.delete(key);
+      }
     },
   };
 };

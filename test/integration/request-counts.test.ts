@@ -1,0 +1,250 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dynamo } from "../../functions/adapters/dynamodb/client.js";
+import { useApi } from "../support/api.js";
+import { enrollMember, openShop, richRules, type Shop, tillCall } from "../support/loyalty.js";
+import { openPass } from "../support/pkpass.js";
+import { allItems } from "../support/table.js";
+
+/**
+ * The DynamoDB requests each hot operation makes, counted where the handlers send them (the
+ * process's shared client): a guard against a read creeping back into a path that should not need it.
+ * Each count is taken once the process's read caches are warm, as in a warm Lambda container. The
+ * test helpers (allItems, the table set-up) use clients of their own, so they are not counted.
+ */
+
+const { call, table, url } = useApi();
+
+interface Sent {
+  command: string;
+  /** For a TransactWriteItems: how many items it commits. */
+  items?: number;
+}
+
+let sent: Sent[] = [];
+/** Requests on their way at the same time, now and at most since the last count. */
+let inFlight = 0;
+let mostInFlight = 0;
+
+beforeAll(() => {
+  dynamo().middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { TransactItems?: unknown[] };
+      sent.push({
+        command: String(context.commandName),
+        ...(input.TransactItems ? { items: input.TransactItems.length } : {}),
+      });
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      try {
+        return await next(args);
+      } finally {
+        inFlight--;
+      }
+    },
+    { step: "initialize", name: "countRequests" },
+  );
+});
+
+/** What `run` sent to DynamoDB through the handlers, in order, with its result. */
+const counted = async <T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; sent: Sent[]; mostInFlight: number }> => {
+  sent = [];
+  mostInFlight = 0;
+  const result = await run();
+  const mine = sent;
+  sent = [];
+  return { result, sent: mine, mostInFlight };
+};
+
+const commands = (list: Sent[]) => list.map((s) => s.command);
+
+/** Default rules (no tiers), with one catalogue reward so that a redemption can be made. */
+const untieredRules = {
+  rewards: {
+    catalogue: [
+      {
+        rewardId: "cake",
+        title: "A slice of cake",
+        pointsCost: 5,
+        voucher: { kind: "gift", description: "Cake" },
+      },
+    ],
+  },
+};
+
+/** A plain GET of this deployment, bytes as they come. */
+const get = async (path: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(path.startsWith("http") ? path : `${url()}${path}`, { headers });
+  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()) };
+};
+
+let shop: Shop;
+let member: { memberId: string; cardCode: string; cardUrl: string };
+let partner: { partnerId: string; apiKey: string };
+let tiered: Shop;
+let tieredMember: { memberId: string; cardCode: string };
+
+const purchaseBody = (m: { cardCode: string }, amountCents = 1000) => ({
+  member: m.cardCode,
+  amountCents,
+  currency: "EUR",
+});
+
+const accrue = (body: unknown) =>
+  call("POST", `/v1/partners/${partner.partnerId}/accruals`, {
+    key: partner.apiKey,
+    body,
+    headers: { "idempotency-key": randomUUID() },
+  });
+
+beforeAll(async () => {
+  // Prepare: a program without tiers and one with, a store, a member and a partner each; then one of
+  // every request, so that programs, keys, card codes and pass stores are in this process's caches
+  shop = await openShop(call, untieredRules, "Counted");
+  member = (await enrollMember(call, shop)) as unknown as typeof member;
+  partner = (await call("POST", `/v1/programs/${shop.programId}/partners`, { body: { name: "Cinema" } }))
+    .body;
+  tiered = await openShop(call, richRules, "Counted with tiers");
+  tieredMember = await enrollMember(call, tiered);
+
+  const warm = [
+    await tillCall(call, shop, "purchases", purchaseBody(member, 10_000)),
+    await tillCall(call, shop, "redemptions", { member: member.cardCode, rewardId: "cake" }),
+    await accrue({ member: member.cardCode, points: 1, reference: "warm-up" }),
+    await call("GET", `/v1/programs/${shop.programId}/members/${member.memberId}`, { key: shop.merchantKey }),
+    await tillCall(call, tiered, "purchases", purchaseBody(tieredMember)),
+  ];
+  expect(warm.map((r) => r.status)).toEqual([201, 201, 201, 200, 201]);
+  expect((await get(`${member.cardUrl}/pass.pkpass`)).status).toBe(200);
+  expect((await get(member.cardUrl)).status).toBe(200);
+});
+
+describe("DynamoDB requests of the store and partner APIs, warm", () => {
+  it("makes a purchase by card code in 2 requests: the member, then one 4-item transaction", async () => {
+    // Act
+    const { result, sent } = await counted(() => tillCall(call, shop, "purchases", purchaseBody(member)));
+
+    // Assess: the purchase record holds the claim, so the transaction is member, ledger entry,
+    // purchase record and spend day
+    expect(result.status).toBe(201);
+    expect(sent).toEqual([{ command: "GetItemCommand" }, { command: "TransactWriteItemsCommand", items: 4 }]);
+  });
+
+  it("answers a retried purchase in 2 requests, from the cancelled transaction, crediting nothing", async () => {
+    // Prepare
+    const key = randomUUID();
+    const first = await tillCall(call, shop, "purchases", purchaseBody(member), key);
+    const before = await allItems(table.endpoint, table.tableName);
+
+    // Act
+    const { result: again, sent } = await counted(() =>
+      tillCall(call, shop, "purchases", purchaseBody(member), key),
+    );
+
+    // Assess
+    expect(commands(sent)).toEqual(["GetItemCommand", "TransactWriteItemsCommand"]);
+    expect(again.status).toBe(201);
+    expect(again.text).toBe(first.text);
+    expect(await allItems(table.endpoint, table.tableName)).toEqual(before);
+  });
+
+  it("redeems a reward in 2 requests", async () => {
+    // Act
+    const { result, sent } = await counted(() =>
+      tillCall(call, shop, "redemptions", { member: member.cardCode, rewardId: "cake" }),
+    );
+
+    // Assess
+    expect(result.status).toBe(201);
+    expect(commands(sent)).toEqual(["GetItemCommand", "TransactWriteItemsCommand"]);
+  });
+
+  it("credits a partner accrual in 2 requests", async () => {
+    // Act
+    const { result, sent } = await counted(() =>
+      accrue({ member: member.cardCode, points: 3, reference: "ticket-1" }),
+    );
+
+    // Assess
+    expect(result.status).toBe(201);
+    expect(commands(sent)).toEqual(["GetItemCommand", "TransactWriteItemsCommand"]);
+  });
+
+  it("refunds in 3 requests: the purchase record, the member, the transaction", async () => {
+    // Prepare
+    const bought = await tillCall(call, shop, "purchases", purchaseBody(member));
+
+    // Act
+    const { result, sent } = await counted(() =>
+      tillCall(call, shop, "refunds", { transactionId: bought.body.transactionId, amountCents: 400 }),
+    );
+
+    // Assess
+    expect(result.status).toBe(201);
+    expect(commands(sent)).toEqual(["GetItemCommand", "GetItemCommand", "TransactWriteItemsCommand"]);
+  });
+
+  it("makes a purchase in a program with tiers in 3 requests: member and spend read together", async () => {
+    // Act
+    const { result, sent, mostInFlight } = await counted(() =>
+      tillCall(call, tiered, "purchases", purchaseBody(tieredMember)),
+    );
+
+    // Assess: the member's GetItem and the spend Query run in parallel, in either order
+    expect(result.status).toBe(201);
+    expect(mostInFlight).toBe(2);
+    expect(commands(sent).slice(0, 2).sort()).toEqual(["GetItemCommand", "QueryCommand"]);
+    expect(sent[2]).toEqual({ command: "TransactWriteItemsCommand", items: 4 });
+    expect(sent).toHaveLength(3);
+  });
+});
+
+describe("DynamoDB requests of the card, the pass and the merchant API, warm", () => {
+  it("serves the pass from the card link in 1 Query", async () => {
+    // Act
+    const { result, sent } = await counted(() => get(`${member.cardUrl}/pass.pkpass`));
+
+    // Assess
+    expect(result.status).toBe(200);
+    expect(commands(sent)).toEqual(["QueryCommand"]);
+  });
+
+  it("serves the card page in 1 Query", async () => {
+    // Act
+    const { result, sent } = await counted(() => get(member.cardUrl));
+
+    // Assess
+    expect(result.status).toBe(200);
+    expect(commands(sent)).toEqual(["QueryCommand"]);
+  });
+
+  it("serves the latest pass to PassKit in 1 Query", async () => {
+    // Prepare
+    const { pass } = openPass((await get(`${member.cardUrl}/pass.pkpass`)).bytes);
+
+    // Act
+    const { result, sent } = await counted(() =>
+      get(`/passkit/v1/passes/${pass.passTypeIdentifier}/${pass.serialNumber}`, {
+        authorization: `ApplePass ${pass.authenticationToken}`,
+      }),
+    );
+
+    // Assess
+    expect(result.status).toBe(200);
+    expect(commands(sent)).toEqual(["QueryCommand"]);
+  });
+
+  it("shows a member to the merchant in 1 Query", async () => {
+    // Act
+    const { result, sent } = await counted(() =>
+      call("GET", `/v1/programs/${shop.programId}/members/${member.memberId}`, { key: shop.merchantKey }),
+    );
+
+    // Assess
+    expect(result.status).toBe(200);
+    expect(result.body.history.items.length).toBeGreaterThan(0);
+    expect(commands(sent)).toEqual(["QueryCommand"]);
+  });
+});
