@@ -32,7 +32,7 @@ const PURCHASES = Number(process.env.BENCH_HTTP_PURCHASES ?? 800);
 const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 8);
 const MEMBERS = 40;
 const PASSES = Number(process.env.BENCH_HTTP_PASSES ?? 200);
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const ADMIN_KEY = `bench_${randomBytes(18).toString("base64url")}`;
 
 let child: ChildProcess | undefined;
@@ -192,16 +192,17 @@ const main = async () => {
     return resultOf(scenario, latencies, (performance.now() - started) / 1000);
   };
 
-  log(`warming up (${MEMBERS * 2} purchases, 200 raw transactions)…`);
-  for (let i = 0; i < MEMBERS * 2; i++) await purchase(i);
-  for (let i = 0; i < 200; i++) await rawTransaction();
+  // DynamoDB Local's JVM keeps getting faster for a while: warm both kinds of work until it settles.
+  log(`warming up (${MEMBERS * 10} purchases, ${MEMBERS * 20} raw transactions)…`);
+  await measure("warm-up", MEMBERS * 20, rawTransaction);
+  await measure("warm-up", MEMBERS * 10, (i) => purchase(i));
 
   log(
     `measuring: ${ROUNDS} rounds of ${PURCHASES} raw transactions and ${PURCHASES} purchases, ${CONCURRENCY} in flight…`,
   );
   const rawRounds: Result[] = [];
   const purchaseRounds: Result[] = [];
-  let counter = MEMBERS * 2;
+  let counter = MEMBERS * 10;
   for (let round = 0; round < ROUNDS; round++) {
     rawRounds.push(await measure("raw TransactWriteItems, 3 items", PURCHASES, rawTransaction));
     purchaseRounds.push(

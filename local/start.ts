@@ -226,6 +226,8 @@ const startPushes = async (endpoint: string, tableName: string): Promise<string>
     endpoint,
     tableName,
     startAt: "LATEST",
+    // The push function's filter in AWS (infra/stateless-stack.ts): member items only.
+    filter: (record) => record.dynamodb?.NewImage?.entity?.S === "member",
     handle: async (records) => {
       const report = await handleChanges(records);
       if (report.delivered + report.removed + report.failed > 0) {

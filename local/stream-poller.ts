@@ -31,6 +31,11 @@ export interface StreamPollerOptions {
   startAt?: "LATEST" | "TRIM_HORIZON";
   intervalMs?: number;
   onError?: (error: Error) => void;
+  /**
+   * Which records reach `handle`, as an event source mapping's filter criteria decide in AWS (records
+   * left out are consumed, never handed over). Default: all.
+   */
+  filter?: (record: StreamRecord) => boolean;
 }
 
 export interface StreamPoller {
@@ -134,7 +139,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     if (state.pending.length === 0 && state.iterator) {
       try {
         const page = await streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
-        state.pending = page.Records ?? [];
+        state.pending = (page.Records ?? []).filter(options.filter ?? (() => true));
         state.iterator = page.NextShardIterator;
       } catch (error) {
         if (error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException) {
