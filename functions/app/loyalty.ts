@@ -70,6 +70,12 @@ export interface StoreCaller {
   programId: string;
 }
 
+/** A member as a till names it: its id, and the card code it was named by, if any. */
+interface MemberReference {
+  memberId: string;
+  cardCode?: string;
+}
+
 export const emailHash = (email: string): string =>
   createHash("sha256").update(email.trim().toLowerCase(), "utf8").digest("hex");
 
@@ -96,9 +102,16 @@ export const loyaltyService = ({
 
   const ctx = (p: Program): Ctx => ({ program: p, now: now(), ids: { voucher: () => newId("vch") } });
 
-  /** The member a till names: a member id, or the card's barcode value (spaces and dashes ignored). */
-  const memberIdOf = async (programId: string, reference: string): Promise<string> => {
-    if (ID_PATTERN.test(reference) && reference.startsWith("mbr_")) return reference;
+  const noSuchMember = () =>
+    new DomainError("not_found", "member_not_found", "No member of this program has this card code or id.");
+
+  /**
+   * The member a till names: a member id, or the card's barcode value (spaces and dashes ignored).
+   * A card code's member id may come from memory (it never changes owner); `named` then checks that
+   * the member read still holds that code.
+   */
+  const memberIdOf = async (programId: string, reference: string): Promise<MemberReference> => {
+    if (ID_PATTERN.test(reference) && reference.startsWith("mbr_")) return { memberId: reference };
     const code = normaliseCardCode(reference);
     if (/^\d{16}$/.test(code)) {
       if (!isValidCardCode(code)) {
@@ -108,13 +121,15 @@ export const loyaltyService = ({
         );
       }
       const id = await members.idByCardCode(programId, code);
-      if (id) return id;
+      if (id) return { memberId: id, cardCode: code };
     }
-    throw new DomainError(
-      "not_found",
-      "member_not_found",
-      "No member of this program has this card code or id.",
-    );
+    throw noSuchMember();
+  };
+
+  /** The member read for a reference, if it still holds the card code the reference named. */
+  const named = (m: Member, reference: MemberReference): Member => {
+    if (reference.cardCode !== undefined && m.cardCode !== reference.cardCode) throw noSuchMember();
+    return m;
   };
 
   /**
@@ -190,13 +205,14 @@ export const loyaltyService = ({
   };
 
   /** The member as the merchant API shows it: member, profile and recent history in one read. */
-  const memberView = async (p: Program, memberId: string) => {
+  const memberView = async (p: Program, reference: MemberReference) => {
+    const { memberId } = reference;
     const [snapshot, link] = await Promise.all([
       members.snapshot(p.programId, memberId, HISTORY_ON_MEMBER),
       cardUrl?.(p.programId, memberId),
     ]);
     if (!snapshot) throw notFound("member", memberId);
-    return view(p, snapshot.member, snapshot.profile, snapshot.history, link);
+    return view(p, named(snapshot.member, reference), snapshot.profile, snapshot.history, link);
   };
 
   return {
@@ -255,20 +271,25 @@ export const loyaltyService = ({
     },
 
     async get(programId: string, memberId: string) {
-      return memberView(await program(programId), memberId);
+      return memberView(await program(programId), { memberId });
     },
 
     async find(programId: string, query: { email?: string | undefined; cardCode?: string | undefined }) {
       const p = await program(programId);
-      const id =
+      const byEmail = async () => {
+        const memberId = await members.idByEmailHash(programId, emailHash(query.email ?? ""));
+        return memberId === undefined ? undefined : { memberId };
+      };
+      const reference =
         query.email !== undefined
-          ? await members.idByEmailHash(programId, emailHash(query.email))
+          ? await byEmail()
           : await memberIdOf(programId, query.cardCode ?? "").catch((e: unknown) => {
               if (e instanceof DomainError && e.kind === "not_found") return undefined;
               throw e;
             });
-      if (!id) throw new DomainError("not_found", "member_not_found", "No member of this program matches.");
-      return memberView(p, id);
+      if (!reference)
+        throw new DomainError("not_found", "member_not_found", "No member of this program matches.");
+      return memberView(p, reference);
     },
 
     async history(programId: string, memberId: string, page: PageRequest) {
@@ -288,7 +309,7 @@ export const loyaltyService = ({
         },
         200,
       );
-      return memberView(p, memberId);
+      return memberView(p, { memberId });
     },
 
     async transfer(
@@ -325,11 +346,13 @@ export const loyaltyService = ({
       const transactionId = claimedTransactionId(claim);
       return writer.write(claim, queueOf(caller.programId, body.member), async () => {
         const at = now();
-        const memberId = await memberIdOf(caller.programId, body.member);
-        const [m, spend] = await Promise.all([
+        const reference = await memberIdOf(caller.programId, body.member);
+        const { memberId } = reference;
+        const [read, spend] = await Promise.all([
           memberOf(caller.programId, memberId),
           spendOf(p, memberId, at),
         ]);
+        const m = named(read, reference);
         const c = ctx(p);
         const outcome = purchase(
           m,
@@ -421,7 +444,8 @@ export const loyaltyService = ({
     async redeem(caller: StoreCaller, body: RedemptionBody, claim: IdempotencyClaim) {
       const p = await program(caller.programId);
       return writer.write(claim, queueOf(caller.programId, body.member), async () => {
-        const m = await memberOf(caller.programId, await memberIdOf(caller.programId, body.member));
+        const reference = await memberIdOf(caller.programId, body.member);
+        const m = named(await memberOf(caller.programId, reference.memberId), reference);
         const ids = { transactionId: newId("txn"), storeId: caller.storeId };
         const outcome =
           "voucherId" in body && body.voucherId !== undefined
@@ -465,7 +489,8 @@ export const loyaltyService = ({
       const partner = await partners.get(caller.programId, caller.partnerId);
       if (!partner) throw notFound("partner", caller.partnerId);
       return writer.write(claim, queueOf(caller.programId, body.member), async () => {
-        const m = await memberOf(caller.programId, await memberIdOf(caller.programId, body.member));
+        const reference = await memberIdOf(caller.programId, body.member);
+        const m = named(await memberOf(caller.programId, reference.memberId), reference);
         const outcome = accrue(m, ctx(p), {
           partnerId: partner.partnerId,
           pointsPerEuro: partner.pointsPerEuro,

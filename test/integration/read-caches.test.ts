@@ -188,3 +188,29 @@ describe("stores as the hot paths read them", () => {
     });
   });
 });
+
+describe("a card code kept in memory", () => {
+  it("no longer finds a member whose card no longer holds the code, though its id is still in memory", async () => {
+    // Prepare: a member bought once by card code (its code → id now kept), then its card changed
+    // behind this process's back, as a reissue in another container would change it
+    const { directService, openShopDirect, purchaseOf, claimFor } = await import("../support/services.js");
+    const service = directService();
+    const { caller, enroll } = await openShopDirect(service);
+    const member = await enroll();
+    await service.purchase(caller, purchaseOf(member.cardCode, 500), claimFor(caller.storeId, {}));
+    await elsewhere.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { PK: { S: `MEMBER#${member.memberId}` }, SK: { S: "MEMBER" } },
+        UpdateExpression: "SET cardCode = :c",
+        ExpressionAttributeValues: { ":c": { S: "4539148803436467" } },
+      }),
+    );
+
+    // Act
+    const byOldCode = service.purchase(caller, purchaseOf(member.cardCode, 500), claimFor(caller.storeId, {}));
+
+    // Assess
+    await expect(byOldCode).rejects.toMatchObject({ code: "member_not_found" });
+  });
+});

@@ -55,14 +55,19 @@ const memberIdAt = async (key: { PK: string; SK: string }): Promise<string | und
 };
 
 /**
- * Card code → member id. A card code names one member for good, so this is served from memory once
- * read (read-cache.ts); the member itself is always read strongly consistent.
+ * Card code → member id. A card code names one member for good, so once read it is kept for the
+ * life of the process (bounded); the member itself is always read strongly consistent, and the use
+ * case checks that it still holds the code (app/loyalty.ts, `named`).
  */
-const recentCardCodes = readCache(100_000, async (programAndCode) => {
-  const [programId = "", code = ""] = programAndCode.split("|");
-  const memberId = await memberIdAt(memberKeys.cardCode(programId, code));
-  return memberId === undefined ? undefined : { memberId };
-});
+const recentCardCodes = readCache(
+  100_000,
+  async (programAndCode) => {
+    const [programId = "", code = ""] = programAndCode.split("|");
+    const memberId = await memberIdAt(memberKeys.cardCode(programId, code));
+    return memberId === undefined ? undefined : { memberId };
+  },
+  { immutable: true },
+);
 
 /** A claim as stored: on its own item, or on the purchase that holds it. */
 const idempotencyAttributes = (record: IdempotencyRecord) => ({
@@ -327,14 +332,9 @@ export const dynamoMemberRepository = (): MemberRepository => ({
 
   async enroll({ member, profile, emailHash }): Promise<EnrollResult> {
     const { memberId, programId } = member;
+    // No check that the program exists: the use case has it in hand (programs are never deleted), and
+    // a ConditionCheck on the program item would bill its whole size, twice, in every enrollment.
     const items: TransactItem[] = [
-      {
-        ConditionCheck: {
-          TableName: tableName(),
-          Key: keys.program(programId),
-          ConditionExpression: "attribute_exists(PK)",
-        },
-      },
       put(
         { ...memberKeys.email(programId, emailHash), entity: "memberEmail", memberId },
         "attribute_not_exists(PK)",
@@ -364,9 +364,7 @@ export const dynamoMemberRepository = (): MemberRepository => ({
     } catch (error) {
       const codes = cancellationCodes(error);
       if (!codes) throw error;
-      if (codes[0] === "ConditionalCheckFailed")
-        throw new Error(`program ${programId} vanished during enrollment`);
-      if (codes[1] === "ConditionalCheckFailed") {
+      if (codes[0] === "ConditionalCheckFailed") {
         const existing = await memberIdAt(memberKeys.email(programId, emailHash));
         if (existing) return { kind: "email_taken", memberId: existing };
       }

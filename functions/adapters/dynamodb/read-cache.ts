@@ -25,6 +25,11 @@ export interface ReadCache<V> {
 export interface ReadCacheOptions {
   /** How long an entry is served; CARNET_CACHE_SECONDS unless given (tests). */
   seconds?: number;
+  /**
+   * For values that never change once they exist (a card code's member): kept until evicted by the
+   * bound, not for a time. Still off when caching is (CARNET_CACHE_SECONDS=0).
+   */
+  immutable?: boolean;
   /** Milliseconds since some origin; `performance` unless given (tests). */
   clock?: { now(): number };
 }
@@ -52,7 +57,7 @@ export const readCache = <V extends object>(
           ? null
           : new LRUCache<string, V>({
               max: maxEntries,
-              ttl: seconds * 1000,
+              ...(options.immutable ? {} : { ttl: seconds * 1000 }),
               // Read the clock on every check: an entry is never served past its time.
               ttlResolution: 0,
               ...(options.clock ? { perf: options.clock } : {}),
