@@ -4,7 +4,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { FilterCriteria, FilterRule, StartingPosition } from "aws-cdk-lib/aws-lambda";
+import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
@@ -12,6 +12,7 @@ import { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { allOperations } from "../functions/api/operations.js";
 import type { FunctionName, OperationDef } from "../functions/http/operation.js";
+import { PUSH_FILTER_PATTERNS } from "../functions/push/stream-filter.js";
 import { CarnetFunction } from "./carnet-function.js";
 
 export interface StatelessStackProps extends StackProps {
@@ -128,8 +129,9 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(sweep, { retryAttempts: 0 })],
     });
 
-    // The push fan-out: member changes on the table's stream → APNs. Only member items reach it (the
-    // filter runs in the event source mapping, so other writes cost no invocation); a failed batch
+    // The push fan-out: member changes on the table's stream → APNs. Only members that may have a
+    // device reach it (functions/push/stream-filter.ts; the filter runs in the event source mapping,
+    // so other writes cost no invocation); a failed batch
     // resumes at its first failed record; records that keep failing for a day go to a queue.
     const { function: push } = new CarnetFunction(this, "Push", {
       ...shared,
@@ -148,9 +150,7 @@ export class StatelessStack extends Stack {
         maxRecordAge: Duration.hours(24),
         parallelizationFactor: 4,
         onFailure: new SqsDlq(failedPushes),
-        filters: [
-          FilterCriteria.filter({ dynamodb: { NewImage: { entity: { S: FilterRule.isEqual("member") } } } }),
-        ],
+        filters: PUSH_FILTER_PATTERNS.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
 

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { reachesPush } from "../functions/push/stream-filter.js";
 import { devCertificateEnv, ensureDevCertificates } from "./dev-certs.js";
 import {
   LocalSetupError,
@@ -226,8 +227,8 @@ const startPushes = async (endpoint: string, tableName: string): Promise<string>
     endpoint,
     tableName,
     startAt: "LATEST",
-    // The push function's filter in AWS (infra/stateless-stack.ts): member items only.
-    filter: (record) => record.dynamodb?.NewImage?.entity?.S === "member",
+    // The push function's filter in AWS: members that may have a device (functions/push/stream-filter.ts).
+    filter: reachesPush,
     handle: async (records) => {
       const report = await handleChanges(records);
       if (report.delivered + report.removed + report.failed > 0) {

@@ -55,6 +55,15 @@ export const cardChange = (record: ChangeRecord): { memberId: string; passUpdate
   return { memberId: next.memberId, passUpdatedAt: version };
 };
 
+/**
+ * How many devices a member record says have the pass (`Member.devices`): a number, or undefined
+ * when the member predates the count (then the registrations are read to know).
+ */
+export const devicesOn = (record: ChangeRecord): number | undefined => {
+  const devices = record.newImage?.devices;
+  return typeof devices === "number" ? devices : undefined;
+};
+
 const DELIVERED_MEMORY = 20_000;
 const MEMBERS_IN_PARALLEL = 8;
 
@@ -74,7 +83,9 @@ export const pushFanOut = (deps: {
     }
   };
 
-  const pushMember = async (memberId: string, passUpdatedAt: number) => {
+  const pushMember = async (memberId: string, passUpdatedAt: number, counted: number | undefined) => {
+    // A member whose newest record counts no device has nobody to push to: no read.
+    if (counted === 0) return { delivered: 0, skipped: 0, removed: 0, failed: 0 };
     const devices = (await deps.registrations.devicesOf(memberId)).filter(
       (d) => d.passTypeId === deps.passTypeId,
     );
@@ -93,7 +104,12 @@ export const pushFanOut = (deps: {
         case "unregistered":
           // The device no longer has the pass (410) or the token is not a device's (400 BadDeviceToken).
           if (device)
-            await deps.registrations.unregister(device.deviceLibraryIdentifier, device.passTypeId, memberId);
+            await deps.registrations.unregister(
+              device.deviceLibraryIdentifier,
+              device.passTypeId,
+              memberId,
+              counted !== undefined,
+            );
           deps.log.info("push: registration removed", {
             memberId,
             status: result.status,
@@ -134,7 +150,12 @@ export const pushFanOut = (deps: {
       // One push per member per batch, for its newest pass version; the batch resumes at the first
       // record of a member whose push failed.
       const changes = new Map<string, { passUpdatedAt: number; firstSequence: string; index: number }>();
+      // The newest device count of each member in the batch, whether or not that record changed the card.
+      const counted = new Map<string, number | undefined>();
       records.forEach((record, index) => {
+        const id = record.newImage?.memberId;
+        if (record.newImage?.entity === "member" && typeof id === "string")
+          counted.set(id, devicesOn(record));
         const change = cardChange(record);
         if (!change) return;
         const seen = changes.get(change.memberId);
@@ -152,7 +173,7 @@ export const pushFanOut = (deps: {
           const [memberId, change] = next;
           let tally: Awaited<ReturnType<typeof pushMember>>;
           try {
-            tally = await pushMember(memberId, change.passUpdatedAt);
+            tally = await pushMember(memberId, change.passUpdatedAt, counted.get(memberId));
           } catch (error) {
             deps.log.warn("push: devices could not be read; the batch will be retried", {
               memberId,

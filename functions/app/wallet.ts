@@ -189,6 +189,7 @@ export const walletService = (deps: WalletDeps) => {
           pushToken: input.pushToken,
         },
         now(),
+        member.devices !== undefined,
       );
     },
 
@@ -200,7 +201,12 @@ export const walletService = (deps: WalletDeps) => {
     }) {
       const { member } = await authenticatedCard(input.passTypeId, input.serialNumber, input.token);
       if (DEVICE_ID_PATTERN.test(input.deviceLibraryIdentifier)) {
-        await deps.registrations.unregister(input.deviceLibraryIdentifier, input.passTypeId, member.memberId);
+        await deps.registrations.unregister(
+          input.deviceLibraryIdentifier,
+          input.passTypeId,
+          member.memberId,
+          member.devices !== undefined,
+        );
       }
     },
 

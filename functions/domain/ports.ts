@@ -160,10 +160,19 @@ export interface DeviceRegistration {
 }
 
 export interface RegistrationRepository {
-  /** Registers the device for the pass, or refreshes its push token: "created" the first time. */
-  register(registration: DeviceRegistration, now: Date): Promise<"created" | "updated">;
-  /** Removes the registration; false when there was none. */
-  unregister(deviceLibraryIdentifier: string, passTypeId: string, memberId: string): Promise<boolean>;
+  /**
+   * Registers the device for the pass, or refreshes its push token: "created" the first time. With
+   * `counted` (the member keeps a device count: `Member.devices` is defined), a new registration adds
+   * one to it in the same transaction.
+   */
+  register(registration: DeviceRegistration, now: Date, counted: boolean): Promise<"created" | "updated">;
+  /** Removes the registration (and, `counted`, one from the member's count); false when there was none. */
+  unregister(
+    deviceLibraryIdentifier: string,
+    passTypeId: string,
+    memberId: string,
+    counted: boolean,
+  ): Promise<boolean>;
   /** The serial numbers (member ids) of the passes of this type registered on the device. */
   serialsOnDevice(deviceLibraryIdentifier: string, passTypeId: string): Promise<string[]>;
   /** `passUpdatedAt` of each of these members that still exists. */

@@ -183,7 +183,18 @@ describe("stateless stack", () => {
       StartingPosition: "LATEST",
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ["member"] } } } }) }],
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { NewImage: { entity: { S: ["member"] }, devices: { N: [{ numeric: [">", 0] }] } } },
+            }),
+          },
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { NewImage: { entity: { S: ["member"] }, devices: [{ exists: false }] } },
+            }),
+          },
+        ],
       },
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });

@@ -208,7 +208,11 @@ describe("a card code kept in memory", () => {
     );
 
     // Act
-    const byOldCode = service.purchase(caller, purchaseOf(member.cardCode, 500), claimFor(caller.storeId, {}));
+    const byOldCode = service.purchase(
+      caller,
+      purchaseOf(member.cardCode, 500),
+      claimFor(caller.storeId, {}),
+    );
 
     // Assess
     await expect(byOldCode).rejects.toMatchObject({ code: "member_not_found" });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { BatchGetCommand, type BatchGetCommandOutput, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { DeviceRegistration, RegistrationRepository } from "../../domain/ports.js";
 import { cancellationCodes, dynamo, queryAll, tableName } from "./client.js";
@@ -10,6 +11,21 @@ import { memberKeys, REGISTRATION_PREFIX, registrationKeys } from "./table.js";
 
 const MAX_BATCH_GET = 100;
 
+/**
+ * The member's device count moved by one, in the registration's own transaction. It also moves the
+ * member's version, so that a member write computed before it (which puts the whole member item,
+ * count included) fails its version condition and is computed again: the count is never lost.
+ */
+const countDevices = (memberId: string, delta: 1 | -1) => ({
+  Update: {
+    TableName: tableName(),
+    Key: memberKeys.member(memberId),
+    UpdateExpression: "SET devices = devices + :delta, version = version + :one",
+    ConditionExpression: delta > 0 ? "attribute_exists(devices)" : "devices > :zero",
+    ExpressionAttributeValues: { ":delta": delta, ":one": 1, ...(delta > 0 ? {} : { ":zero": 0 }) },
+  },
+});
+
 /** Registrations in one partition under a sort-key prefix. */
 const registrationsIn = (PK: string, prefix: string) =>
   queryAll({
@@ -17,14 +33,33 @@ const registrationsIn = (PK: string, prefix: string) =>
     ExpressionAttributeValues: { ":pk": PK, ":prefix": prefix },
   });
 
+/**
+ * Sends a registration transaction, again after a short pause when it collided with another
+ * transaction on the member (a purchase committing at that moment): TransactionConflict, not a
+ * failed condition. A few tries, then the error goes up (a 5xx Apple retries).
+ */
+const sendRetryingConflicts = async (command: TransactWriteCommand): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dynamo().send(command);
+      return;
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      const conflict = codes?.includes("TransactionConflict") && !codes.includes("ConditionalCheckFailed");
+      if (!conflict || attempt >= 5) throw error;
+      await sleep(Math.random() * 20 * attempt);
+    }
+  }
+};
+
 export const dynamoRegistrationRepository = (): RegistrationRepository => ({
-  async register(r, now) {
+  async register(r, now, counted) {
     const at = now.toISOString();
     const onMember = registrationKeys.onMember(r.memberId, r.passTypeId, r.deviceLibraryIdentifier);
     const onDevice = registrationKeys.onDevice(r.deviceLibraryIdentifier, r.passTypeId, r.memberId);
     const fields = { ...r, registeredAt: at, updatedAt: at };
     try {
-      await dynamo().send(
+      await sendRetryingConflicts(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -37,6 +72,7 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
             {
               Put: { TableName: tableName(), Item: { ...onDevice, entity: "deviceRegistration", ...fields } },
             },
+            ...(counted ? [countDevices(r.memberId, 1)] : []),
           ],
         }),
       );
@@ -69,10 +105,10 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
     return "updated";
   },
 
-  async unregister(deviceLibraryIdentifier, passTypeId, memberId) {
+  async unregister(deviceLibraryIdentifier, passTypeId, memberId, counted) {
     const onMember = registrationKeys.onMember(memberId, passTypeId, deviceLibraryIdentifier);
     try {
-      await dynamo().send(
+      await sendRetryingConflicts(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -84,6 +120,7 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
                 Key: registrationKeys.onDevice(deviceLibraryIdentifier, passTypeId, memberId),
               },
             },
+            ...(counted ? [countDevices(memberId, -1)] : []),
           ],
         }),
       );

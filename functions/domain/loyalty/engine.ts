@@ -295,6 +295,7 @@ export const enroll = (ids: NewMember, program: ProgramRules, now: Date): Member
     purchases: 0,
     passUpdatedAt: Math.floor(now.getTime() / 1000),
     passAuthGeneration: 0,
+    devices: 0,
   };
 };
 

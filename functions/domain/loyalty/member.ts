@@ -70,6 +70,12 @@ export const Member = z.object({
   passUpdatedAt: Int.nonnegative(),
   /** Bumped to revoke the Apple pass's authenticationToken (pass-tokens.ts). */
   passAuthGeneration: Int.nonnegative().default(0),
+  /**
+   * How many devices have the member's Apple pass registered for updates, kept exactly by the
+   * registration transactions. The push fan-out skips members with none. Absent on members enrolled
+   * before it was counted: they are always asked about (data-model.md 2.4.1).
+   */
+  devices: Int.nonnegative().optional(),
   dueAt: Iso.optional(),
 });
 export type Member = z.output<typeof Member>;

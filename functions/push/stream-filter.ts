@@ -1,0 +1,23 @@
+/**
+ * Which changes of the table reach the push function: member items that may have a device to push to
+ * (`Member.devices` above 0, or not counted yet). Everything else — ledger entries, purchase records,
+ * claims, members whose pass is on no device — costs no invocation. The same rule twice, side by
+ * side: as the event source mapping's filter patterns in AWS (infra/stateless-stack.ts; patterns are
+ * ORed), and as a predicate for the local stream poller (local/start.ts).
+ */
+export const PUSH_FILTER_PATTERNS = [
+  { dynamodb: { NewImage: { entity: { S: ["member"] }, devices: { N: [{ numeric: [">", 0] }] } } } },
+  { dynamodb: { NewImage: { entity: { S: ["member"] }, devices: [{ exists: false }] } } },
+];
+
+/** A stream record's new image, as DynamoDB Streams writes it (attribute values by type). */
+interface StreamImage {
+  dynamodb?: { NewImage?: Record<string, { S?: string; N?: string } | undefined> };
+}
+
+export const reachesPush = (record: StreamImage): boolean => {
+  const image = record.dynamodb?.NewImage;
+  if (image?.entity?.S !== "member") return false;
+  const devices = image.devices;
+  return devices === undefined || Number(devices.N) > 0;
+};
