@@ -350,7 +350,10 @@ const main = async () => {
   }
   await stopChild();
 
-  const purchaseRatio = purchaseResult.opsPerSecond / rawResult.opsPerSecond;
+  // Each round compares the two side by side on the same DynamoDB Local; the median round is the
+  // headline, so that one round disturbed by something else on the machine does not decide it.
+  const roundRatios = rawRounds.map((r, i) => (purchaseRounds[i]?.opsPerSecond ?? 0) / r.opsPerSecond);
+  const purchaseRatio = [...roundRatios].sort((a, b) => a - b)[Math.floor(roundRatios.length / 2)] ?? 0;
   const passSpeedup = plainResult.p50Ms / changedResult.p50Ms;
   const unchangedRatio = unchangedResult.p50Ms / changedResult.p50Ms;
   const rows = [rawResult, purchaseResult, plainResult, changedResult, unchangedResult];
@@ -369,7 +372,9 @@ const main = async () => {
       `round ${i + 1}: raw ${r.opsPerSecond}/s, purchases ${purchaseRounds[i]?.opsPerSecond}/s (${((purchaseRounds[i]?.opsPerSecond ?? 0) / r.opsPerSecond).toFixed(2)}×)`,
     );
   }
-  log(`purchases over HTTP: ${purchaseRatio.toFixed(2)}× the raw 3-item transaction (goal: at least 0.5×)`);
+  log(
+    `purchases over HTTP: ${purchaseRatio.toFixed(2)}× the raw 3-item transaction, median round (goal: at least 0.5×); all rounds together ${(purchaseResult.opsPerSecond / rawResult.opsPerSecond).toFixed(2)}×`,
+  );
   log(
     `pass right after a change: p50 ${passSpeedup.toFixed(1)}× faster than plain passkit-generator (goal: at least 4×)`,
   );
@@ -399,6 +404,7 @@ const main = async () => {
         results: rows,
         rounds: rawRounds.map((r, i) => ({ raw: r, purchases: purchaseRounds[i] })),
         purchaseRatioToRaw: Number(purchaseRatio.toFixed(3)),
+        purchaseRatioPerRound: roundRatios.map((r) => Number(r.toFixed(3))),
         passSpeedupP50: Number(passSpeedup.toFixed(2)),
         unchangedToChangedP50: Number(unchangedRatio.toFixed(3)),
         creditedOnce,
