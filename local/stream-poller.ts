@@ -136,9 +136,12 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   };
 
   const pollShard = async (shardId: string, state: ShardState): Promise<boolean> => {
+    // Records read count as work even when the filter leaves none: more may follow at once.
+    let read = 0;
     if (state.pending.length === 0 && state.iterator) {
       try {
         const page = await streams.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+        read = page.Records?.length ?? 0;
         state.pending = (page.Records ?? []).filter(options.filter ?? (() => true));
         state.iterator = page.NextShardIterator;
       } catch (error) {
@@ -150,7 +153,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
       }
     }
     if (!state.iterator && state.pending.length === 0) state.closed = true;
-    if (state.pending.length === 0) return false;
+    if (state.pending.length === 0) return read > 0;
     const result = await options.handle(state.pending.map(toLambdaRecord));
     if (result.retryFrom === undefined) {
       state.pending = [];

@@ -6,8 +6,11 @@
  * ORed), and as a predicate for the local stream poller (local/start.ts).
  */
 export const PUSH_FILTER_PATTERNS = [
-  { dynamodb: { NewImage: { entity: { S: ["member"] }, devices: { N: [{ numeric: [">", 0] }] } } } },
-  { dynamodb: { NewImage: { entity: { S: ["member"] }, devices: [{ exists: false }] } } },
+  // A stream record carries a number as a string (`"devices": {"N": "2"}`), and numeric matching only
+  // applies to JSON numbers: "anything but the string 0" is how "more than 0" reads here.
+  { dynamodb: { NewImage: { entity: { S: ["member"] }, devices: { N: [{ "anything-but": ["0"] }] } } } },
+  // `exists` looks at a single value, so it is asked of `devices.N`, not of the `devices` object.
+  { dynamodb: { NewImage: { entity: { S: ["member"] }, devices: { N: [{ exists: false }] } } } },
 ];
 
 /** A stream record's new image, as DynamoDB Streams writes it (attribute values by type). */

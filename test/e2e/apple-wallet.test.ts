@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { dynamoMemberRepository } from "../../functions/adapters/dynamodb/member-repository.js";
 import { signCardLink } from "../../functions/shared/pass-tokens.js";
 import { DEV_CERT_FILES } from "../../local/dev-certs.js";
 import { useApi } from "../support/api.js";
@@ -462,5 +463,52 @@ describe("APNs replies, through the push fan-out", () => {
     await buy(card);
     const arrived = await pushes.apns().waitForPushes(before + 1, 15_000);
     expect(arrived.filter((p) => p.token === token)).toHaveLength(1);
+  });
+});
+
+describe("the member's count of devices, as iPhones and APNs move it", () => {
+  /** `Member.devices` as stored (the push function is not invoked for a member at 0). */
+  const devicesOf = async (card: Card) => (await dynamoMemberRepository().load(card.memberId))?.devices;
+  const unregister = (card: Card, token: string, device: string) =>
+    raw(
+      "DELETE",
+      `/passkit/v1/devices/${device}/registrations/${PASS_TYPE_ID}/${card.memberId}`,
+      applePass(token),
+    );
+
+  it("counts the device that registers, and is back at 0 once the pass's only device unregisters", async () => {
+    // Prepare
+    const card = await newCard();
+    const { pass } = await download(card);
+    const device = deviceId();
+    const atEnrollment = await devicesOf(card);
+    expect((await register(card, pass.authenticationToken, device, pushToken())).status).toBe(201);
+    const registered = await devicesOf(card);
+
+    // Act
+    const removed = await unregister(card, pass.authenticationToken, device);
+
+    // Assess
+    expect(removed.status).toBe(200);
+    expect(atEnrollment).toBe(0);
+    expect(registered).toBe(1);
+    expect(await devicesOf(card)).toBe(0);
+  });
+
+  it("is back at 0 when APNs answers 410 for the pass's only device", async () => {
+    // Prepare
+    const card = await newCard();
+    const { pass } = await download(card);
+    const token = pushToken();
+    await register(card, pass.authenticationToken, deviceId(), token);
+    await pushes.drained();
+    pushes.apns().script(token, [{ status: 410, reason: "Unregistered" }]);
+
+    // Act
+    await tillCall(call, shop, "purchases", { member: card.memberId, amountCents: 1000, currency: "EUR" });
+    await pushes.drained();
+
+    // Assess
+    expect(await devicesOf(card)).toBe(0);
   });
 });

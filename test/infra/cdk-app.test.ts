@@ -186,12 +186,14 @@ describe("stateless stack", () => {
         Filters: [
           {
             Pattern: JSON.stringify({
-              dynamodb: { NewImage: { entity: { S: ["member"] }, devices: { N: [{ numeric: [">", 0] }] } } },
+              dynamodb: {
+                NewImage: { entity: { S: ["member"] }, devices: { N: [{ "anything-but": ["0"] }] } },
+              },
             }),
           },
           {
             Pattern: JSON.stringify({
-              dynamodb: { NewImage: { entity: { S: ["member"] }, devices: [{ exists: false }] } },
+              dynamodb: { NewImage: { entity: { S: ["member"] }, devices: { N: [{ exists: false }] } } },
             }),
           },
         ],

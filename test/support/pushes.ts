@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { resetConfigForTests } from "../../functions/config/env.js";
+import { reachesPush } from "../../functions/push/stream-filter.js";
 import { DEV_CERT_FILES } from "../../local/dev-certs.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
 import { type StreamPoller, startStreamPoller } from "../../local/stream-poller.js";
@@ -8,9 +9,9 @@ import { type ApnsStandIn, startApnsStandIn } from "./apns-standin.js";
 import { testCertificates } from "./table.js";
 
 /**
- * The push path as in production, for a test file: the table's stream read by the local poller, the
- * push function, and real HTTP/2 + TLS with client certificates to a local APNs stand-in named by
- * APNS_URL / APNS_CA_FILE.
+ * The push path as in production, for a test file: the table's stream read by the local poller with
+ * the push function's filter (members that may have a device), the push function, and real HTTP/2 +
+ * TLS with client certificates to a local APNs stand-in named by APNS_URL / APNS_CA_FILE.
  */
 export const usePushes = (table: { tableName: string; endpoint: string }) => {
   let apns: ApnsStandIn | undefined;
@@ -29,6 +30,8 @@ export const usePushes = (table: { tableName: string; endpoint: string }) => {
       startAt: "TRIM_HORIZON",
       intervalMs: 50,
       handle: handleChanges,
+      // What reaches the push function, as npm start filters it (functions/push/stream-filter.ts).
+      filter: reachesPush,
       onError: (error) => console.error("stream poller:", error),
     });
   });

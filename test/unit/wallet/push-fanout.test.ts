@@ -16,17 +16,24 @@ const world = (devices: Record<string, string[]>, replies: Record<string, PushRe
   const pushed: string[] = [];
   const removed: string[] = [];
   const alerts: string[] = [];
+  /** The members whose registrations were read, in order. */
+  const reads: string[] = [];
+  /** `counted` of each removal: whether the member's device count was moved with it. */
+  const countedRemovals: boolean[] = [];
   const registrations = {
-    devicesOf: async (memberId: string): Promise<DeviceRegistration[]> =>
-      (devices[memberId] ?? []).map((pushToken) => ({
+    devicesOf: async (memberId: string): Promise<DeviceRegistration[]> => {
+      reads.push(memberId);
+      return (devices[memberId] ?? []).map((pushToken) => ({
         deviceLibraryIdentifier: `dev-${pushToken}`,
         passTypeId: TYPE,
         memberId,
         programId: "prg_0000000000000001",
         pushToken,
-      })),
-    unregister: async (device: string, _type: string, memberId: string) => {
+      }));
+    },
+    unregister: async (device: string, _type: string, memberId: string, counted: boolean) => {
       removed.push(`${memberId}/${device}`);
+      countedRemovals.push(counted);
       devices[memberId] = (devices[memberId] ?? []).filter((t) => `dev-${t}` !== device);
       return true;
     },
@@ -46,7 +53,14 @@ const world = (devices: Record<string, string[]>, replies: Record<string, PushRe
     warn: () => undefined,
     error: (message: string) => void alerts.push(message),
   };
-  return { fanOut: pushFanOut({ registrations, sender, passTypeId: TYPE, log }), pushed, removed, alerts };
+  return {
+    fanOut: pushFanOut({ registrations, sender, passTypeId: TYPE, log }),
+    pushed,
+    removed,
+    alerts,
+    reads,
+    countedRemovals,
+  };
 };
 
 describe("which stream records push", () => {
@@ -133,5 +147,101 @@ describe("the push fan-out", () => {
     const { fanOut, pushed } = world({});
     expect(await fanOut.handle([change(1, "mbr_a", 1, 2)])).toMatchObject({ members: 1, delivered: 0 });
     expect(pushed).toEqual([]);
+  });
+});
+
+/** The record with the device count its new image carries (`Member.devices`); undefined: not counted. */
+const counting = (record: ChangeRecord, devices: number | undefined): ChangeRecord => ({
+  ...record,
+  newImage: { ...record.newImage, ...(devices === undefined ? {} : { devices }) },
+});
+
+/** A registration or unregistration: the member's count and version move, its card does not. */
+const deviceCountMoved = (
+  seq: number,
+  memberId: string,
+  passUpdatedAt: number,
+  from: number,
+  to: number,
+) => ({
+  sequenceNumber: String(seq).padStart(6, "0"),
+  eventName: "MODIFY" as const,
+  oldImage: { entity: "member", memberId, passUpdatedAt, devices: from },
+  newImage: { entity: "member", memberId, passUpdatedAt, devices: to },
+});
+
+describe("the push fan-out and the member's device count", () => {
+  it("reads no registrations and pushes nothing for a member whose record counts no device", async () => {
+    // Prepare: a registration the count does not know of, to tell a skipped read from an empty one
+    const { fanOut, pushed, reads } = world({ mbr_a: ["t1"] });
+
+    // Act
+    const report = await fanOut.handle([counting(change(1, "mbr_a", 1, 2), 0)]);
+
+    // Assess
+    expect(reads).toEqual([]);
+    expect(pushed).toEqual([]);
+    expect(report).toMatchObject({ members: 1, delivered: 0, removed: 0, failed: 0 });
+    expect(report.retryFrom).toBeUndefined();
+  });
+
+  it.each([
+    ["counts two devices", 2],
+    ["predates the count (no devices attribute)", undefined],
+  ])("reads the registrations and pushes when the member record %s", async (_what, devices) => {
+    // Prepare
+    const { fanOut, pushed, reads } = world({ mbr_a: ["t1", "t2"] });
+
+    // Act
+    const report = await fanOut.handle([counting(change(1, "mbr_a", 1, 2), devices)]);
+
+    // Assess
+    expect(reads).toEqual(["mbr_a"]);
+    expect(pushed.sort()).toEqual(["t1", "t2"]);
+    expect(report).toMatchObject({ members: 1, delivered: 2, failed: 0 });
+  });
+
+  it("reads the registrations when a later record of the batch counts a device the card change did not", async () => {
+    // Prepare: a purchase while the pass was on no device, then the device registers (card unchanged)
+    const { fanOut, pushed, reads } = world({ mbr_a: ["t1"] });
+    const batch = [counting(change(1, "mbr_a", 1, 2), 0), deviceCountMoved(2, "mbr_a", 2, 0, 1)];
+
+    // Act
+    const report = await fanOut.handle(batch);
+
+    // Assess: the newest count of the batch decides
+    expect(reads).toEqual(["mbr_a"]);
+    expect(pushed).toEqual(["t1"]);
+    expect(report).toMatchObject({ members: 1, delivered: 1, failed: 0 });
+  });
+
+  it("skips the read when a later record of the batch counts no device left", async () => {
+    // Prepare: a purchase while the pass was on one device, then that device unregisters
+    const { fanOut, pushed, reads } = world({ mbr_a: ["t1"] });
+    const batch = [counting(change(1, "mbr_a", 1, 2), 1), deviceCountMoved(2, "mbr_a", 2, 1, 0)];
+
+    // Act
+    const report = await fanOut.handle(batch);
+
+    // Assess
+    expect(reads).toEqual([]);
+    expect(pushed).toEqual([]);
+    expect(report).toMatchObject({ members: 1, delivered: 0, failed: 0 });
+  });
+
+  it.each([
+    ["moves the count of a member that keeps one", 1, true],
+    ["leaves alone a member that predates the count", undefined, false],
+  ])("removes a device APNs no longer knows and %s", async (_what, devices, counted) => {
+    // Prepare
+    const { fanOut, removed, countedRemovals } = world({ mbr_a: ["t1"] }, { t1: ["unregistered"] });
+
+    // Act
+    const report = await fanOut.handle([counting(change(1, "mbr_a", 1, 2), devices)]);
+
+    // Assess
+    expect(removed).toEqual(["mbr_a/dev-t1"]);
+    expect(countedRemovals).toEqual([counted]);
+    expect(report).toMatchObject({ removed: 1, failed: 0 });
   });
 });
