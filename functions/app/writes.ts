@@ -8,11 +8,13 @@ import { derivedId } from "../shared/ids.js";
 /**
  * How every change to a member is written: computed by the pure engine from a strongly consistent
  * read, then committed as one transaction conditioned on the member versions it was computed from
- * (and, for client requests, with the idempotency record as the transaction's first item). Losing a
- * race means: read again, compute again, commit again. Nothing is ever read-modified-written.
+ * (and, for requests with an Idempotency-Key, with the claim on that key as one of its items: the new
+ * purchase's own record, or a claim record of its own). Losing a race means: read again, compute
+ * again, commit again. Nothing is ever read-modified-written.
  *
- * Idempotency is decided by that first item, not by a read before the work: a key seen before makes
- * the transaction fail on it, and the cancellation carries the stored answer back to be replayed.
+ * Idempotency is decided by that claim, not by a read before the work: a key seen before makes the
+ * transaction fail on it, and the cancellation carries the stored answer back to be replayed
+ * (docs/data-model.md 2.3.2).
  */
 
 /** Who sent a request, what key they gave it, and a hash of what they asked. */
