@@ -222,6 +222,11 @@ export interface OperationCost {
   responseBytes: number;
   /** Items the call adds to the table, by entity. */
   itemsCreated: Record<string, number>;
+  /**
+   * The warm call's reads of the card code's member id (`CARD#…`): the bench's members name their card
+   * code for the first time in the process; a container that has seen the code does not read it again.
+   */
+  cardCodeRead: { requests: number; readUnits: number };
 }
 
 /** Stored items of one entity, as scanned from the table at the end of the run. */
@@ -272,12 +277,20 @@ export interface Workload {
   newSpendDayShare: number;
   /** Share of invocations that start a new container (INIT billed since August 2025). */
   coldStartShare: number;
-  /** Share of warm requests whose in-process cache entries expired (CARNET_CACHE_SECONDS) and are read again. */
+  /**
+   * Share of warm requests whose in-process cache entries expired (CARNET_CACHE_SECONDS: programs, store
+   * and partner keys, pass stores) and are read again.
+   */
   cacheRefreshShare: number;
+  /**
+   * Share of calls naming a member by card code (purchases, redemptions, accruals) whose code is new to
+   * the container, so read from the table; the others find it in memory, kept for the container's life.
+   */
+  newCardCodeShare: number;
   /** An APNs round trip on a kept-alive HTTP/2 connection, added to a push with devices. */
   apnsRoundTripMs: number;
   lambdaMemoryMb: number;
-  /** Lambda's START, END and REPORT lines per invocation, and the fan-out's "push batch" line. */
+  /** Lambda's START, END and REPORT lines per invocation, and the fan-out's "push batch" line (a card changed). */
   logBytesPerInvocation: number;
   logBytesPerPushBatch: number;
   logRetentionMonths: number;
@@ -318,6 +331,7 @@ export const DEFAULT_WORKLOAD: Workload = {
   newSpendDayShare: 0.9,
   coldStartShare: 0.02,
   cacheRefreshShare: 0.15,
+  newCardCodeShare: 0.9,
   apnsRoundTripMs: 30,
   lambdaMemoryMb: 1024,
   logBytesPerInvocation: 450,
@@ -338,10 +352,12 @@ export const monthlyCalls = (w: Workload): Record<OperationName, number> => {
   const redemptions = purchases * w.redemptionShare;
   const accruals = day(w.partnerAccrualsPerDay);
   const enrollments = day(w.enrollmentsPerDay);
-  // Every write that changes what a card shows is one stream record, hence one fan-out (at this rate
-  // the 1-second batching window rarely holds two). A new member has no device yet.
+  // Every write that changes what a card shows is one stream record (at this rate the 1-second batching
+  // window rarely holds two). The stream filter passes only members whose pass is on a device
+  // (Member.devices > 0), so only their changes invoke the fan-out; new members have no device yet.
   const cardChanges = purchases + refunds + redemptions + accruals;
   const deviceFetches = cardChanges * w.walletShare * w.devicesPerWalletMember;
+  const registrations = enrollments * w.walletShare * w.devicesPerWalletMember;
   return {
     createProgram: 0,
     createStore: 0,
@@ -355,11 +371,13 @@ export const monthlyCalls = (w: Workload): Record<OperationName, number> => {
     memberGet: day(w.memberLookupsPerDay),
     cardPage: enrollments * w.cardPageViewsPerEnrollment,
     passDownload: enrollments * w.passDownloadsPerEnrollment,
-    registerDevice: enrollments * w.walletShare * w.devicesPerWalletMember,
+    registerDevice: registrations,
     updatedSerials: deviceFetches,
     latestPass: deviceFetches,
     pushOneDevice: cardChanges * w.walletShare,
-    pushNoDevice: cardChanges * (1 - w.walletShare) + enrollments,
+    // A member without device is never invoked for. The registration's own member write (devices + 1)
+    // passes the filter but changes no card: an invocation that pushes and reads nothing, like this one.
+    pushNoDevice: registrations,
     sweep: day(w.sweepsPerDay),
   };
 };
@@ -409,9 +427,14 @@ const line = (service: string, item: string, quantity: number, price: Price): Bi
   return { service, item, quantity, price, usd, freeUsd };
 };
 
-/** Read units of a call in steady state: warm, plus the reads an expired cache entry costs again. */
+/**
+ * Read units of a call in steady state: warm (a card code new to the container), less the card-code
+ * reads of calls whose code the container has seen, plus the reads an expired cache entry costs again.
+ */
 const readUnitsPerCall = (op: OperationCost, w: Workload) =>
-  op.warm.readUnits + w.cacheRefreshShare * Math.max(0, op.cold.readUnits - op.warm.readUnits);
+  op.warm.readUnits -
+  (1 - w.newCardCodeShare) * op.cardCodeRead.readUnits +
+  w.cacheRefreshShare * Math.max(0, op.cold.readUnits - op.warm.readUnits);
 
 /** Bytes one stored item of an entity costs: its size and DynamoDB's 100-byte overhead, per table/index. */
 const entityBytes = (entities: Record<string, EntityStorage>, entity: string) => {
@@ -503,8 +526,8 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
     gbSeconds += (n * Math.ceil(op.warm.ms + extra) * memoryGb) / 1000;
     gbSeconds += (cold * Math.max(0, op.cold.ms - op.warm.ms) * memoryGb) / 1000;
   }
-  const pushBatches = calls.pushOneDevice + calls.pushNoDevice;
-  const logGb = (invocations * w.logBytesPerInvocation + pushBatches * w.logBytesPerPushBatch) / GB;
+  const pushInvocations = calls.pushOneDevice + calls.pushNoDevice;
+  const logGb = (invocations * w.logBytesPerInvocation + calls.pushOneDevice * w.logBytesPerPushBatch) / GB;
   const { tableGb, indexGb, historyGbPerMonth } = storage(m, w, calls);
   const transferGb = transferBytes / GB;
   const emails = calls.enroll * w.emailsPerEnrollment;
@@ -514,7 +537,7 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
     line("DynamoDB", "read request units", readUnits, PRICES.dynamoRead),
     line("DynamoDB", "storage, table + indexes (GB-month)", tableGb + indexGb, PRICES.dynamoStorage),
     line("DynamoDB", "point-in-time recovery (GB-month)", tableGb, PRICES.dynamoPitr),
-    line("DynamoDB", "stream reads by the push function", pushBatches, PRICES.dynamoStreamsForLambda),
+    line("DynamoDB", "stream reads by the push function", pushInvocations, PRICES.dynamoStreamsForLambda),
     line("Lambda", "invocations", invocations, PRICES.lambdaRequests),
     line("Lambda", `compute, arm64 ${w.lambdaMemoryMb} MB (GB-s)`, gbSeconds, PRICES.lambdaArmCompute),
     line("API Gateway", "HTTP API requests", httpRequests, PRICES.apiGatewayHttp),
