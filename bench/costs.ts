@@ -19,8 +19,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -57,7 +57,7 @@ import {
   perThousandCalls,
   type Workload,
 } from "./cost-model.js";
-import { log, resultOf } from "./measure.js";
+import { log, resultOf, writeResults } from "./measure.js";
 
 const REPS = Number(process.env.BENCH_COST_REPS ?? 30);
 const WARMUP = 2;
@@ -1610,12 +1610,8 @@ const report = (
       ? `verified: ${CALLS} replays answered identically and credited nothing; every push reached exactly the registered devices`
       : `FAILED: ${h.failures.join("; ")}`,
   );
-  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-  const json = {
-    date: new Date().toISOString(),
+  writeResults("costs", {
     code,
-    node: process.version,
-    machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) },
     parameters: {
       reps: REPS,
       warmup: WARMUP,
@@ -1630,9 +1626,7 @@ const report = (
     bill,
     whatIf,
     failures: h.failures,
-  };
-  writeFileSync(new URL("./results/costs.json", import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
-  log("written: bench/results/costs.json");
+  });
   return h.failures.length === 0;
 };
 

@@ -13,8 +13,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
@@ -26,7 +26,7 @@ import { newProgram, ProgramInput } from "../functions/domain/program.js";
 import { ensureDevCertificates } from "../local/dev-certs.js";
 import { localDynamoClient } from "../local/dynamodb-local.js";
 import { openPass, verifyPass } from "../test/support/pkpass.js";
-import { log, type Result, resultOf } from "./measure.js";
+import { log, type Result, resultOf, writeResults } from "./measure.js";
 
 const PURCHASES = Number(process.env.BENCH_HTTP_PURCHASES ?? 800);
 const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 8);
@@ -386,36 +386,24 @@ const main = async () => {
     `balances of ${MEMBERS} members: ${balancesExact ? "exact" : "WRONG"}; last pass ${passVerified ? "verified by openssl cms -verify" : "NOT verified"}`,
   );
 
-  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-  writeFileSync(
-    new URL("./results/http.json", import.meta.url),
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) },
-        parameters: {
-          purchases: PURCHASES,
-          concurrency: CONCURRENCY,
-          members: MEMBERS,
-          passes: PASSES,
-          rounds: ROUNDS,
-        },
-        results: rows,
-        rounds: rawRounds.map((r, i) => ({ raw: r, purchases: purchaseRounds[i] })),
-        purchaseRatioToRaw: Number(purchaseRatio.toFixed(3)),
-        purchaseRatioPerRound: roundRatios.map((r) => Number(r.toFixed(3))),
-        passSpeedupP50: Number(passSpeedup.toFixed(2)),
-        unchangedToChangedP50: Number(unchangedRatio.toFixed(3)),
-        creditedOnce,
-        balancesExact,
-        passVerified,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  log("written: bench/results/http.json");
+  writeResults("http", {
+    parameters: {
+      purchases: PURCHASES,
+      concurrency: CONCURRENCY,
+      members: MEMBERS,
+      passes: PASSES,
+      rounds: ROUNDS,
+    },
+    results: rows,
+    rounds: rawRounds.map((r, i) => ({ raw: r, purchases: purchaseRounds[i] })),
+    purchaseRatioToRaw: Number(purchaseRatio.toFixed(3)),
+    purchaseRatioPerRound: roundRatios.map((r) => Number(r.toFixed(3))),
+    passSpeedupP50: Number(passSpeedup.toFixed(2)),
+    unchangedToChangedP50: Number(unchangedRatio.toFixed(3)),
+    creditedOnce,
+    balancesExact,
+    passVerified,
+  });
   process.exit(creditedOnce && balancesExact && passVerified ? 0 : 1);
 };
 

@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+
 /** What the benchmarks share: a result row, latency percentiles, indented output. */
 
 export const log = (message: string) => console.log(`  ${message}`);
@@ -23,4 +26,16 @@ export const resultOf = (scenario: string, latencies: number[], seconds: number,
     p50Ms: Number(percentile(sorted, 50).toFixed(digits)),
     p99Ms: Number(percentile(sorted, 99).toFixed(digits)),
   };
+};
+
+/**
+ * Writes bench/results/<name>.json (git-ignored): what was measured, with the date, the Node version
+ * and the machine it ran on, so that two runs can be told apart.
+ */
+export const writeResults = (name: string, report: Record<string, unknown>): void => {
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  const machine = { cpu: cpus()[0]?.model, cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) };
+  const json = { date: new Date().toISOString(), node: process.version, machine, ...report };
+  writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
+  log(`written: bench/results/${name}.json`);
 };

@@ -4,8 +4,8 @@
  * per second over HTTP/2 + TLS to the local APNs stand-in. Not a test: numbers never fail it; a pass
  * that OpenSSL does not verify does (exit code 1).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { PKPass } from "passkit-generator";
@@ -23,7 +23,7 @@ import { ensureDevCertificates } from "../local/dev-certs.js";
 import { startApnsStandIn } from "../test/support/apns-standin.js";
 import { richRules } from "../test/support/loyalty.js";
 import { verifyPass } from "../test/support/pkpass.js";
-import { log, type Result, resultOf } from "./measure.js";
+import { log, type Result, resultOf, writeResults } from "./measure.js";
 
 const PASSES = Number(process.env.BENCH_PASSES ?? 300);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 5000);
@@ -162,24 +162,12 @@ const main = async () => {
   log(`pushes delivered: ${delivered} of ${PUSHES}`);
   log("verified: a pass of each kind passed openssl cms -verify and its manifest hashes (else: exit 1)");
 
-  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-  writeFileSync(
-    new URL("./results/passes.json", import.meta.url),
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) },
-        parameters: { passes: PASSES, pushes: PUSHES, pushConcurrency: 64 },
-        results,
-        speedup: Number(speedup.toFixed(2)),
-        pushesDelivered: delivered,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  log("written: bench/results/passes.json");
+  writeResults("passes", {
+    parameters: { passes: PASSES, pushes: PUSHES, pushConcurrency: 64 },
+    results,
+    speedup: Number(speedup.toFixed(2)),
+    pushesDelivered: delivered,
+  });
   process.exit(delivered === PUSHES ? 0 : 1);
 };
 

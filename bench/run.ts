@@ -5,13 +5,11 @@
  * it; only a wrong balance does (exit code 1).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { localDynamoClient, type RunningDynamoDb, startDynamoDbLocal } from "../local/dynamodb-local.js";
 import { ensureTable } from "../local/table.js";
-import { log, type Result, resultOf } from "./measure.js";
+import { log, type Result, resultOf, writeResults } from "./measure.js";
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -153,11 +151,7 @@ const main = async () => {
       : `  MISMATCH: the hot member holds ${stored?.points} points from ${stored?.purchases} purchases; expected ${expectedHotPoints} from ${OPS}`,
   );
 
-  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-  const report = {
-    date: new Date().toISOString(),
-    node: process.version,
-    machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30) },
+  writeResults("latest", {
     parameters: {
       ops: OPS,
       concurrency: CONCURRENCY,
@@ -170,9 +164,7 @@ const main = async () => {
       ratioToRawTransactWriteItems: Number((r.opsPerSecond / raw).toFixed(3)),
     })),
     verified,
-  };
-  writeFileSync(new URL("./results/latest.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
-  log("written: bench/results/latest.json");
+  });
   await dynamo.stop();
   process.exit(verified ? 0 : 1);
 };
