@@ -19,7 +19,7 @@ const idempotencyHeader = (mode: "required" | "optional") =>
   z.object({
     "Idempotency-Key": (mode === "required" ? z.string() : z.string().optional()).meta({
       description:
-        "The client's name for this request (e.g. a UUID), 1 to 255 printable ASCII characters. The same key with the same body returns the first answer and changes nothing more; with another body it is a 409 idempotency_key_reused. Keys are kept 7 days.",
+        "The client's name for this request (e.g. a UUID), 1 to 255 printable ASCII characters. The same key with the same body returns the first answer and changes nothing more; with another body it is a 409 idempotency_key_reused. Keys are per caller (store, partner or program) and bound to the first request sent with them, whatever the operation: a purchase's key for as long as the purchase, any other key for 7 days.",
       example: "3f1c2b9e-5d7a-4e61-9a3b-1c2d3e4f5a6b",
     }),
   });
