@@ -66,11 +66,11 @@ export const outcomeWrites = (outcome: Outcome, expectedVersion: number): Member
  */
 const withClaim = (
   claim: IdempotencyClaim,
+  transactionId: string,
   response: IdempotencyRecord["response"],
   writes: MemberWrite[],
   at: Date,
 ): MemberWrite[] => {
-  const transactionId = claimedTransactionId(claim);
   const record: IdempotencyRecord = { ...claim, response, createdAt: at.toISOString() };
   const holder = writes.findIndex(
     (w) =>
@@ -81,13 +81,11 @@ const withClaim = (
 };
 
 /** Whether the writes change an existing transaction that is the one the claim names. */
-const namesItsOwnClaim = (claim: IdempotencyClaim, writes: MemberWrite[]): boolean => {
-  const transactionId = claimedTransactionId(claim);
-  return writes.some(
+const changesItsOwnClaim = (transactionId: string, writes: MemberWrite[]): boolean =>
+  writes.some(
     (w) =>
       w.kind === "purchase" && w.expectedRefundedCents !== null && w.record.transactionId === transactionId,
   );
-};
 
 const keyReused = () =>
   new DomainError(
@@ -162,6 +160,8 @@ export const memberWriter = ({
       attempt: () => Promise<Attempt<T>>,
       status = 201,
     ): Promise<T> {
+      // The transaction the key names (where its claim lives), worked out once per request.
+      const claimed = claim && { claim, transactionId: claimedTransactionId(claim) };
       return serialised(serialise ? lockKey : undefined, async () => {
         const started = performance.now();
         for (let i = 0; i < maxAttempts && performance.now() - started < budgetMs; i++) {
@@ -172,29 +172,31 @@ export const memberWriter = ({
             // A refusal (e.g. the member is gone since) must not hide an answer already given for this
             // key: a retry replays it. Only refusals pay for this read; the happy path never does.
             const seen =
-              claim && error instanceof DomainError
-                ? await members.idempotency(claimedTransactionId(claim), now())
+              claimed && error instanceof DomainError
+                ? await members.idempotency(claimed.transactionId, now())
                 : undefined;
-            if (seen && claim) return replay<T>(seen, claim);
+            if (seen && claimed) return replay<T>(seen, claimed.claim);
             throw error;
           }
           const { body, writes } = computed;
-          if (claim && namesItsOwnClaim(claim, writes)) {
+          if (claimed && changesItsOwnClaim(claimed.transactionId, writes)) {
             // The key names a transaction this request changes (a refund sent with the key of the
             // purchase it refunds): the key was used, by that purchase. One item cannot be written
             // twice in a transaction, so answer from the claim instead of committing.
-            const seen = await members.idempotency(claimedTransactionId(claim), now());
-            if (seen) return replay<T>(seen, claim);
+            const seen = await members.idempotency(claimed.transactionId, now());
+            if (seen) return replay<T>(seen, claimed.claim);
             throw keyReused();
           }
-          const all = claim ? withClaim(claim, { status, body }, writes, now()) : writes;
+          const all = claimed
+            ? withClaim(claimed.claim, claimed.transactionId, { status, body }, writes, now())
+            : writes;
           // The key is claimed inside the transaction: one request, whether it is new or a retry.
           const result = await members.commit(all, now());
           if (result.kind === "committed") return body;
-          if (result.kind === "idempotency_key_taken" && claim) {
-            const seen = result.record ?? (await members.idempotency(claimedTransactionId(claim), now()));
+          if (result.kind === "idempotency_key_taken" && claimed) {
+            const seen = result.record ?? (await members.idempotency(claimed.transactionId, now()));
             // Absent here only if the record expired in between: go round and claim the key again.
-            if (seen) return replay<T>(seen, claim);
+            if (seen) return replay<T>(seen, claimed.claim);
           }
           if (result.kind === "changed") await backoff(i);
         }

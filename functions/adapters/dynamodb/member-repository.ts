@@ -79,14 +79,20 @@ const idempotencyAttributes = (record: IdempotencyRecord) => ({
   createdAt: record.createdAt,
 });
 
-/** An idempotency item back to the record (its response is stored as JSON text). */
-const idempotencyRecordOf = (item: Record<string, unknown>): IdempotencyRecord => ({
-  scope: String(item.scope),
-  clientKey: String(item.clientKey),
-  requestHash: String(item.requestHash),
-  response: JSON.parse(String(item.response)) as IdempotencyRecord["response"],
-  createdAt: String(item.createdAt),
-});
+/**
+ * The claim an item at `TXN#<id>` holds (its response is stored as JSON text), or undefined for an
+ * item that holds none. Whether it is still live is the reader's question (expiresAt).
+ */
+const claimOf = (item: Record<string, unknown> | undefined): IdempotencyRecord | undefined =>
+  typeof item?.requestHash === "string"
+    ? {
+        scope: String(item.scope),
+        clientKey: String(item.clientKey),
+        requestHash: item.requestHash,
+        response: JSON.parse(String(item.response)) as IdempotencyRecord["response"],
+        createdAt: String(item.createdAt),
+      }
+    : undefined;
 
 /**
  * The head of a member's partition, newest first, in one strongly consistent Query: its profile and
@@ -119,13 +125,13 @@ const memberHead = async (memberId: string, ledger: number) => {
   const last = entries[entries.length - 1];
   // A full page may have more behind it: continue after its last entry (history()'s cursor).
   const more = ledger > 0 && entries.length === ledger && last !== undefined;
+  const history: Page<LedgerEntry> = { items: entries.map((item) => entityOf(LedgerEntry, item)) };
+  const nextCursor = more ? encodeCursor({ PK: partition, SK: last.SK }) : undefined;
+  if (nextCursor) history.nextCursor = nextCursor;
   return {
     member: member ? entityOf(Member, member) : undefined,
     profile: profile ? entityOf(MemberProfile, profile) : undefined,
-    history: {
-      items: entries.map((item) => entityOf(LedgerEntry, item)),
-      nextCursor: more ? encodeCursor({ PK: partition, SK: last.SK }) : undefined,
-    },
+    history,
   };
 };
 
@@ -258,11 +264,7 @@ export const dynamoMemberRepository = (): MemberRepository => ({
   async snapshot(programId, memberId, historyLimit) {
     const { member, profile, history } = await memberHead(memberId, historyLimit);
     if (!member || member.programId !== programId) return undefined;
-    return {
-      member,
-      ...(profile ? { profile } : {}),
-      history: { items: history.items, ...(history.nextCursor ? { nextCursor: history.nextCursor } : {}) },
-    };
+    return { member, ...(profile ? { profile } : {}), history };
   },
 
   async idByCardCode(programId, cardCode) {
@@ -325,9 +327,8 @@ export const dynamoMemberRepository = (): MemberRepository => ({
 
   async idempotency(transactionId, now) {
     const item = await read(memberKeys.transaction(transactionId));
-    if (typeof item?.requestHash !== "string") return undefined;
-    if (typeof item.expiresAt === "number" && item.expiresAt < epochSeconds(now)) return undefined;
-    return idempotencyRecordOf(item);
+    if (typeof item?.expiresAt === "number" && item.expiresAt < epochSeconds(now)) return undefined;
+    return claimOf(item);
   },
 
   async enroll({ member, profile, emailHash }): Promise<EnrollResult> {
@@ -389,12 +390,8 @@ export const dynamoMemberRepository = (): MemberRepository => ({
       if (idempotencyAt >= 0 && codes[idempotencyAt] === "ConditionalCheckFailed") {
         // The record that holds the key comes back with the cancellation (ALL_OLD): no read needed.
         const held = (error as TransactionCanceledException).CancellationReasons?.[idempotencyAt]?.Item;
-        return {
-          kind: "idempotency_key_taken",
-          ...(held
-            ? { record: idempotencyRecordOf(unmarshall(held as Record<string, AttributeValue>)) }
-            : {}),
-        };
+        const record = claimOf(held && unmarshall(held as Record<string, AttributeValue>));
+        return { kind: "idempotency_key_taken", ...(record ? { record } : {}) };
       }
       if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
         return { kind: "changed" };
