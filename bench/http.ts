@@ -18,15 +18,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { PKPass } from "passkit-generator";
-import { fillPass, passProps, passTemplatesDir } from "../functions/adapters/apple/pass-factory.js";
 import { enroll } from "../functions/domain/loyalty/engine.js";
 import { appleCardContent } from "../functions/domain/pass/apple-card.js";
 import { newProgram, ProgramInput } from "../functions/domain/program.js";
 import { ensureDevCertificates } from "../local/dev-certs.js";
 import { localDynamoClient } from "../local/dynamodb-local.js";
 import { openPass, verifyPass } from "../test/support/pkpass.js";
-import { log, type Result, resultOf, writeResults } from "./measure.js";
+import { log, measureOneAtATime, type Result, resultOf, writeResults } from "./measure.js";
+import { plainPassBuilder } from "./plain-pass.js";
 
 const PURCHASES = Number(process.env.BENCH_HTTP_PURCHASES ?? 800);
 const CONCURRENCY = Number(process.env.BENCH_HTTP_CONCURRENCY ?? 8);
@@ -296,34 +295,15 @@ const main = async () => {
     holderName: "Camille",
     now: new Date(),
   });
-  const model = join(passTemplatesDir(), "apple", "storecard.pass");
-  const plain = async () => {
-    const pass = await PKPass.from(
-      { model, certificates: { signerCert: certs.passCert, signerKey: certs.passKey, wwdr: certs.wwdrCert } },
-      passProps(
-        content,
-        { passTypeId: certs.passTypeId, teamId: certs.teamId },
-        {
-          webServiceUrl: `${api}/passkit`,
-          authenticationToken: "t".repeat(43),
-        },
-      ),
-    );
-    fillPass(pass, content);
-    return pass.getAsBuffer();
-  };
-  for (let i = 0; i < 10; i++) await plain();
-  const plainLatencies: number[] = [];
-  const plainStarted = performance.now();
-  for (let i = 0; i < PASSES; i++) {
-    const t = performance.now();
-    await plain();
-    plainLatencies.push(performance.now() - t);
-  }
-  const plainResult = resultOf(
+  const plain = plainPassBuilder(certs, {
+    webServiceUrl: `${api}/passkit`,
+    authenticationToken: "t".repeat(43),
+  });
+  const plainResult = await measureOneAtATime(
     "plain passkit-generator in this process (same model)",
-    plainLatencies,
-    (performance.now() - plainStarted) / 1000,
+    PASSES,
+    () => plain(content),
+    { warmup: 10, digits: 1 },
   );
   const changedResult = resultOf("pass download over HTTP, right after a purchase", changed, 1);
   const unchangedResult = resultOf("pass download over HTTP, unchanged since the last one", unchanged, 1);

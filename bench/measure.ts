@@ -28,6 +28,24 @@ export const resultOf = (scenario: string, latencies: number[], seconds: number,
   };
 };
 
+/** Work done one call at a time, as one Lambda container does it: `warmup` calls, then `n` timed. */
+export const measureOneAtATime = async (
+  scenario: string,
+  n: number,
+  op: () => unknown,
+  { warmup = 20, digits = 2 }: { warmup?: number; digits?: number } = {},
+): Promise<Result> => {
+  for (let i = 0; i < warmup; i++) await op();
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await op();
+    latencies.push(performance.now() - t);
+  }
+  return resultOf(scenario, latencies, (performance.now() - started) / 1000, digits);
+};
+
 /**
  * Writes bench/results/<name>.json (git-ignored): what was measured, with the date, the Node version
  * and the machine it ran on, so that two runs can be told apart.

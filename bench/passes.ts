@@ -8,14 +8,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { PKPass } from "passkit-generator";
 import { createApnsClient } from "../functions/adapters/apple/apns.js";
-import {
-  fillPass,
-  passFactory,
-  passProps,
-  passTemplatesDir,
-} from "../functions/adapters/apple/pass-factory.js";
+import { passFactory, passTemplatesDir } from "../functions/adapters/apple/pass-factory.js";
 import { enroll } from "../functions/domain/loyalty/engine.js";
 import { type AppleCardContent, appleCardContent } from "../functions/domain/pass/apple-card.js";
 import { newProgram, ProgramInput } from "../functions/domain/program.js";
@@ -23,28 +17,15 @@ import { ensureDevCertificates } from "../local/dev-certs.js";
 import { startApnsStandIn } from "../test/support/apns-standin.js";
 import { richRules } from "../test/support/loyalty.js";
 import { verifyPass } from "../test/support/pkpass.js";
-import { log, type Result, resultOf, writeResults } from "./measure.js";
+import { log, measureOneAtATime, type Result, writeResults } from "./measure.js";
+import { plainPassBuilder } from "./plain-pass.js";
 
 const PASSES = Number(process.env.BENCH_PASSES ?? 300);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 5000);
 
-/** CPU-bound work, one at a time (as one Lambda container does it). */
-const measure = async (scenario: string, n: number, op: () => Buffer | Promise<Buffer>): Promise<Result> => {
-  for (let i = 0; i < 20; i++) await op(); // warm-up
-  const latencies: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await op();
-    latencies.push(performance.now() - t);
-  }
-  return resultOf(scenario, latencies, (performance.now() - started) / 1000, 2);
-};
-
 const main = async () => {
   const certs = ensureDevCertificates(mkdtempSync(join(tmpdir(), "carnet-bench-certs-")));
   const caFile = join(certs.dir, "dev-root-ca.pem");
-  const model = join(passTemplatesDir(), "apple", "storecard.pass");
   const program = newProgram(
     ProgramInput.parse({ name: "Bench", organizationName: "Bench Café", rules: richRules }),
     "prg_0000000000000001",
@@ -75,18 +56,12 @@ const main = async () => {
   const certificates = { signerCert: certs.passCert, signerKey: certs.passKey, wwdr: certs.wwdrCert };
 
   // The plain call first: Carnet's factory changes how node-forge signs for its key once created.
-  // It is the library's documented way: PKPass.from reads the model folder, then the fields are set.
-  const plain = async (c: AppleCardContent): Promise<Buffer> => {
-    const identity = { passTypeId: certs.passTypeId, teamId: certs.teamId };
-    const pass = await PKPass.from({ model, certificates }, passProps(c, identity, service));
-    fillPass(pass, c);
-    return pass.getAsBuffer();
-  };
+  const plain = plainPassBuilder(certs, service);
 
   log(`signing ${PASSES} passes each way (the same model, content and certificates)…`);
   verifyPass(await plain(content), caFile);
   const results: Result[] = [
-    await measure("plain passkit-generator (model read, forge signature, do-not-zip)", PASSES, () =>
+    await measureOneAtATime("plain passkit-generator (model read, forge signature, do-not-zip)", PASSES, () =>
       plain(content),
     ),
   ];
@@ -107,13 +82,15 @@ const main = async () => {
     };
   };
   results.push(
-    await measure("Carnet pass factory (model cached, OpenSSL signature, fflate)", PASSES, () =>
+    await measureOneAtATime("Carnet pass factory (model cached, OpenSSL signature, fflate)", PASSES, () =>
       factory.render("storecard", changed(), service),
     ),
   );
   results.push(
-    await measure("Carnet pass factory, the same pass again (kept from the last ones)", PASSES, () =>
-      factory.render("storecard", content, service),
+    await measureOneAtATime(
+      "Carnet pass factory, the same pass again (kept from the last ones)",
+      PASSES,
+      () => factory.render("storecard", content, service),
     ),
   );
 
