@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { Day } from "./member.js";
 
+/**
+ * What the loyalty engine reads and writes besides the member: the record of a purchase (for its
+ * refunds) and the member's recent spend (for the tier). Ports store them; the engine computes them.
+ */
+
 /** The stored record of a purchase: what refunds need to know about it. */
 export const PurchaseRecord = z.object({
   transactionId: z.string(),
@@ -18,3 +23,6 @@ export const PurchaseRecord = z.object({
   stampsRefunded: z.boolean(),
 });
 export type PurchaseRecord = z.output<typeof PurchaseRecord>;
+
+/** The member's spend per day (program time zone) over the tier window ending today. */
+export type SpendWindow = Record<string, number>;

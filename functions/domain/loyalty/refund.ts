@@ -1,0 +1,90 @@
+import { refused } from "../errors.js";
+import { type Ctx, finish, type Outcome } from "./change.js";
+import { roundFraction } from "./earn.js";
+import type { Member } from "./member.js";
+import { begin } from "./opening.js";
+import type { PurchaseRecord, SpendWindow } from "./records.js";
+import { reviewTier } from "./time.js";
+
+/** A refund of a recorded purchase, in full or in part: points and stamps taken back, the tier reviewed. */
+
+export interface RefundOutcome extends Outcome {
+  record: PurchaseRecord;
+  pointsTakenBack: number;
+  /** Points the refund should have taken back but the member had already spent: not recovered. */
+  pointsNotRecovered: number;
+}
+
+/**
+ * Takes back the points of a purchase in proportion to the refunded amount: after refunds totalling
+ * R of an amount A, the purchase has given back floor(earned × R / A) points, and all of them once R
+ * = A — so refunds never take back more than the purchase earned, whatever their number. Points
+ * already spent cannot be taken back (the balance never goes negative): the shortfall is reported.
+ * Stamps are taken back when the purchase is refunded in full (those still on the card).
+ */
+export const refund = (
+  member: Member,
+  ctx: Ctx,
+  record: PurchaseRecord,
+  amountCents: number,
+  spend: SpendWindow,
+  ids: { transactionId: string; storeId: string },
+): RefundOutcome => {
+  const { change } = begin(member, ctx, { check: () => checkRefundable(record, amountCents) });
+  const refundedCents = record.refundedCents + amountCents;
+  const owedTotal =
+    refundedCents === record.amountCents
+      ? record.pointsEarned
+      : roundFraction(
+          BigInt(record.pointsEarned) * BigInt(refundedCents),
+          BigInt(record.amountCents),
+          "floor",
+        );
+  const owed = owedTotal - record.pointsRefunded;
+  const take = Math.min(owed, change.member.points);
+  const stamps: Record<string, number> = {};
+  const full = refundedCents === record.amountCents;
+  if (full && !record.stampsRefunded) {
+    for (const [category, n] of Object.entries(record.stampsEarned)) {
+      const back = Math.min(n, change.member.stamps[category] ?? 0);
+      if (back > 0) stamps[category] = -back;
+    }
+  }
+  change.post({
+    type: "refund",
+    points: -take,
+    lots: change.debitLots(take),
+    stamps,
+    transactionId: ids.transactionId,
+    storeId: ids.storeId,
+    reference: record.transactionId,
+    amountCents,
+    currency: record.currency,
+  });
+  const spendAfter = { ...spend };
+  if (spendAfter[record.spendDay] !== undefined) {
+    spendAfter[record.spendDay] = Math.max(0, (spendAfter[record.spendDay] ?? 0) - amountCents);
+  }
+  reviewTier(change, spendAfter);
+  return {
+    ...finish(change),
+    pointsTakenBack: take,
+    pointsNotRecovered: owed - take,
+    record: {
+      ...record,
+      refundedCents,
+      pointsRefunded: record.pointsRefunded + owed,
+      stampsRefunded: record.stampsRefunded || full,
+    },
+  };
+};
+
+/** Refunds of a purchase never add up to more than its amount. */
+const checkRefundable = (record: PurchaseRecord, amountCents: number): void => {
+  const left = record.amountCents - record.refundedCents;
+  if (amountCents > left) {
+    throw refused("refund_exceeds_purchase", `Only ${left} cents of this purchase are left to refund.`, {
+      refundableCents: left,
+    });
+  }
+};
