@@ -23,7 +23,9 @@ export const windowSpend = (spend: SpendWindow, today: string, windowDays: numbe
 export const reviewTier = (change: Change, spend: SpendWindow): void => {
   const { windowDays, levels } = change.rules.tiers;
   const today = change.today;
-  const total = windowSpend(spend, today, windowDays);
+  // Without tiers there is no window to keep: its spend is not read (app/loyalty/context.ts, spendOf),
+  // so it is 0 rather than whatever the operation at hand adds to an empty window.
+  const total = levels.length === 0 ? 0 : windowSpend(spend, today, windowDays);
   const tierId = levels.length === 0 ? null : tierFor(levels, total, change.member.tierId);
   const from = addDays(today, -windowDays + 1);
   const [oldest] = Object.keys(spend)
