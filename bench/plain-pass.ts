@@ -8,8 +8,7 @@ import type { DevCertificates } from "../local/dev-certs.js";
  * The baseline the benchmarks compare Carnet's passes with: a pass built and signed the way
  * passkit-generator documents it — `PKPass.from` reads the model folder, then the fields are set, then
  * `getAsBuffer()` (node-forge's signature, do-not-zip) — on the same model, content and certificates.
- * Run it before Carnet's factory is created in the same process: the factory changes how node-forge
- * signs for its key.
+ * The tests also compare Carnet's passes with it (test/unit/wallet/pass-factory.test.ts).
  */
 export const plainPassBuilder = (
   certs: DevCertificates,

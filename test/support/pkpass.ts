@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
+import { DEV_CERT_FILES, type DevCertificates, ensureDevCertificates } from "../../local/dev-certs.js";
 
 /** A downloaded pass, opened as Wallet opens it. */
 export interface OpenedPass {
@@ -18,6 +19,34 @@ export const openPass = (archive: Buffer): OpenedPass => {
   );
   const json = (name: string) => JSON.parse(files[name]?.toString("utf8") ?? "null");
   return { files, pass: json("pass.json"), manifest: json("manifest.json") };
+};
+
+/**
+ * Development certificates of its own for a test file that runs without the global setup (the unit
+ * tests), in a temporary folder; `remove` deletes it.
+ */
+export const unitTestCertificates = (): { certs: DevCertificates; caFile: string; remove: () => void } => {
+  const certs = ensureDevCertificates(mkdtempSync(join(tmpdir(), "carnet-unit-certs-")));
+  return {
+    certs,
+    caFile: join(certs.dir, DEV_CERT_FILES.caCert),
+    remove: () => rmSync(certs.dir, { recursive: true, force: true }),
+  };
+};
+
+/** `openssl cms -cmsout -print` of a DER signature: the CMS structure as OpenSSL reads it. */
+export const cmsPrint = (signature: Buffer): string => {
+  const dir = mkdtempSync(join(tmpdir(), "carnet-pass-"));
+  try {
+    writeFileSync(join(dir, "signature"), signature);
+    return execFileSync(
+      "openssl",
+      ["cms", "-cmsout", "-print", "-inform", "DER", "-in", join(dir, "signature")],
+      { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 /** `openssl cms -verify` of a detached signature over a manifest; throws with OpenSSL's words. */

@@ -7,12 +7,16 @@ import { LRUCache } from "lru-cache";
 import { PKPass } from "passkit-generator";
 import type { AppleCardContent } from "../../domain/pass/apple-card.js";
 import type { PassFactory } from "../../domain/ports.js";
-import { useOpenSslFor } from "./openssl-signer.js";
+import { type PassSigner, passSigner } from "./pass-signature.js";
 
 /**
- * Signed Apple Wallet passes, built with passkit-generator from a model folder of pass-templates/apple.
- * The model files and the certificates are read and checked once per process; a pass is then built
- * from buffers in memory and signed through OpenSSL (openssl-signer.ts).
+ * Signed Apple Wallet passes from a model folder of pass-templates/apple. The model files and the
+ * certificates are read and checked once per process. passkit-generator, through its public API
+ * only, gives a pass its content: it validates the model's pass.json and the props, takes the fields
+ * and gives back `pass.props`, which is what it would write as pass.json. This file then writes the
+ * pass itself: pass.json, the model's other files as they are, manifest.json (SHA-1 of each file)
+ * and the signature (pass-signature.ts: CMS from @peculiar/asn1-cms, RSA by OpenSSL). passkit-generator
+ * never signs here (its getAsRaw/getAsBuffer would, with node-forge's pure-JavaScript RSA).
  *
  * The last passes signed are kept (up to RECENT_PASS_BYTES): a pass asked for again with the same
  * content — a second device of the same card, a phone fetching a pass whose card did not change —
@@ -31,16 +35,6 @@ export interface PassCertificates {
 export class PassConfigError extends Error {
   override name = "PassConfigError";
 }
-
-/** A PEM value from the environment: the PEM text itself, or the path of a file holding it. */
-export const pemFrom = (name: string, value: string | undefined): string => {
-  if (value === undefined) throw new PassConfigError(`${name} is not set`);
-  if (value.includes("-----BEGIN")) return value.replace(/\\n/g, "\n");
-  if (!existsSync(value)) throw new PassConfigError(`${name} names '${value}', which does not exist`);
-  const text = readFileSync(value, "utf8");
-  if (!text.includes("-----BEGIN")) throw new PassConfigError(`${name}: '${value}' is not a PEM file`);
-  return text;
-};
 
 /**
  * Checks the certificates as Wallet would, so that a wrong file fails at start with a clear message
@@ -131,6 +125,52 @@ const zipPass = (files: Readonly<Record<string, Buffer>>): Buffer => {
   return Buffer.from(zipped.buffer, zipped.byteOffset, zipped.byteLength);
 };
 
+/** A model as the factory uses it: all its files for passkit-generator, and what goes into every pass. */
+interface Model {
+  /** Every file of the model folder, given to passkit-generator (which reads pass.json from them). */
+  files: Record<string, Buffer>;
+  /** The files copied into every pass as they are, with their SHA-1 (hex) for the manifest. */
+  assets: Record<string, { data: Buffer; sha1: string }>;
+}
+
+/** Written for each pass, never taken from the model (passkit-generator ignores them too). */
+const WRITTEN_PER_PASS = new Set(["pass.json", "manifest.json", "signature"]);
+
+const sha1Hex = (data: Buffer): string => createHash("sha1").update(data).digest("hex");
+
+const modelOf = (files: Record<string, Buffer>): Model => ({
+  files,
+  assets: Object.fromEntries(
+    Object.entries(files)
+      // passkit-generator drops empty files; *.lproj/pass.strings are copied as they are.
+      .filter(([path, data]) => !WRITTEN_PER_PASS.has(path) && data.length > 0)
+      .map(([path, data]) => [path, { data, sha1: sha1Hex(data) }]),
+  ),
+});
+
+/**
+ * The files of a signed pass: the model's, pass.json, manifest.json — `{ path: sha1 hex }` of every
+ * other file, as passkit-generator writes it — and the detached signature over manifest.json.
+ */
+const signedPassFiles = (
+  assets: Model["assets"],
+  passJson: Buffer,
+  signer: PassSigner,
+): Record<string, Buffer> => {
+  const files: Record<string, Buffer> = {};
+  const manifest: Record<string, string> = {};
+  for (const [path, asset] of Object.entries(assets)) {
+    files[path] = asset.data;
+    manifest[path] = asset.sha1;
+  }
+  files["pass.json"] = passJson;
+  manifest["pass.json"] = sha1Hex(passJson);
+  const manifestJson = Buffer.from(JSON.stringify(manifest));
+  files["manifest.json"] = manifestJson;
+  files.signature = signer.sign(manifestJson);
+  return files;
+};
+
 export interface PassIdentity {
   passTypeId: string;
   teamId: string;
@@ -180,21 +220,15 @@ export const passFactory = (
   templatesDir: string,
 ): PassFactory => {
   checkPassCertificates(certificates, identity.passTypeId);
-  useOpenSslFor({
-    signerKey: certificates.signerKey,
-    ...(certificates.signerKeyPassphrase !== undefined
-      ? { passphrase: certificates.signerKeyPassphrase }
-      : {}),
-    certs: [certificates.signerCert, certificates.wwdr],
-  });
-  const models = new Map<string, Record<string, Buffer>>();
+  const signer = passSigner(certificates);
+  const models = new Map<string, Model>();
   const model = (look: string) => {
-    let files = models.get(look);
-    if (!files) {
-      files = readModel(join(templatesDir, "apple", `${look}.pass`));
-      models.set(look, files);
+    let found = models.get(look);
+    if (!found) {
+      found = modelOf(readModel(join(templatesDir, "apple", `${look}.pass`)));
+      models.set(look, found);
     }
-    return files;
+    return found;
   };
   const recent = new LRUCache<string, Buffer>({
     maxSize: RECENT_PASS_BYTES,
@@ -207,9 +241,19 @@ export const passFactory = (
         .digest("base64");
       const known = recent.get(key);
       if (known) return known;
-      const pass = new PKPass(model(look), certificates, passProps(content, identity, service));
+      const { files, assets } = model(look);
+      // No certificates: this PKPass is never closed, so it never signs.
+      const pass = new PKPass(files, undefined, passProps(content, identity, service));
       fillPass(pass, content);
-      const archive = zipPass(pass.getAsRaw());
+      // Translations given to pass.localize() would be written by passkit-generator's close step only;
+      // the model's *.lproj/pass.strings are copied as they are.
+      const strings = Object.keys(assets).filter((path) => path.endsWith(".lproj/pass.strings"));
+      const unwritten = pass.languages.filter(
+        (lang) => !strings.some((path) => path.endsWith(`${lang}.lproj/pass.strings`)),
+      );
+      if (unwritten.length > 0) throw new Error(`translations for ${unwritten.join(", ")} would be lost`);
+      // `props` = the props with the pass type's fields merged: the pass.json passkit-generator writes.
+      const archive = zipPass(signedPassFiles(assets, Buffer.from(JSON.stringify(pass.props)), signer));
       recent.set(key, archive);
       return archive;
     },
