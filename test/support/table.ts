@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DeleteTableCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, inject } from "vitest";
+import { type DynamoTable, dynamoTable } from "../../functions/adapters/dynamodb/client.js";
 import { resetConfigForTests } from "../../functions/config/env.js";
 import { type DevCertificates, devCertificateEnv, ensureDevCertificates } from "../../local/dev-certs.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
@@ -37,6 +38,27 @@ export const useTestTable = (): { tableName: string; endpoint: string } => {
     client.destroy();
   });
   return { tableName, endpoint };
+};
+
+let table: DynamoTable | undefined;
+
+/**
+ * The DynamoTable of the calling test file (one per process, as in a Lambda container), on the table
+ * useTestTable gave it: call it after useTestTable. Its read caches keep items CARNET_CACHE_SECONDS
+ * (30 unless set), as the handlers' do. The handlers build a table of their own (functions/app/deps.ts).
+ */
+export const testTable = (): DynamoTable => {
+  if (!table) {
+    const { DYNAMODB_ENDPOINT, CARNET_TABLE_NAME, AWS_REGION, CARNET_CACHE_SECONDS } = process.env;
+    if (!DYNAMODB_ENDPOINT || !CARNET_TABLE_NAME) throw new Error("testTable() needs useTestTable() first");
+    table = dynamoTable({
+      tableName: CARNET_TABLE_NAME,
+      region: AWS_REGION ?? "eu-west-1",
+      endpoint: DYNAMODB_ENDPOINT,
+      cacheSeconds: CARNET_CACHE_SECONDS === undefined ? 30 : Number(CARNET_CACHE_SECONDS),
+    });
+  }
+  return table;
 };
 
 /** Every item of a test table: to prove that a rejected request wrote nothing. */

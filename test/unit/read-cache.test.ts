@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { dynamoTable } from "../../functions/adapters/dynamodb/client.js";
 import { readCache } from "../../functions/adapters/dynamodb/read-cache.js";
-import { resetConfigForTests } from "../../functions/config/env.js";
 
 /**
  * The in-process read cache of rarely changing items, with a clock the test moves and a load that
- * counts its calls: no DynamoDB, no waiting.
+ * counts its calls, and the caches a DynamoTable hands its repositories: no DynamoDB, no waiting.
  */
 
 const TTL_SECONDS = 30;
@@ -231,19 +231,20 @@ describe("read cache", () => {
   });
 });
 
-describe("read cache configuration", () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-    resetConfigForTests();
-  });
+describe("the read caches of a DynamoTable", () => {
+  /** A table on an address nothing listens on: building it, and its caches, sends no request. */
+  const aTable = (cacheSeconds: number) =>
+    dynamoTable({
+      tableName: "carnet-unit",
+      region: "eu-west-1",
+      endpoint: "http://127.0.0.1:9",
+      cacheSeconds,
+    });
 
-  it("takes CARNET_CACHE_SECONDS when no seconds are given: 0 turns it off", async () => {
+  it("loads on every get with cacheSeconds: 0", async () => {
     // Prepare
-    process.env = { ...saved, CARNET_ADMIN_KEY: "x".repeat(24), CARNET_CACHE_SECONDS: "0" };
-    resetConfigForTests();
     const db = source({ a: { v: 1 } });
-    const cache = readCache(10, db.load);
+    const cache = aTable(0).cache("things", 10, db.load);
 
     // Act
     await cache.get("a");
@@ -253,12 +254,10 @@ describe("read cache configuration", () => {
     expect(db.loads).toEqual(["a", "a"]);
   });
 
-  it("takes CARNET_CACHE_SECONDS when no seconds are given: 30 keeps what it read", async () => {
+  it("keeps what it read with cacheSeconds: 30", async () => {
     // Prepare
-    process.env = { ...saved, CARNET_ADMIN_KEY: "x".repeat(24), CARNET_CACHE_SECONDS: "30" };
-    resetConfigForTests();
     const db = source({ a: { v: 1 } });
-    const cache = readCache(10, db.load);
+    const cache = aTable(30).cache("things", 10, db.load);
 
     // Act
     await cache.get("a");
@@ -266,5 +265,43 @@ describe("read cache configuration", () => {
 
     // Assess
     expect(db.loads).toEqual(["a"]);
+  });
+
+  it("gives every repository that asks for a cache by the same name the same cache", async () => {
+    // Prepare
+    const table = aTable(30);
+    const first = source({ a: { v: 1 } });
+    const second = source({ a: { v: 2 } });
+    const one = table.cache("things", 10, first.load);
+    const other = table.cache("things", 10, second.load);
+    const elsewhere = aTable(30).cache("things", 10, second.load);
+
+    // Act
+    const read = await one.get("a");
+    const shared = await other.get("a");
+    other.forget("a");
+    const afterForget = await one.get("a");
+    const ownCache = await elsewhere.get("a");
+
+    // Assess: one cache per name and table, loaded by the first load given
+    expect([read, shared, afterForget, ownCache]).toEqual([{ v: 1 }, { v: 1 }, { v: 1 }, { v: 2 }]);
+    expect(first.loads).toEqual(["a", "a"]);
+    expect(second.loads).toEqual(["a"]);
+  });
+
+  it("keeps immutable values too, and none with cacheSeconds: 0", async () => {
+    // Prepare
+    const db = source({ a: { v: 1 } });
+    const kept = aTable(30).cache("codes", 10, db.load, { immutable: true });
+    const off = aTable(0).cache("codes", 10, db.load, { immutable: true });
+
+    // Act
+    await kept.get("a");
+    await kept.get("a");
+    await off.get("a");
+    await off.get("a");
+
+    // Assess
+    expect(db.loads).toEqual(["a", "a", "a"]);
   });
 });

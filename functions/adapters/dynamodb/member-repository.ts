@@ -16,19 +16,19 @@ import type {
   MemberWrite,
   Page,
 } from "../../domain/ports.js";
-import { cancellationCodes, dynamo, queryAll, tableName } from "./client.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
-import { entityOf } from "./program-repository.js";
-import { readCache } from "./read-cache.js";
 import {
   dueShardKey,
   keys,
   LEDGER_PREFIX,
   MEMBER_SK,
+  memberIdOfDueKey,
   memberKeys,
   PROFILE_SK,
   SPEND_PREFIX,
-} from "./table.js";
+} from "../../shared/keys.js";
+import { cancellationCodes, type DynamoTable } from "./client.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { entityOf } from "./entity.js";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -37,10 +37,10 @@ const SPEND_TTL_DAYS = 1100;
 
 const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
-const read = async (key: { PK: string; SK: string }, projection?: string) => {
-  const { Item } = await dynamo().send(
+const read = async (table: DynamoTable, key: { PK: string; SK: string }, projection?: string) => {
+  const { Item } = await table.client.send(
     new GetCommand({
-      TableName: tableName(),
+      TableName: table.name,
       Key: key,
       ConsistentRead: true,
       ...(projection ? { ProjectionExpression: projection } : {}),
@@ -49,25 +49,13 @@ const read = async (key: { PK: string; SK: string }, projection?: string) => {
   return Item;
 };
 
-const memberIdAt = async (key: { PK: string; SK: string }): Promise<string | undefined> => {
-  const item = await read(key, "memberId");
+const memberIdAt = async (
+  table: DynamoTable,
+  key: { PK: string; SK: string },
+): Promise<string | undefined> => {
+  const item = await read(table, key, "memberId");
   return typeof item?.memberId === "string" ? item.memberId : undefined;
 };
-
-/**
- * Card code → member id. A card code names one member for good, so once read it is kept for the
- * life of the process (bounded); the member itself is always read strongly consistent, and the use
- * case checks that it still holds the code (app/loyalty.ts, `named`).
- */
-const recentCardCodes = readCache(
-  100_000,
-  async (programAndCode) => {
-    const [programId = "", code = ""] = programAndCode.split("|");
-    const memberId = await memberIdAt(memberKeys.cardCode(programId, code));
-    return memberId === undefined ? undefined : { memberId };
-  },
-  { immutable: true },
-);
 
 /** A claim as stored: on its own item, or on the purchase that holds it. */
 const idempotencyAttributes = (record: IdempotencyRecord) => ({
@@ -80,7 +68,7 @@ const idempotencyAttributes = (record: IdempotencyRecord) => ({
 });
 
 /**
- * The claim an item at `TXN#<id>` holds (its response is stored as JSON text), or undefined for an
+ * The claim a transaction item (memberKeys.transaction) holds (its response is stored as JSON text), or undefined for an
  * item that holds none. Whether it is still live is the reader's question (expiresAt).
  */
 const claimOf = (item: Record<string, unknown> | undefined): IdempotencyRecord | undefined =>
@@ -99,11 +87,11 @@ const claimOf = (item: Record<string, unknown> | undefined): IdempotencyRecord |
  * member items (sort keys "PROFILE" and "MEMBER", adjacent: table.ts), then, with `ledger` > 0, that
  * many of the newest ledger entries, which sort just below "MEMBER".
  */
-const memberHead = async (memberId: string, ledger: number) => {
+const memberHead = async (table: DynamoTable, memberId: string, ledger: number) => {
   const partition = memberKeys.member(memberId).PK;
-  const result = await dynamo().send(
+  const result = await table.client.send(
     new QueryCommand({
-      TableName: tableName(),
+      TableName: table.name,
       KeyConditionExpression:
         ledger > 0 ? "PK = :pk AND SK <= :profile" : "PK = :pk AND SK BETWEEN :member AND :profile",
       ExpressionAttributeValues: {
@@ -146,13 +134,14 @@ const memberItem = (member: Member) => ({
 });
 
 const put = (
+  table: DynamoTable,
   Item: Record<string, unknown>,
   ConditionExpression: string,
   values?: Record<string, unknown>,
   onConditionFailure?: "ALL_OLD",
 ) => ({
   Put: {
-    TableName: tableName(),
+    TableName: table.name,
     Item,
     ConditionExpression,
     ...(values ? { ExpressionAttributeValues: values } : {}),
@@ -165,20 +154,21 @@ const put = (
  * key was used before, unless that use has expired; the item that holds it comes back with the
  * refusal (ALL_OLD), so a retry is answered without another read. A purchase never expires.
  */
-const claimPut = (item: Record<string, unknown>, now: Date) =>
-  put(item, "attribute_not_exists(PK) OR expiresAt < :now", { ":now": epochSeconds(now) }, "ALL_OLD");
+const claimPut = (table: DynamoTable, item: Record<string, unknown>, now: Date) =>
+  put(table, item, "attribute_not_exists(PK) OR expiresAt < :now", { ":now": epochSeconds(now) }, "ALL_OLD");
 
-const transactItem = (write: MemberWrite, now: Date): TransactItem => {
+const transactItem = (table: DynamoTable, write: MemberWrite, now: Date): TransactItem => {
   switch (write.kind) {
     case "member":
       return write.expectedVersion === null
-        ? put(memberItem(write.member), "attribute_not_exists(PK)")
-        : put(memberItem(write.member), "programId = :p AND version = :v", {
+        ? put(table, memberItem(write.member), "attribute_not_exists(PK)")
+        : put(table, memberItem(write.member), "programId = :p AND version = :v", {
             ":p": write.member.programId,
             ":v": write.expectedVersion,
           });
     case "ledger":
       return put(
+        table,
         { ...memberKeys.ledger(write.memberId, write.entry.seq), entity: "ledgerEntry", ...write.entry },
         "attribute_not_exists(PK)",
       );
@@ -189,7 +179,7 @@ const transactItem = (write: MemberWrite, now: Date): TransactItem => {
         const { refundedCents, pointsRefunded, stampsRefunded } = write.record;
         return {
           Update: {
-            TableName: tableName(),
+            TableName: table.name,
             Key: memberKeys.transaction(write.record.transactionId),
             UpdateExpression: "SET refundedCents = :r, pointsRefunded = :p, stampsRefunded = :s",
             ConditionExpression: "refundedCents = :expected",
@@ -208,13 +198,13 @@ const transactItem = (write: MemberWrite, now: Date): TransactItem => {
         ...write.record,
         ...(write.idempotency ? idempotencyAttributes(write.idempotency) : {}),
       };
-      return write.idempotency ? claimPut(item, now) : put(item, "attribute_not_exists(PK)");
+      return write.idempotency ? claimPut(table, item, now) : put(table, item, "attribute_not_exists(PK)");
     }
     case "spend": {
       const expires = new Date(`${write.day}T00:00:00.000Z`).getTime() / 1000 + SPEND_TTL_DAYS * 86_400;
       return {
         Update: {
-          TableName: tableName(),
+          TableName: table.name,
           Key: memberKeys.spend(write.memberId, write.day),
           UpdateExpression: "ADD cents :c, purchases :n SET entity = :e, expiresAt = :x",
           ExpressionAttributeValues: {
@@ -228,6 +218,7 @@ const transactItem = (write: MemberWrite, now: Date): TransactItem => {
     }
     case "idempotency":
       return claimPut(
+        table,
         {
           ...memberKeys.transaction(write.transactionId),
           entity: "idempotency",
@@ -239,181 +230,206 @@ const transactItem = (write: MemberWrite, now: Date): TransactItem => {
   }
 };
 
-export const dynamoMemberRepository = (): MemberRepository => ({
-  async get(programId, memberId) {
-    const item = await read(memberKeys.member(memberId));
-    if (!item || item.programId !== programId) return undefined;
-    return entityOf(Member, item);
-  },
+export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => {
+  /**
+   * Card code → member id. A card code names one member for good, so once read it is kept for the
+   * life of the process (bounded); the member itself is always read strongly consistent, and the use
+   * case checks that it still holds the code (app/loyalty.ts, `named`).
+   */
+  const recentCardCodes = table.cache(
+    "cardCodes",
+    100_000,
+    async (programAndCode) => {
+      const [programId = "", code = ""] = programAndCode.split("|");
+      const memberId = await memberIdAt(table, memberKeys.cardCode(programId, code));
+      return memberId === undefined ? undefined : { memberId };
+    },
+    { immutable: true },
+  );
 
-  async load(memberId) {
-    const item = await read(memberKeys.member(memberId));
-    return item ? entityOf(Member, item) : undefined;
-  },
+  return {
+    async get(programId, memberId) {
+      const item = await read(table, memberKeys.member(memberId));
+      if (!item || item.programId !== programId) return undefined;
+      return entityOf(Member, item);
+    },
 
-  async profile(memberId) {
-    const item = await read(memberKeys.profile(memberId));
-    return item ? entityOf(MemberProfile, item) : undefined;
-  },
+    async load(memberId) {
+      const item = await read(table, memberKeys.member(memberId));
+      return item ? entityOf(Member, item) : undefined;
+    },
 
-  async card(memberId) {
-    const { member, profile } = await memberHead(memberId, 0);
-    return member ? { member, ...(profile ? { profile } : {}) } : undefined;
-  },
+    async profile(memberId) {
+      const item = await read(table, memberKeys.profile(memberId));
+      return item ? entityOf(MemberProfile, item) : undefined;
+    },
 
-  async snapshot(programId, memberId, historyLimit) {
-    const { member, profile, history } = await memberHead(memberId, historyLimit);
-    if (!member || member.programId !== programId) return undefined;
-    return { member, ...(profile ? { profile } : {}), history };
-  },
+    async card(memberId) {
+      const { member, profile } = await memberHead(table, memberId, 0);
+      return member ? { member, ...(profile ? { profile } : {}) } : undefined;
+    },
 
-  async idByCardCode(programId, cardCode) {
-    return (await recentCardCodes.get(`${programId}|${cardCode}`))?.memberId;
-  },
-  idByEmailHash: (programId, emailHash) => memberIdAt(memberKeys.email(programId, emailHash)),
-  idByReferralCode: (programId, code) => memberIdAt(memberKeys.referralCode(programId, code)),
+    async snapshot(programId, memberId, historyLimit) {
+      const { member, profile, history } = await memberHead(table, memberId, historyLimit);
+      if (!member || member.programId !== programId) return undefined;
+      return { member, ...(profile ? { profile } : {}), history };
+    },
 
-  async spend(memberId, fromDay, toDay) {
-    const items = await queryAll({
-      KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
-      ExpressionAttributeValues: {
-        ":pk": memberKeys.member(memberId).PK,
-        ":from": `${SPEND_PREFIX}${fromDay}`,
-        ":to": `${SPEND_PREFIX}${toDay}`,
-      },
-      ProjectionExpression: "SK, cents",
-    });
-    return Object.fromEntries(
-      items.map((item) => [String(item.SK).slice(SPEND_PREFIX.length), Number(item.cents ?? 0)]),
-    );
-  },
+    async idByCardCode(programId, cardCode) {
+      return (await recentCardCodes.get(`${programId}|${cardCode}`))?.memberId;
+    },
+    idByEmailHash: (programId, emailHash) => memberIdAt(table, memberKeys.email(programId, emailHash)),
+    idByReferralCode: (programId, code) => memberIdAt(table, memberKeys.referralCode(programId, code)),
 
-  async history(memberId, { limit, cursor }): Promise<Page<LedgerEntry>> {
-    const partition = memberKeys.member(memberId).PK;
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: "PK = :pk AND begins_with(SK, :ledger)",
-        ExpressionAttributeValues: { ":pk": partition, ":ledger": LEDGER_PREFIX },
-        ScanIndexForward: false,
-        ConsistentRead: true,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor, {
-          attributes: ["PK", "SK"],
-          partition: { PK: partition },
-          prefixes: { SK: LEDGER_PREFIX },
-        }),
-      }),
-    );
-    return {
-      items: (result.Items ?? []).map((item) => entityOf(LedgerEntry, item)),
-      nextCursor: encodeCursor(result.LastEvaluatedKey),
-    };
-  },
-
-  async ledger(memberId) {
-    const items = await queryAll({
-      KeyConditionExpression: "PK = :pk AND begins_with(SK, :ledger)",
-      ExpressionAttributeValues: { ":pk": memberKeys.member(memberId).PK, ":ledger": LEDGER_PREFIX },
-    });
-    return items.map((item) => entityOf(LedgerEntry, item));
-  },
-
-  async purchase(transactionId) {
-    const item = await read(memberKeys.transaction(transactionId));
-    // The same key space holds the claims of other requests: only a purchase is a purchase.
-    return item?.entity === "purchase" ? entityOf(PurchaseRecordSchema, item) : undefined;
-  },
-
-  async idempotency(transactionId, now) {
-    const item = await read(memberKeys.transaction(transactionId));
-    if (typeof item?.expiresAt === "number" && item.expiresAt < epochSeconds(now)) return undefined;
-    return claimOf(item);
-  },
-
-  async enroll({ member, profile, emailHash }): Promise<EnrollResult> {
-    const { memberId, programId } = member;
-    // No check that the program exists: the use case has it in hand (programs are never deleted), and
-    // a ConditionCheck on the program item would bill its whole size, twice, in every enrollment.
-    const items: TransactItem[] = [
-      put(
-        { ...memberKeys.email(programId, emailHash), entity: "memberEmail", memberId },
-        "attribute_not_exists(PK)",
-      ),
-      put(
-        { ...memberKeys.cardCode(programId, member.cardCode), entity: "cardCode", memberId },
-        "attribute_not_exists(PK)",
-      ),
-      put(
-        { ...memberKeys.referralCode(programId, member.referralCode), entity: "referralCode", memberId },
-        "attribute_not_exists(PK)",
-      ),
-      put(memberItem(member), "attribute_not_exists(PK)"),
-      put(
-        {
-          ...memberKeys.profile(memberId),
-          ...memberKeys.profileListing(programId, profile.enrolledAt, memberId),
-          entity: "memberProfile",
-          ...profile,
+    async spend(memberId, fromDay, toDay) {
+      const items = await table.queryAll({
+        KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+        ExpressionAttributeValues: {
+          ":pk": memberKeys.member(memberId).PK,
+          ":from": `${SPEND_PREFIX}${fromDay}`,
+          ":to": `${SPEND_PREFIX}${toDay}`,
         },
-        "attribute_not_exists(PK)",
-      ),
-    ];
-    try {
-      await dynamo().send(new TransactWriteCommand({ TransactItems: items }));
-      return { kind: "enrolled" };
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes) throw error;
-      if (codes[0] === "ConditionalCheckFailed") {
-        const existing = await memberIdAt(memberKeys.email(programId, emailHash));
-        if (existing) return { kind: "email_taken", memberId: existing };
-      }
-      if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
-        return { kind: "code_taken" };
-      throw error;
-    }
-  },
-
-  async commit(writes, now): Promise<CommitResult> {
-    const idempotencyAt = writes.findIndex(
-      (w) => w.kind === "idempotency" || (w.kind === "purchase" && w.idempotency !== undefined),
-    );
-    try {
-      await dynamo().send(
-        new TransactWriteCommand({ TransactItems: writes.map((w) => transactItem(w, now)) }),
+        ProjectionExpression: "SK, cents",
+      });
+      return Object.fromEntries(
+        items.map((item) => [String(item.SK).slice(SPEND_PREFIX.length), Number(item.cents ?? 0)]),
       );
-      return { kind: "committed" };
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes) throw error;
-      if (idempotencyAt >= 0 && codes[idempotencyAt] === "ConditionalCheckFailed") {
-        // The record that holds the key comes back with the cancellation (ALL_OLD): no read needed.
-        const held = (error as TransactionCanceledException).CancellationReasons?.[idempotencyAt]?.Item;
-        const record = claimOf(held && unmarshall(held as Record<string, AttributeValue>));
-        return { kind: "idempotency_key_taken", ...(record ? { record } : {}) };
-      }
-      if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
-        return { kind: "changed" };
-      throw error;
-    }
-  },
+    },
 
-  async due(shard, now, cursor): Promise<Page<string>> {
-    const partition = { GSI2PK: dueShardKey(shard) };
-    const result = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: "GSI2",
-        KeyConditionExpression: "GSI2PK = :pk AND GSI2SK < :now",
-        ExpressionAttributeValues: { ":pk": partition.GSI2PK, ":now": now.toISOString() },
-        Limit: 100,
-        ExclusiveStartKey: decodeCursor(cursor, { attributes: ["PK", "SK", "GSI2PK", "GSI2SK"], partition }),
-      }),
-    );
-    return {
-      items: (result.Items ?? []).map((item) => String(item.GSI2SK).split("#")[1] ?? "").filter(Boolean),
-      nextCursor: encodeCursor(result.LastEvaluatedKey),
-    };
-  },
-});
+    async history(memberId, { limit, cursor }): Promise<Page<LedgerEntry>> {
+      const partition = memberKeys.member(memberId).PK;
+      const result = await table.client.send(
+        new QueryCommand({
+          TableName: table.name,
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :ledger)",
+          ExpressionAttributeValues: { ":pk": partition, ":ledger": LEDGER_PREFIX },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor, {
+            attributes: ["PK", "SK"],
+            partition: { PK: partition },
+            prefixes: { SK: LEDGER_PREFIX },
+          }),
+        }),
+      );
+      return {
+        items: (result.Items ?? []).map((item) => entityOf(LedgerEntry, item)),
+        nextCursor: encodeCursor(result.LastEvaluatedKey),
+      };
+    },
+
+    async ledger(memberId) {
+      const items = await table.queryAll({
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :ledger)",
+        ExpressionAttributeValues: { ":pk": memberKeys.member(memberId).PK, ":ledger": LEDGER_PREFIX },
+      });
+      return items.map((item) => entityOf(LedgerEntry, item));
+    },
+
+    async purchase(transactionId) {
+      const item = await read(table, memberKeys.transaction(transactionId));
+      // The same key space holds the claims of other requests: only a purchase is a purchase.
+      return item?.entity === "purchase" ? entityOf(PurchaseRecordSchema, item) : undefined;
+    },
+
+    async idempotency(transactionId, now) {
+      const item = await read(table, memberKeys.transaction(transactionId));
+      if (typeof item?.expiresAt === "number" && item.expiresAt < epochSeconds(now)) return undefined;
+      return claimOf(item);
+    },
+
+    async enroll({ member, profile, emailHash }): Promise<EnrollResult> {
+      const { memberId, programId } = member;
+      // No check that the program exists: the use case has it in hand (programs are never deleted), and
+      // a ConditionCheck on the program item would bill its whole size, twice, in every enrollment.
+      const items: TransactItem[] = [
+        put(
+          table,
+          { ...memberKeys.email(programId, emailHash), entity: "memberEmail", memberId },
+          "attribute_not_exists(PK)",
+        ),
+        put(
+          table,
+          { ...memberKeys.cardCode(programId, member.cardCode), entity: "cardCode", memberId },
+          "attribute_not_exists(PK)",
+        ),
+        put(
+          table,
+          { ...memberKeys.referralCode(programId, member.referralCode), entity: "referralCode", memberId },
+          "attribute_not_exists(PK)",
+        ),
+        put(table, memberItem(member), "attribute_not_exists(PK)"),
+        put(
+          table,
+          {
+            ...memberKeys.profile(memberId),
+            ...memberKeys.profileListing(programId, profile.enrolledAt, memberId),
+            entity: "memberProfile",
+            ...profile,
+          },
+          "attribute_not_exists(PK)",
+        ),
+      ];
+      try {
+        await table.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return { kind: "enrolled" };
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        if (codes[0] === "ConditionalCheckFailed") {
+          const existing = await memberIdAt(table, memberKeys.email(programId, emailHash));
+          if (existing) return { kind: "email_taken", memberId: existing };
+        }
+        if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
+          return { kind: "code_taken" };
+        throw error;
+      }
+    },
+
+    async commit(writes, now): Promise<CommitResult> {
+      const idempotencyAt = writes.findIndex(
+        (w) => w.kind === "idempotency" || (w.kind === "purchase" && w.idempotency !== undefined),
+      );
+      try {
+        await table.client.send(
+          new TransactWriteCommand({ TransactItems: writes.map((w) => transactItem(table, w, now)) }),
+        );
+        return { kind: "committed" };
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (!codes) throw error;
+        if (idempotencyAt >= 0 && codes[idempotencyAt] === "ConditionalCheckFailed") {
+          // The record that holds the key comes back with the cancellation (ALL_OLD): no read needed.
+          const held = (error as TransactionCanceledException).CancellationReasons?.[idempotencyAt]?.Item;
+          const record = claimOf(held && unmarshall(held as Record<string, AttributeValue>));
+          return { kind: "idempotency_key_taken", ...(record ? { record } : {}) };
+        }
+        if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
+          return { kind: "changed" };
+        throw error;
+      }
+    },
+
+    async due(shard, now, cursor): Promise<Page<string>> {
+      const partition = { GSI2PK: dueShardKey(shard) };
+      const result = await table.client.send(
+        new QueryCommand({
+          TableName: table.name,
+          IndexName: "GSI2",
+          KeyConditionExpression: "GSI2PK = :pk AND GSI2SK < :now",
+          ExpressionAttributeValues: { ":pk": partition.GSI2PK, ":now": now.toISOString() },
+          Limit: 100,
+          ExclusiveStartKey: decodeCursor(cursor, {
+            attributes: ["PK", "SK", "GSI2PK", "GSI2SK"],
+            partition,
+          }),
+        }),
+      );
+      return {
+        items: (result.Items ?? []).map((item) => memberIdOfDueKey(String(item.GSI2SK))).filter(Boolean),
+        nextCursor: encodeCursor(result.LastEvaluatedKey),
+      };
+    },
+  };
+};

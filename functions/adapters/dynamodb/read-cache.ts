@@ -1,11 +1,11 @@
 import { LRUCache } from "lru-cache";
-import { config } from "../../config/env.js";
 
 /**
  * A bounded, read-through cache of one kind of rarely changing item (a program and its rules, the
  * key record behind a store or partner key, a program's pass stores, a card code's member id), one
- * per process and shared by every handler in it. Lambda keeps a container warm across invocations,
- * so a warm container reads each such item once per CARNET_CACHE_SECONDS instead of once per request.
+ * per table of a process (client.ts, `DynamoTable.cache`) and shared by every repository built on
+ * it. Lambda keeps a container warm across invocations, so a warm container reads each such item
+ * once per CARNET_CACHE_SECONDS instead of once per request.
  *
  * What a merchant sees (docs/api.md, "Caching"): a change made through this process (under `npm
  * start`, every change) is seen by it at once; another Lambda container sees it within
@@ -23,11 +23,11 @@ export interface ReadCache<V> {
 }
 
 export interface ReadCacheOptions {
-  /** How long an entry is served; CARNET_CACHE_SECONDS unless given (tests). */
-  seconds?: number;
+  /** How long an entry is served (CARNET_CACHE_SECONDS, through DynamoSettings.cacheSeconds); 0 turns the cache off. */
+  seconds: number;
   /**
    * For values that never change once they exist (a card code's member): kept until evicted by the
-   * bound, not for a time. Still off when caching is (CARNET_CACHE_SECONDS=0).
+   * bound, not for a time. Still off when caching is (seconds: 0).
    */
   immutable?: boolean;
   /** Milliseconds since some origin; `performance` unless given (tests). */
@@ -43,32 +43,23 @@ interface Loading<V> {
 export const readCache = <V extends object>(
   maxEntries: number,
   load: (key: string) => Promise<V | undefined>,
-  options: ReadCacheOptions = {},
+  options: ReadCacheOptions,
 ): ReadCache<V> => {
-  let cache: LRUCache<string, V> | null | undefined;
+  const cache: LRUCache<string, V> | null =
+    options.seconds === 0
+      ? null
+      : new LRUCache<string, V>({
+          max: maxEntries,
+          ...(options.immutable ? {} : { ttl: options.seconds * 1000 }),
+          // Read the clock on every check: an entry is never served past its time.
+          ttlResolution: 0,
+          ...(options.clock ? { perf: options.clock } : {}),
+        });
   const loading = new Map<string, Loading<V>>();
-
-  /** Built on first use: the configuration is read once, after the environment is set. */
-  const ready = (): LRUCache<string, V> | null => {
-    if (cache === undefined) {
-      const seconds = options.seconds ?? config().CARNET_CACHE_SECONDS;
-      cache =
-        seconds === 0
-          ? null
-          : new LRUCache<string, V>({
-              max: maxEntries,
-              ...(options.immutable ? {} : { ttl: seconds * 1000 }),
-              // Read the clock on every check: an entry is never served past its time.
-              ttlResolution: 0,
-              ...(options.clock ? { perf: options.clock } : {}),
-            });
-    }
-    return cache;
-  };
 
   return {
     get(key) {
-      const c = ready();
+      const c = cache;
       if (!c) return load(key);
       const hit = c.get(key);
       if (hit !== undefined) return Promise.resolve(hit);
@@ -87,8 +78,7 @@ export const readCache = <V extends object>(
       return entry.promise;
     },
     forget(key) {
-      const c = ready();
-      c?.delete(key);
+      cache?.delete(key);
       const pending = loading.get(key);
       if (pending) {
         pending.keep = false;

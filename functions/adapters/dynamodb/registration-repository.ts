@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { BatchGetCommand, type BatchGetCommandOutput, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { DeviceRegistration, RegistrationRepository } from "../../domain/ports.js";
-import { cancellationCodes, dynamo, queryAll, tableName } from "./client.js";
-import { memberKeys, REGISTRATION_PREFIX, registrationKeys } from "./table.js";
+import { memberKeys, REGISTRATION_PREFIX, registrationKeys } from "../../shared/keys.js";
+import { cancellationCodes, type DynamoTable } from "./client.js";
 
 /**
  * Apple device registrations, stored twice in one transaction (data-model.md, T9): under the member
@@ -16,9 +16,9 @@ const MAX_BATCH_GET = 100;
  * member's version, so that a member write computed before it (which puts the whole member item,
  * count included) fails its version condition and is computed again: the count is never lost.
  */
-const countDevices = (memberId: string, delta: 1 | -1) => ({
+const countDevices = (table: DynamoTable, memberId: string, delta: 1 | -1) => ({
   Update: {
-    TableName: tableName(),
+    TableName: table.name,
     Key: memberKeys.member(memberId),
     UpdateExpression: "SET devices = devices + :delta, version = version + :one",
     ConditionExpression: delta > 0 ? "attribute_exists(devices)" : "devices > :zero",
@@ -27,8 +27,8 @@ const countDevices = (memberId: string, delta: 1 | -1) => ({
 });
 
 /** Registrations in one partition under a sort-key prefix. */
-const registrationsIn = (PK: string, prefix: string) =>
-  queryAll({
+const registrationsIn = (table: DynamoTable, PK: string, prefix: string) =>
+  table.queryAll({
     KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
     ExpressionAttributeValues: { ":pk": PK, ":prefix": prefix },
   });
@@ -38,10 +38,10 @@ const registrationsIn = (PK: string, prefix: string) =>
  * transaction on the member (a purchase committing at that moment): TransactionConflict, not a
  * failed condition. A few tries, then the error goes up (a 5xx Apple retries).
  */
-const sendRetryingConflicts = async (command: TransactWriteCommand): Promise<void> => {
+const sendRetryingConflicts = async (table: DynamoTable, command: TransactWriteCommand): Promise<void> => {
   for (let attempt = 1; ; attempt++) {
     try {
-      await dynamo().send(command);
+      await table.client.send(command);
       return;
     } catch (error) {
       const codes = cancellationCodes(error);
@@ -52,7 +52,7 @@ const sendRetryingConflicts = async (command: TransactWriteCommand): Promise<voi
   }
 };
 
-export const dynamoRegistrationRepository = (): RegistrationRepository => ({
+export const dynamoRegistrationRepository = (table: DynamoTable): RegistrationRepository => ({
   async register(r, now, counted) {
     const at = now.toISOString();
     const onMember = registrationKeys.onMember(r.memberId, r.passTypeId, r.deviceLibraryIdentifier);
@@ -60,19 +60,20 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
     const fields = { ...r, registeredAt: at, updatedAt: at };
     try {
       await sendRetryingConflicts(
+        table,
         new TransactWriteCommand({
           TransactItems: [
             {
               Put: {
-                TableName: tableName(),
+                TableName: table.name,
                 Item: { ...onMember, entity: "appleRegistration", ...fields },
                 ConditionExpression: "attribute_not_exists(PK)",
               },
             },
             {
-              Put: { TableName: tableName(), Item: { ...onDevice, entity: "deviceRegistration", ...fields } },
+              Put: { TableName: table.name, Item: { ...onDevice, entity: "deviceRegistration", ...fields } },
             },
-            ...(counted ? [countDevices(r.memberId, 1)] : []),
+            ...(counted ? [countDevices(table, r.memberId, 1)] : []),
           ],
         }),
       );
@@ -82,7 +83,7 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
     }
     const refresh = (Key: Record<string, string>, entity: string) => ({
       Update: {
-        TableName: tableName(),
+        TableName: table.name,
         Key,
         UpdateExpression:
           "SET pushToken = :t, updatedAt = :u, entity = :e, deviceLibraryIdentifier = :d, passTypeId = :p, memberId = :m, programId = :g, registeredAt = if_not_exists(registeredAt, :u)",
@@ -97,7 +98,7 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
         },
       },
     });
-    await dynamo().send(
+    await table.client.send(
       new TransactWriteCommand({
         TransactItems: [refresh(onMember, "appleRegistration"), refresh(onDevice, "deviceRegistration")],
       }),
@@ -109,18 +110,19 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
     const onMember = registrationKeys.onMember(memberId, passTypeId, deviceLibraryIdentifier);
     try {
       await sendRetryingConflicts(
+        table,
         new TransactWriteCommand({
           TransactItems: [
             {
-              Delete: { TableName: tableName(), Key: onMember, ConditionExpression: "attribute_exists(PK)" },
+              Delete: { TableName: table.name, Key: onMember, ConditionExpression: "attribute_exists(PK)" },
             },
             {
               Delete: {
-                TableName: tableName(),
+                TableName: table.name,
                 Key: registrationKeys.onDevice(deviceLibraryIdentifier, passTypeId, memberId),
               },
             },
-            ...(counted ? [countDevices(memberId, -1)] : []),
+            ...(counted ? [countDevices(table, memberId, -1)] : []),
           ],
         }),
       );
@@ -133,6 +135,7 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
 
   async serialsOnDevice(deviceLibraryIdentifier, passTypeId) {
     const items = await registrationsIn(
+      table,
       registrationKeys.device(deviceLibraryIdentifier),
       `${REGISTRATION_PREFIX}${passTypeId}#`,
     );
@@ -147,10 +150,10 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
         .slice(i, i + MAX_BATCH_GET)
         .map((id) => memberKeys.member(id));
       for (let attempt = 0; keys && keys.length > 0 && attempt < 8; attempt++) {
-        const answer: BatchGetCommandOutput = await dynamo().send(
+        const answer: BatchGetCommandOutput = await table.client.send(
           new BatchGetCommand({
             RequestItems: {
-              [tableName()]: {
+              [table.name]: {
                 Keys: keys,
                 ConsistentRead: true,
                 ProjectionExpression: "memberId, passUpdatedAt",
@@ -158,10 +161,10 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
             },
           }),
         );
-        for (const item of answer.Responses?.[tableName()] ?? []) {
+        for (const item of answer.Responses?.[table.name] ?? []) {
           found.set(String(item.memberId), Number(item.passUpdatedAt));
         }
-        keys = answer.UnprocessedKeys?.[tableName()]?.Keys;
+        keys = answer.UnprocessedKeys?.[table.name]?.Keys;
         if (keys && keys.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
       if (keys && keys.length > 0) throw new Error("DynamoDB left keys unprocessed after 8 attempts");
@@ -170,7 +173,7 @@ export const dynamoRegistrationRepository = (): RegistrationRepository => ({
   },
 
   async devicesOf(memberId) {
-    const items = await registrationsIn(memberKeys.member(memberId).PK, REGISTRATION_PREFIX);
+    const items = await registrationsIn(table, memberKeys.member(memberId).PK, REGISTRATION_PREFIX);
     return items.map(
       (i): DeviceRegistration => ({
         deviceLibraryIdentifier: String(i.deviceLibraryIdentifier),

@@ -2,24 +2,27 @@ import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { MAX_PASS_LOCATIONS } from "../../domain/pass/apple-card.js";
 import type { Page, PageRequest, StoreKeyRecord, StoreRepository } from "../../domain/ports.js";
 import { Store } from "../../domain/store.js";
-import { dynamo, tableName } from "./client.js";
+import { keys, STORE_PREFIX } from "../../shared/keys.js";
+import type { DynamoTable } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { entityOf } from "./entity.js";
 import { createWithKey, readKeyRecord } from "./keyed-child.js";
-import { entityOf } from "./program-repository.js";
-import { readCache } from "./read-cache.js";
-import { keys, STORE_PREFIX } from "./table.js";
 
 /** A page of a program's stores, in id order: one Query of the program's partition. */
-const listStores = async (programId: string, { limit, cursor }: PageRequest): Promise<Page<Store>> => {
+const listStores = async (
+  table: DynamoTable,
+  programId: string,
+  { limit, cursor }: PageRequest,
+): Promise<Page<Store>> => {
   const partition = keys.program(programId).PK;
   const start = decodeCursor(cursor, {
     attributes: ["PK", "SK"],
     partition: { PK: partition },
     prefixes: { SK: STORE_PREFIX },
   });
-  const result = await dynamo().send(
+  const result = await table.client.send(
     new QueryCommand({
-      TableName: tableName(),
+      TableName: table.name,
       KeyConditionExpression: "PK = :pk AND begins_with(SK, :store)",
       ExpressionAttributeValues: { ":pk": partition, ":store": STORE_PREFIX },
       ConsistentRead: true,
@@ -33,44 +36,48 @@ const listStores = async (programId: string, { limit, cursor }: PageRequest): Pr
   };
 };
 
-/** Recently read (read-cache.ts): store key records, and the stores each program's passes show. */
-const recentKeyRecords = readCache(10_000, (storeId) => readKeyRecord(keys.storeKey(storeId)));
-const recentPassStores = readCache(1_000, async (programId) => ({
-  stores: (await listStores(programId, { limit: MAX_PASS_LOCATIONS })).items,
-}));
+export const dynamoStoreRepository = (table: DynamoTable): StoreRepository => {
+  /** Recently read (read-cache.ts): store key records, and the stores each program's passes show. */
+  const recentKeyRecords = table.cache("storeKeys", 10_000, (storeId) =>
+    readKeyRecord(table, keys.storeKey(storeId)),
+  );
+  const recentPassStores = table.cache("passStores", 1_000, async (programId) => ({
+    stores: (await listStores(table, programId, { limit: MAX_PASS_LOCATIONS })).items,
+  }));
+  return {
+    create: async (store, apiKeyHash) => {
+      const created = await createWithKey(
+        table,
+        store.programId,
+        { ...keys.store(store.programId, store.storeId), entity: "store", ...store },
+        {
+          ...keys.storeKey(store.storeId),
+          entity: "storeKey",
+          storeId: store.storeId,
+          programId: store.programId,
+          apiKeyHash,
+        },
+      );
+      recentPassStores.forget(store.programId);
+      return created;
+    },
 
-export const dynamoStoreRepository = (): StoreRepository => ({
-  create: async (store, apiKeyHash) => {
-    const created = await createWithKey(
-      store.programId,
-      { ...keys.store(store.programId, store.storeId), entity: "store", ...store },
-      {
-        ...keys.storeKey(store.storeId),
-        entity: "storeKey",
-        storeId: store.storeId,
-        programId: store.programId,
-        apiKeyHash,
-      },
-    );
-    recentPassStores.forget(store.programId);
-    return created;
-  },
+    async get(programId, storeId) {
+      const { Item } = await table.client.send(
+        new GetCommand({ TableName: table.name, Key: keys.store(programId, storeId), ConsistentRead: true }),
+      );
+      return Item ? entityOf(Store, Item) : undefined;
+    },
 
-  async get(programId, storeId) {
-    const { Item } = await dynamo().send(
-      new GetCommand({ TableName: tableName(), Key: keys.store(programId, storeId), ConsistentRead: true }),
-    );
-    return Item ? entityOf(Store, Item) : undefined;
-  },
+    list: (programId, page) => listStores(table, programId, page),
 
-  list: listStores,
+    async passStores(programId) {
+      return (await recentPassStores.get(programId))?.stores ?? [];
+    },
 
-  async passStores(programId) {
-    return (await recentPassStores.get(programId))?.stores ?? [];
-  },
-
-  async keyRecord(storeId): Promise<StoreKeyRecord | undefined> {
-    const record = await recentKeyRecords.get(storeId);
-    return record && { storeId, ...record };
-  },
-});
+    async keyRecord(storeId): Promise<StoreKeyRecord | undefined> {
+      const record = await recentKeyRecords.get(storeId);
+      return record && { storeId, ...record };
+    },
+  };
+};

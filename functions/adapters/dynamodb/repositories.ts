@@ -1,0 +1,30 @@
+import type {
+  MemberRepository,
+  PartnerRepository,
+  ProgramRepository,
+  RegistrationRepository,
+  StoreRepository,
+} from "../../domain/ports.js";
+import type { DynamoTable } from "./client.js";
+import { dynamoMemberRepository } from "./member-repository.js";
+import { dynamoPartnerRepository } from "./partner-repository.js";
+import { dynamoProgramRepository } from "./program-repository.js";
+import { dynamoRegistrationRepository } from "./registration-repository.js";
+import { dynamoStoreRepository } from "./store-repository.js";
+
+export interface DynamoRepositories {
+  programs: ProgramRepository;
+  stores: StoreRepository;
+  members: MemberRepository;
+  partners: PartnerRepository;
+  registrations: RegistrationRepository;
+}
+
+/** Every repository over one table: they share its client and its read caches. */
+export const dynamoRepositories = (table: DynamoTable): DynamoRepositories => ({
+  programs: dynamoProgramRepository(table),
+  stores: dynamoStoreRepository(table),
+  members: dynamoMemberRepository(table),
+  partners: dynamoPartnerRepository(table),
+  registrations: dynamoRegistrationRepository(table),
+});

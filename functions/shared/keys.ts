@@ -1,0 +1,126 @@
+/**
+ * Every key string Carnet persists, spelled here and nowhere else (data-model.md §2): the table's
+ * partition and sort keys, its index keys, and the idempotency scopes that name a caller inside an
+ * idempotency claim (a claim's transaction id derives from its scope, app/writes.ts). Changing a
+ * string here changes where existing data is found: it is a data migration, not a refactoring.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Programs, stores, partners
+
+/** GSI1 partition of the program listing. */
+export const PROGRAMS_LISTING = "PROGRAMS";
+/** Partition-key prefix of a program's own partition (the program, its stores and partners). */
+export const PROGRAM_PREFIX = "PROGRAM#";
+/** Sort key of the program item. */
+export const PROGRAM_SK = "PROGRAM";
+/** Sort-key prefix of a program's stores, for range queries and cursor checks. */
+export const STORE_PREFIX = "STORE#";
+
+export const keys = {
+  program: (programId: string) => ({ PK: `${PROGRAM_PREFIX}${programId}`, SK: PROGRAM_SK }),
+  programListing: (createdAt: string, programId: string) => ({
+    GSI1PK: PROGRAMS_LISTING,
+    GSI1SK: `${createdAt}#${programId}`,
+  }),
+  store: (programId: string, storeId: string) => ({
+    PK: `${PROGRAM_PREFIX}${programId}`,
+    SK: `${STORE_PREFIX}${storeId}`,
+  }),
+  storeKey: (storeId: string) => ({ PK: `STORE#${storeId}`, SK: "STORE_KEY" }),
+  /** GSI2: a member with something due at `dueAt`, sharded by the last character of its id. */
+  due: (memberId: string, dueAt: string) => ({
+    GSI2PK: dueShardKey(memberId.slice(-1)),
+    GSI2SK: `${dueAt}#${memberId}`,
+  }),
+} as const;
+
+/** The GSI2 partition of one shard of due members. */
+export const dueShardKey = (shard: string): string => `DUE#${shard}`;
+
+/** The member id inside a GSI2 sort key (`<dueAt>#<memberId>`). */
+export const memberIdOfDueKey = (sortKey: string): string => sortKey.split("#")[1] ?? "";
+
+// ---------------------------------------------------------------------------------------------
+// Members, their ledger, and the store/partner API's records
+
+/** Sort-key prefixes of a member's partition, for range queries and cursor checks. */
+export const LEDGER_PREFIX = "LEDGER#";
+export const SPEND_PREFIX = "SPEND#";
+
+/**
+ * The sort keys of a member's own items. Reads rely on their order within the member's partition
+ * ("LEDGER#…" < "MEMBER" < "PROFILE" < "REG#…" < "SPEND#…"): the member and its profile are adjacent,
+ * so one Query reads both, and the newest ledger entries follow right below (member-repository.ts,
+ * memberHead). A new kind of item in a member's partition must not sort between "MEMBER" and "PROFILE".
+ */
+export const MEMBER_SK = "MEMBER";
+export const PROFILE_SK = "PROFILE";
+
+export const memberKeys = {
+  member: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: MEMBER_SK }),
+  profile: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: PROFILE_SK }),
+  profileListing: (programId: string, enrolledAt: string, memberId: string) => ({
+    GSI1PK: `${PROGRAM_PREFIX}${programId}#MEMBERS`,
+    GSI1SK: `${enrolledAt}#${memberId}`,
+  }),
+  /** Ledger entries by sequence number, zero-padded so that key order is ledger order. */
+  ledger: (memberId: string, seq: number) => ({
+    PK: `MEMBER#${memberId}`,
+    SK: `${LEDGER_PREFIX}${String(seq).padStart(10, "0")}`,
+  }),
+  spend: (memberId: string, day: string) => ({ PK: `MEMBER#${memberId}`, SK: `${SPEND_PREFIX}${day}` }),
+  email: (programId: string, emailHash: string) => ({ PK: `EMAIL#${programId}#${emailHash}`, SK: "EMAIL" }),
+  cardCode: (programId: string, cardCode: string) => ({ PK: `CARD#${programId}#${cardCode}`, SK: "CARD" }),
+  referralCode: (programId: string, code: string) => ({ PK: `REFCODE#${programId}#${code}`, SK: "REFCODE" }),
+  /**
+   * A transaction named by its id: a purchase's record, or the claim of an Idempotency-Key (whose id
+   * derives from the caller's scope and the key, app/writes.ts) — a purchase is both.
+   */
+  transaction: (transactionId: string) => ({ PK: `TXN#${transactionId}`, SK: "TXN" }),
+  partner: (programId: string, partnerId: string) => ({
+    PK: `${PROGRAM_PREFIX}${programId}`,
+    SK: `PARTNER#${partnerId}`,
+  }),
+  partnerKey: (partnerId: string) => ({ PK: `PARTNER#${partnerId}`, SK: "PARTNER_KEY" }),
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Apple Wallet device registrations
+
+/** Sort-key prefix of Apple device registrations, in a member's and in a device's partition. */
+export const REGISTRATION_PREFIX = "REG#";
+
+export const registrationKeys = {
+  device: (deviceLibraryIdentifier: string) => `DEVICE#${deviceLibraryIdentifier}`,
+  onMember: (memberId: string, passTypeId: string, deviceLibraryIdentifier: string) => ({
+    PK: `MEMBER#${memberId}`,
+    SK: `${REGISTRATION_PREFIX}${passTypeId}#${deviceLibraryIdentifier}`,
+  }),
+  onDevice: (deviceLibraryIdentifier: string, passTypeId: string, memberId: string) => ({
+    PK: `DEVICE#${deviceLibraryIdentifier}`,
+    SK: `${REGISTRATION_PREFIX}${passTypeId}#${memberId}`,
+  }),
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Idempotency scopes
+
+/** Who sends an idempotent request: Idempotency-Keys are per caller. */
+export type IdempotentCaller =
+  | { kind: "store"; storeId: string }
+  | { kind: "partner"; partnerId: string }
+  /** The merchant API of one program (its merchant key or the admin key). */
+  | { kind: "merchant"; programId: string };
+
+/** `STORE#<storeId>`, `PARTNER#<partnerId>` or `MERCHANT#<programId>`: stored in every claim. */
+export const idempotencyScope = (caller: IdempotentCaller): string => {
+  switch (caller.kind) {
+    case "store":
+      return `STORE#${caller.storeId}`;
+    case "partner":
+      return `PARTNER#${caller.partnerId}`;
+    case "merchant":
+      return `MERCHANT#${caller.programId}`;
+  }
+};
