@@ -1,12 +1,47 @@
 import { defineConfig } from "vitest/config";
 
+/** DynamoDB Local (Java) and the dev certificates, for the projects whose tests use a table. */
+const withDynamoDb = ["test/support/global-setup.ts"];
+
+/**
+ * One project per kind of test, so that one kind runs alone (`npx vitest run --project unit`);
+ * `npx vitest run` (what `npm test` runs) runs them all. Only the projects that talk to DynamoDB
+ * start DynamoDB Local: unit and infra tests need no Java. The projects of one run share a single
+ * DynamoDB Local (test/support/global-setup.ts).
+ */
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: "forks",
     env: { POWERTOOLS_LOG_LEVEL: "SILENT", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
+    projects: [
+      {
+        extends: true,
+        // Pure code: the files run in one worker reusing its loaded modules (half the time of a fresh
+        // process per file), so a unit test puts back what it changes (process.env, spies, mocks).
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], isolate: false },
+      },
+      {
+        extends: true,
+        test: { name: "infra", include: ["test/infra/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: withDynamoDb,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts", "test/local/**/*.test.ts"],
+          globalSetup: withDynamoDb,
+        },
+      },
+    ],
   },
 });

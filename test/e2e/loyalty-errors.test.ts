@@ -1,11 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CallOptions, useApi } from "../support/api.js";
+import { useApi } from "../support/api.js";
 import { enrollMember, openShop, type Shop, tillCall } from "../support/loyalty.js";
 import { expectRejectedWithoutWrite } from "../support/no-write.js";
-import { TEST_ADMIN_KEY } from "../support/table.js";
 
 const { call, table } = useApi();
+
+/**
+ * The business rules' refusals and other programs' data, one case each. The mistakes any operation
+ * can get (credentials, Idempotency-Key, path ids, query, body: its encoding, unknown, missing,
+ * mistyped or out-of-range fields) are derived from the contract in request-fuzz.test.ts.
+ */
 
 /** A bad request is answered with its status and code, and changes nothing at all. */
 const rejects = (run: () => Promise<{ status: number; body: any }>, status: number, code: string) =>
@@ -67,11 +72,6 @@ const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISO
 
 describe("purchases: every bad input is a 4xx that writes nothing", () => {
   it.each<[string, () => unknown, number, string]>([
-    ["negative cents", () => ({ ...purchase(), amountCents: -100 }), 422, "validation_failed"],
-    ["fractional cents", () => ({ ...purchase(), amountCents: 12.5 }), 422, "validation_failed"],
-    ["the amount as a string", () => ({ ...purchase(), amountCents: "1000" }), 422, "validation_failed"],
-    ["no amount", () => ({ member: member.memberId, currency: "EUR" }), 422, "validation_failed"],
-    ["a huge amount", () => ({ ...purchase(), amountCents: 1e12 }), 422, "validation_failed"],
     ["another currency", () => ({ ...purchase(), currency: "USD" }), 422, "currency_mismatch"],
     ["a lower-case currency", () => ({ ...purchase(), currency: "eur" }), 422, "validation_failed"],
     [
@@ -99,7 +99,6 @@ describe("purchases: every bad input is a 4xx that writes nothing", () => {
       404,
       "member_not_found",
     ],
-    ["an empty member", () => ({ ...purchase(), member: "" }), 422, "validation_failed"],
     [
       "101 line items",
       () => ({ ...purchase(), items: Array.from({ length: 101 }, () => line) }),
@@ -124,14 +123,12 @@ describe("purchases: every bad input is a 4xx that writes nothing", () => {
       422,
       "validation_failed",
     ],
-    ["an unknown field", () => ({ ...purchase(), discount: 5 }), 400, "unknown_field"],
     [
       "an unknown field in an item",
       () => ({ ...purchase(), items: [{ ...line, colour: "red" }] }),
       400,
       "unknown_field",
     ],
-    ["an unknown channel", () => ({ ...purchase(), channel: "phone" }), 422, "validation_failed"],
     [
       "occurredAt in the future",
       () => ({ ...purchase(), occurredAt: daysAgo(-1) }),
@@ -154,102 +151,16 @@ describe("purchases: every bad input is a 4xx that writes nothing", () => {
     await rejects(() => tillCall(call, shop, "purchases", body()), status, code);
   });
 
-  it.each<[string, () => Parameters<typeof call>[2], number, string]>([
-    [
-      "no key",
-      () => ({ key: null, body: purchase(), headers: { "idempotency-key": randomUUID() } }),
-      401,
-      "missing_credentials",
-    ],
-    [
-      "a made-up store key",
-      () => ({
-        key: `sk.${shop.storeId}.${"A".repeat(43)}`,
-        body: purchase(),
-        headers: { "idempotency-key": randomUUID() },
-      }),
-      401,
-      "invalid_credentials",
-    ],
-    [
-      "the admin key",
-      () => ({ body: purchase(), headers: { "idempotency-key": randomUUID() } }),
-      401,
-      "invalid_credentials",
-    ],
-    [
-      "the program's merchant key",
-      () => ({ key: shop.merchantKey, body: purchase(), headers: { "idempotency-key": randomUUID() } }),
-      401,
-      "invalid_credentials",
-    ],
-    [
-      "the partner key",
-      () => ({ key: partner.apiKey, body: purchase(), headers: { "idempotency-key": randomUUID() } }),
-      401,
-      "invalid_credentials",
-    ],
-    [
-      "another store's key",
-      () => ({ key: other.storeKey, body: purchase(), headers: { "idempotency-key": randomUUID() } }),
-      404,
-      "store_not_found",
-    ],
-    ["no Idempotency-Key", () => ({ key: shop.storeKey, body: purchase() }), 400, "missing_idempotency_key"],
-    [
-      "an Idempotency-Key of 256 characters",
-      () => ({ key: shop.storeKey, body: purchase(), headers: { "idempotency-key": "k".repeat(256) } }),
-      400,
-      "invalid_idempotency_key",
-    ],
-    [
-      "a body over 64 KiB",
-      () => ({
-        key: shop.storeKey,
-        raw: JSON.stringify({ ...purchase(), pad: "x".repeat(70_000) }),
-        headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
-      }),
-      413,
-      "payload_too_large",
-    ],
-    [
-      "malformed JSON",
-      () => ({
-        key: shop.storeKey,
-        raw: '{"member":',
-        headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
-      }),
-      400,
-      "malformed_json",
-    ],
-    [
-      "a form body",
-      () => ({
-        key: shop.storeKey,
-        raw: "member=1",
-        headers: { "content-type": "application/x-www-form-urlencoded", "idempotency-key": randomUUID() },
-      }),
-      415,
-      "unsupported_media_type",
-    ],
-  ])("refuses a call with %s", async (_what, options, status, code) => {
-    await rejects(() => call("POST", `/v1/stores/${shop.storeId}/purchases`, options()), status, code);
-  });
-
-  // fetch sends header values as Latin-1 bytes: an accented letter arrives as one byte over 0x7f
-  it.each([
-    ["an accented letter", "clé-de-caisse-1"],
-    ["a tab", "key\twith-tab"],
-  ])("refuses an Idempotency-Key with %s", async (_what, idempotencyKey) => {
+  it("refuses a call with another store's key as if the store did not exist", async () => {
     await rejects(
       () =>
         call("POST", `/v1/stores/${shop.storeId}/purchases`, {
-          key: shop.storeKey,
+          key: other.storeKey,
           body: purchase(),
-          headers: { "idempotency-key": idempotencyKey },
+          headers: { "idempotency-key": randomUUID() },
         }),
-      400,
-      "invalid_idempotency_key",
+      404,
+      "store_not_found",
     );
   });
 
@@ -277,14 +188,6 @@ describe("purchases: every bad input is a 4xx that writes nothing", () => {
       409,
       "idempotency_key_reused",
     );
-  });
-
-  it.each(["refunds", "redemptions"] as const)("refuses %s without an Idempotency-Key", async (what) => {
-    const body =
-      what === "refunds"
-        ? { transactionId: purchaseId, amountCents: 100 }
-        : { member: member.memberId, rewardId: "cake" };
-    await rejects(() => tillCall(call, shop, what, body, null), 400, "missing_idempotency_key");
   });
 
   it("refuses the same Idempotency-Key with another body", async () => {
@@ -316,12 +219,6 @@ describe("refunds and redemptions: every bad input is a 4xx that writes nothing"
       "transaction_not_found",
     ],
     [
-      "a malformed transaction id",
-      () => ({ transactionId: "42", amountCents: 100 }),
-      422,
-      "validation_failed",
-    ],
-    [
       "more than the purchase",
       () => ({ transactionId: purchaseId, amountCents: 3001 }),
       422,
@@ -339,15 +236,6 @@ describe("refunds and redemptions: every bad input is a 4xx that writes nothing"
       404,
       "transaction_not_found",
     ],
-    ["no transaction id", () => ({ amountCents: 100 }), 422, "validation_failed"],
-    [
-      "an unknown field",
-      () => ({ transactionId: purchaseId, amountCents: 100, reason: "broken" }),
-      400,
-      "unknown_field",
-    ],
-    ["0 cents", () => ({ transactionId: purchaseId, amountCents: 0 }), 422, "validation_failed"],
-    ["negative cents", () => ({ transactionId: purchaseId, amountCents: -5 }), 422, "validation_failed"],
   ])("refuses a refund of %s", async (_what, body, status, code) => {
     await rejects(() => tillCall(call, shop, "refunds", body()), status, code);
   });
@@ -397,12 +285,6 @@ describe("refunds and redemptions: every bad input is a 4xx that writes nothing"
       422,
       "invalid_card_code",
     ],
-    [
-      "an unknown field",
-      () => ({ member: member.memberId, rewardId: "cake", quantity: 2 }),
-      400,
-      "unknown_field",
-    ],
   ])("refuses a redemption with %s", async (_what, body, status, code) => {
     await rejects(() => tillCall(call, shop, "redemptions", body()), status, code);
   });
@@ -417,12 +299,6 @@ describe("partner accruals: every bad input is a 4xx that writes nothing", () =>
     });
 
   it.each<[string, () => Promise<{ status: number; body: any }>, number, string]>([
-    [
-      "a store key",
-      () => accrue({ member: member.cardCode, points: 5, reference: "r1" }, shop.storeKey),
-      401,
-      "invalid_credentials",
-    ],
     [
       "points and an amount together",
       () => accrue({ member: member.cardCode, points: 5, amountCents: 500, reference: "r1" }),
@@ -460,53 +336,10 @@ describe("partner accruals: every bad input is a 4xx that writes nothing", () =>
       "member_not_found",
     ],
     [
-      "no key",
-      () =>
-        call("POST", `/v1/partners/${partner.partnerId}/accruals`, {
-          key: null,
-          body: { member: member.cardCode, points: 5, reference: "r1" },
-          headers: { "idempotency-key": randomUUID() },
-        }),
-      401,
-      "missing_credentials",
-    ],
-    [
-      "a made-up partner key",
-      () =>
-        accrue(
-          { member: member.cardCode, points: 5, reference: "r1" },
-          `pk.${partner.partnerId}.${"A".repeat(43)}`,
-        ),
-      401,
-      "invalid_credentials",
-    ],
-    [
-      "the program's merchant key",
-      () => accrue({ member: member.cardCode, points: 5, reference: "r1" }, shop.merchantKey),
-      401,
-      "invalid_credentials",
-    ],
-    [
-      "the admin key",
-      () => accrue({ member: member.cardCode, points: 5, reference: "r1" }, TEST_ADMIN_KEY),
-      401,
-      "invalid_credentials",
-    ],
-    [
       "another program's partner key",
       () => accrue({ member: member.cardCode, points: 5, reference: "r1" }, rivalPartner.apiKey),
       404,
       "partner_not_found",
-    ],
-    [
-      "no Idempotency-Key",
-      () =>
-        call("POST", `/v1/partners/${partner.partnerId}/accruals`, {
-          key: partner.apiKey,
-          body: { member: member.cardCode, points: 5, reference: "r1" },
-        }),
-      400,
-      "missing_idempotency_key",
     ],
     [
       "a card code nobody has",
@@ -519,18 +352,6 @@ describe("partner accruals: every bad input is a 4xx that writes nothing", () =>
       () => accrue({ member: "4539148803436468", points: 5, reference: "r1" }),
       422,
       "invalid_card_code",
-    ],
-    [
-      "fractional points",
-      () => accrue({ member: member.cardCode, points: 2.5, reference: "r1" }),
-      422,
-      "validation_failed",
-    ],
-    [
-      "an unknown field",
-      () => accrue({ member: member.cardCode, points: 5, reference: "r1", note: "thanks" }),
-      400,
-      "unknown_field",
     ],
     [
       "another partner's path",
@@ -582,41 +403,10 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
 
   it.each<[string, () => Promise<{ status: number; body: any }>, number, string]>([
     [
-      "a bad email",
-      () => call("POST", members(), { body: { email: "not-an-email" } }),
-      422,
-      "validation_failed",
-    ],
-    ["no email", () => call("POST", members(), { body: { firstName: "Camille" } }), 422, "validation_failed"],
-    [
       "a blank first name",
       () => call("POST", members(), { body: { email: "new@example.com", firstName: "   " } }),
       422,
       "validation_failed",
-    ],
-    [
-      "a referral code of 21 characters",
-      () => call("POST", members(), { body: { email: "new@example.com", referralCode: "A".repeat(21) } }),
-      422,
-      "validation_failed",
-    ],
-    [
-      "an unknown field",
-      () => call("POST", members(), { body: { email: "new@example.com", phone: "+33 1 23 45 67 89" } }),
-      400,
-      "unknown_field",
-    ],
-    [
-      "no key",
-      () => call("POST", members(), { key: null, body: { email: "new@example.com" } }),
-      401,
-      "missing_credentials",
-    ],
-    [
-      "a partner key",
-      () => call("POST", members(), { key: partner.apiKey, body: { email: "new@example.com" } }),
-      401,
-      "invalid_credentials",
     ],
     [
       "an unknown referral code",
@@ -657,12 +447,6 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
       404,
       "program_not_found",
     ],
-    [
-      "a store key",
-      () => call("POST", members(), { key: shop.storeKey, body: { email: "new@example.com" } }),
-      401,
-      "invalid_credentials",
-    ],
   ])("refuses an enrollment with %s", async (_what, run, status, code) => {
     await rejects(run, status, code);
   });
@@ -687,30 +471,6 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
       "member_not_found",
     ],
     [
-      "of 0 points",
-      () => transfer(member.memberId, { toMemberId: member.memberId, points: 0 }),
-      422,
-      "validation_failed",
-    ],
-    [
-      "of negative points",
-      () => transfer(member.memberId, { toMemberId: member.memberId, points: -3 }),
-      422,
-      "validation_failed",
-    ],
-    [
-      "of fractional points",
-      () => transfer(member.memberId, { toMemberId: friend.memberId, points: 1.5 }),
-      422,
-      "validation_failed",
-    ],
-    [
-      "to a malformed member id",
-      () => transfer(member.memberId, { toMemberId: friend.cardCode, points: 1 }),
-      422,
-      "validation_failed",
-    ],
-    [
       "from a member that does not exist",
       () => transfer("mbr_0000000000000000", { toMemberId: friend.memberId, points: 1 }),
       404,
@@ -721,32 +481,6 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
       () => transfer(stranger.memberId, { toMemberId: friend.memberId, points: 1 }),
       404,
       "member_not_found",
-    ],
-    [
-      "with an unknown field",
-      () => transfer(member.memberId, { toMemberId: friend.memberId, points: 1, note: "gift" }),
-      400,
-      "unknown_field",
-    ],
-    [
-      "with an Idempotency-Key of 256 characters",
-      () =>
-        call("POST", `/v1/programs/${shop.programId}/members/${member.memberId}/transfers`, {
-          body: { toMemberId: friend.memberId, points: 1 },
-          headers: { "idempotency-key": "k".repeat(256) },
-        }),
-      400,
-      "invalid_idempotency_key",
-    ],
-    [
-      "with a store key",
-      () =>
-        call("POST", `/v1/programs/${shop.programId}/members/${member.memberId}/transfers`, {
-          key: shop.storeKey,
-          body: { toMemberId: friend.memberId, points: 1 },
-        }),
-      401,
-      "invalid_credentials",
     ],
     [
       "with another program's merchant key",
@@ -831,14 +565,7 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
   });
 
   it.each<[string, () => string, number, string]>([
-    ["a malformed member id", () => `${members()}/not-an-id`, 404, "member_not_found"],
     ["another program's member", () => `${members()}/${stranger.memberId}`, 404, "member_not_found"],
-    [
-      "both email and cardCode",
-      () => `${members()}?email=a@example.com&cardCode=${member.cardCode}`,
-      400,
-      "invalid_parameter",
-    ],
     ["neither email nor cardCode", () => members(), 400, "invalid_parameter"],
     ["an email nobody has", () => `${members()}?email=nobody@example.com`, 404, "member_not_found"],
     [
@@ -854,25 +581,6 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
       400,
       "invalid_cursor",
     ],
-    ["a page size of 0", () => `${members()}/${member.memberId}/history?limit=0`, 400, "invalid_parameter"],
-    [
-      "a page size of 101",
-      () => `${members()}/${member.memberId}/history?limit=101`,
-      400,
-      "invalid_parameter",
-    ],
-    [
-      "a page size that is not a number",
-      () => `${members()}/${member.memberId}/history?limit=ten`,
-      400,
-      "invalid_parameter",
-    ],
-    [
-      "an unknown history parameter",
-      () => `${members()}/${member.memberId}/history?type=earn`,
-      400,
-      "unknown_parameter",
-    ],
     [
       "the history of a member that does not exist",
       () => `${members()}/mbr_0000000000000000/history`,
@@ -885,8 +593,6 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
       404,
       "member_not_found",
     ],
-    ["a malformed email", () => `${members()}?email=not-an-email`, 400, "invalid_parameter"],
-    ["an unknown search parameter", () => `${members()}?phone=0123456789`, 400, "unknown_parameter"],
     ["a card code nobody has", () => `${members()}?cardCode=4539148803436467`, 404, "member_not_found"],
     [
       "another program's card code",
@@ -899,89 +605,19 @@ describe("members, enrollment and transfers: every bad input is a 4xx that write
     await rejects(() => call("GET", path()), status, code);
   });
 
-  it.each<[string, () => CallOptions, number, string]>([
-    ["no key", () => ({ key: null }), 401, "missing_credentials"],
-    [
-      "a made-up merchant key",
-      () => ({ key: `mk.${shop.programId}.${"A".repeat(43)}` }),
-      401,
-      "invalid_credentials",
-    ],
-    ["a store key", () => ({ key: shop.storeKey }), 401, "invalid_credentials"],
-    ["a partner key", () => ({ key: partner.apiKey }), 401, "invalid_credentials"],
-    ["another program's merchant key", () => ({ key: other.merchantKey }), 404, "program_not_found"],
-  ])("refuses to show a member to a caller with %s", async (_what, options, status, code) => {
-    await rejects(() => call("GET", `${members()}/${member.memberId}`, options()), status, code);
+  it("refuses to show a member to another program's merchant key as if the program did not exist", async () => {
+    await rejects(
+      () => call("GET", `${members()}/${member.memberId}`, { key: other.merchantKey }),
+      404,
+      "program_not_found",
+    );
   });
 });
 
 const transfer = (from: string, body: unknown) =>
   call("POST", `/v1/programs/${shop.programId}/members/${from}/transfers`, { body });
 
-describe("the body of every write is checked before anything is read or written", () => {
-  const endpoints: [string, () => { path: string; key: string; idempotent: boolean }][] = [
-    [
-      "a purchase",
-      () => ({ path: `/v1/stores/${shop.storeId}/purchases`, key: shop.storeKey, idempotent: true }),
-    ],
-    [
-      "a refund",
-      () => ({ path: `/v1/stores/${shop.storeId}/refunds`, key: shop.storeKey, idempotent: true }),
-    ],
-    [
-      "a redemption",
-      () => ({ path: `/v1/stores/${shop.storeId}/redemptions`, key: shop.storeKey, idempotent: true }),
-    ],
-    [
-      "a partner accrual",
-      () => ({ path: `/v1/partners/${partner.partnerId}/accruals`, key: partner.apiKey, idempotent: true }),
-    ],
-    [
-      "an enrollment",
-      () => ({ path: `/v1/programs/${shop.programId}/members`, key: TEST_ADMIN_KEY, idempotent: false }),
-    ],
-    [
-      "a transfer",
-      () => ({
-        path: `/v1/programs/${shop.programId}/members/${member.memberId}/transfers`,
-        key: TEST_ADMIN_KEY,
-        idempotent: false,
-      }),
-    ],
-    [
-      "a new partner",
-      () => ({ path: `/v1/programs/${shop.programId}/partners`, key: TEST_ADMIN_KEY, idempotent: false }),
-    ],
-  ];
-
-  const json = { "content-type": "application/json" };
-  const mistakes: [string, string, Record<string, string>, number, string][] = [
-    ["an empty body", "", json, 400, "missing_body"],
-    ["malformed JSON", '{"member": "x",', json, 400, "malformed_json"],
-    ["JSON null", "null", json, 422, "validation_failed"],
-    ["a JSON array", "[]", json, 422, "validation_failed"],
-    ["an object of unknown fields", '{"bogus": 1}', json, 400, "unknown_field"],
-    ["a text/plain body", '{"member": "x"}', { "content-type": "text/plain" }, 415, "unsupported_media_type"],
-    ["no Content-Type", '{"member": "x"}', {}, 415, "unsupported_media_type"],
-    ["a body over 64 KiB", JSON.stringify({ pad: "x".repeat(70_000) }), json, 413, "payload_too_large"],
-  ];
-
-  describe.each(endpoints)("%s", (_endpoint, target) => {
-    it.each(mistakes)("refuses %s", async (_what, raw, headers, status, code) => {
-      const { path, key, idempotent } = target();
-      await rejects(
-        () =>
-          call("POST", path, {
-            key,
-            raw,
-            headers: { ...headers, ...(idempotent ? { "idempotency-key": randomUUID() } : {}) },
-          }),
-        status,
-        code,
-      );
-    });
-  });
-
+describe("a method a path does not take", () => {
   it.each([
     ["GET", () => `/v1/stores/${shop.storeId}/purchases`],
     ["DELETE", () => `/v1/programs/${shop.programId}/members/${member.memberId}`],

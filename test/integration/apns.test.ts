@@ -254,10 +254,9 @@ describe("APNs client for Wallet pass updates", () => {
     await apnsClient.push([token(1)]);
     await apnsClient.push([token(2), token(3)]);
     const reused = apns.sessions;
-    apns.dropSessions("goaway");
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await apns.dropSessions("goaway");
     const afterGoaway = await apnsClient.push([token(4)]);
-    apns.dropSessions("destroy");
+    await apns.dropSessions("destroy");
     const afterDestroy = await apnsClient.push([token(5)]);
 
     // Assess

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,6 +15,8 @@ interface Started {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** Emits "change" on every chunk of output and at exit. */
+  changes: EventEmitter;
 }
 
 const start = (env: Record<string, string>): Started => {
@@ -22,23 +25,43 @@ const start = (env: Record<string, string>): Started => {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  const changes = new EventEmitter();
   child.stdout?.on("data", (c: Buffer) => {
     output += c.toString();
+    changes.emit("change");
   });
   child.stderr?.on("data", (c: Buffer) => {
     output += c.toString();
+    changes.emit("change");
   });
-  const exited = new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
-  return { child, output: () => output, exited };
+  const exited = new Promise<number | null>((done) =>
+    child.once("exit", (code) => {
+      changes.emit("change");
+      done(code);
+    }),
+  );
+  return { child, output: () => output, exited, changes };
 };
 
-const waitFor = async (what: () => boolean, ms: number, describe: () => string) => {
-  const deadline = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+/** Resolves once `what()` holds, checked at each change of the process; fails after `ms`. */
+const waitFor = (started: Started, what: () => boolean, ms: number): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const check = () => {
+      if (!what()) return;
+      settle();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      settle();
+      reject(new Error(`timed out after ${ms} ms; the output so far:\n${started.output()}`));
+    }, ms);
+    const settle = () => {
+      clearTimeout(timer);
+      started.changes.off("change", check);
+    };
+    started.changes.on("change", check);
+    check();
+  });
 
 const running: Started[] = [];
 const dirs: string[] = [];
@@ -50,11 +73,7 @@ afterAll(() => {
 const launch = async (env: Record<string, string>) => {
   const started = start(env);
   running.push(started);
-  await waitFor(
-    () => /ready in/.test(started.output()) || started.child.exitCode !== null,
-    60_000,
-    started.output,
-  );
+  await waitFor(started, () => /ready in/.test(started.output()) || started.child.exitCode !== null, 60_000);
   const adminKey = /Admin key:\s+(\S+)/.exec(started.output())?.[1];
   return { ...started, adminKey };
 };

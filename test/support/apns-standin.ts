@@ -46,8 +46,11 @@ export interface ApnsStandIn {
   /** The next replies for `token`, in order; then 200 again. */
   script(token: string, replies: ScriptedReply[]): void;
   waitForPushes(count: number, timeoutMs?: number): Promise<RecordedPush[]>;
-  /** Ends every open session: GOAWAY (graceful, the default) or an abrupt socket destroy. */
-  dropSessions(mode?: "goaway" | "destroy"): void;
+  /**
+   * Ends every open session: GOAWAY (graceful, the default) or an abrupt socket destroy. Resolves
+   * once each is closed: after a GOAWAY, that is once the client has read it and closed its side.
+   */
+  dropSessions(mode?: "goaway" | "destroy"): Promise<void>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -195,11 +198,15 @@ export const startApnsStandIn = async (
         waiters.add(check);
         check();
       }),
-    dropSessions: (mode = "goaway") => {
+    dropSessions: async (mode = "goaway") => {
+      const closed = [...open].map((session) =>
+        session.closed && session.destroyed ? undefined : once(session, "close"),
+      );
       for (const session of open) {
         if (mode === "destroy") session.destroy();
         else session.close();
       }
+      await Promise.all(closed);
     },
     reset: () => {
       standIn.pushes = [];

@@ -11,25 +11,53 @@ declare module "vitest" {
   }
 }
 
-let dynamo: RunningDynamoDb | undefined;
+/**
+ * The DynamoDB Local of this run. Each vitest project loads this file in a module of its own, so
+ * the instance is kept on the process (every global setup runs in the main vitest process) and
+ * counted: the first project to need it starts it, the last to finish stops it.
+ */
+interface Shared {
+  dynamo: Promise<RunningDynamoDb>;
+  users: number;
+}
+const KEY = Symbol.for("carnet.test.dynamodb-local");
+const holder = globalThis as { [KEY]?: Shared };
+
+let using = false;
+
+const sharedDynamoDb = (): Promise<RunningDynamoDb> => {
+  let shared = holder[KEY];
+  if (!shared) {
+    const started = Date.now();
+    const dynamo = startDynamoDbLocal().then((running) => {
+      console.log(`DynamoDB Local started on ${running.endpoint} in ${Date.now() - started} ms`);
+      return running;
+    });
+    shared = { dynamo, users: 0 };
+    holder[KEY] = shared;
+  }
+  shared.users += 1;
+  using = true;
+  return shared.dynamo;
+};
 
 /**
- * One Amazon DynamoDB Local (the real engine) for the whole run, started before any test file.
- * Each test file then works in a table of its own (test/support/table.ts). DYNAMODB_ENDPOINT set
- * from outside uses that instance instead.
+ * One Amazon DynamoDB Local (the real engine) for the whole run, started before any test file of
+ * the projects that use it (integration, e2e). Each test file then works in a table of its own
+ * (test/support/table.ts). DYNAMODB_ENDPOINT set from outside uses that instance instead.
  */
 export async function setup(project: TestProject): Promise<void> {
-  let endpoint = process.env.DYNAMODB_ENDPOINT;
-  if (!endpoint) {
-    const started = Date.now();
-    dynamo = await startDynamoDbLocal();
-    endpoint = dynamo.endpoint;
-    console.log(`DynamoDB Local started on ${endpoint} in ${Date.now() - started} ms`);
-  }
+  const endpoint = process.env.DYNAMODB_ENDPOINT || (await sharedDynamoDb()).endpoint;
   project.provide("dynamoEndpoint", endpoint);
   project.provide("certDir", ensureDevCertificates(resolve(".carnet", "test-certs")).dir);
 }
 
 export async function teardown(): Promise<void> {
-  await dynamo?.stop();
+  const shared = holder[KEY];
+  if (!using || !shared) return;
+  using = false;
+  shared.users -= 1;
+  if (shared.users > 0) return;
+  delete holder[KEY];
+  await (await shared.dynamo).stop();
 }
