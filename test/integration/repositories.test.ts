@@ -1,39 +1,56 @@
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { encodeCursor } from "../../functions/adapters/dynamodb/cursor.js";
-import { dynamoProgramRepository } from "../../functions/adapters/dynamodb/program-repository.js";
-import { dynamoStoreRepository } from "../../functions/adapters/dynamodb/store-repository.js";
-import { keys } from "../../functions/adapters/dynamodb/table.js";
-import { DomainError } from "../../functions/domain/errors.js";
-import { newProgram, ProgramInput } from "../../functions/domain/program.js";
-import { newStore } from "../../functions/domain/store.js";
+import { dynamoRepositories } from "../../functions/adapters/dynamodb/repositories.js";
 import { hashKey } from "../../functions/shared/api-keys.js";
 import { newId } from "../../functions/shared/ids.js";
-import { allItems, useTestTable } from "../support/table.js";
+import { dueShardKey, keys, memberKeys } from "../../functions/shared/keys.js";
+import {
+  aClaim,
+  anEnrollment,
+  aProgram,
+  aPurchase,
+  aStore,
+  DAY_SECONDS,
+  expectInvalidCursor,
+  wholeSecond,
+} from "../contract/fixtures.js";
+import { allItems, testTable, useTestTable } from "../support/table.js";
+
+/**
+ * What is particular to the DynamoDB adapters: the items they write and the keys inside their cursors.
+ * Their behaviour through the ports is the contract's (dynamo-repositories.test.ts, test/contract).
+ */
 
 const table = useTestTable();
-const programs = dynamoProgramRepository();
-const stores = dynamoStoreRepository();
+const repos = () => dynamoRepositories(testTable());
+const itemAt = async (key: { PK: string; SK: string }) =>
+  (
+    await testTable().client.send(
+      new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }),
+    )
+  ).Item;
 
-const aProgram = () =>
-  newProgram(ProgramInput.parse({ name: "Repo test", organizationName: "Shop" }), newId("prg"), new Date());
-
-describe("program repository on DynamoDB Local", () => {
-  it("stores a program with its key hash apart from what it returns", async () => {
+describe("program items on DynamoDB Local", () => {
+  it("keeps the merchant key hash on the program item, listed under GSI1 by creation date", async () => {
     // Prepare
+    const { programs } = repos();
     const program = aProgram();
 
     // Act
     await programs.create(program, hashKey("the-key"));
-    const read = await programs.get(program.programId);
-    const hash = await programs.merchantKeyHash(program.programId);
 
     // Assess
-    expect(read).toEqual(program);
-    expect(hash).toBe(hashKey("the-key"));
+    expect(await itemAt(keys.program(program.programId))).toMatchObject({
+      ...keys.programListing(program.createdAt, program.programId),
+      entity: "program",
+      merchantKeyHash: hashKey("the-key"),
+    });
   });
 
-  it("refuses to create a program twice under one id", async () => {
+  it("refuses a second program under one id with DynamoDB's failed condition", async () => {
     // Prepare
+    const { programs } = repos();
     const program = aProgram();
     await programs.create(program, hashKey("a"));
 
@@ -42,74 +59,89 @@ describe("program repository on DynamoDB Local", () => {
 
     // Assess
     await expect(second).rejects.toThrow(/conditional/i);
-    expect((await programs.get(program.programId))?.name).toBe("Repo test");
-  });
-
-  it("replaces a program only from the version it was read at, keeping its key hash", async () => {
-    // Prepare
-    const program = aProgram();
-    await programs.create(program, hashKey("k"));
-    const next = { ...program, name: "v2", version: 2 };
-
-    // Act
-    const first = await programs.replace(next, 1);
-    const stale = await programs.replace({ ...program, name: "stale", version: 2 }, 1);
-    const missing = await programs.replace({ ...aProgram(), version: 2 }, 1);
-
-    // Assess
-    expect([first, stale, missing]).toEqual([true, false, false]);
-    expect(await programs.get(program.programId)).toEqual(next);
-    expect(await programs.merchantKeyHash(program.programId)).toBe(hashKey("k"));
-  });
-
-  it("rejects a cursor that points into another partition", async () => {
-    // Prepare
-    const forged = encodeCursor({ PK: "PROGRAM#prg_x", SK: "PROGRAM", GSI1PK: "OTHER", GSI1SK: "x" });
-
-    // Act
-    const listing = programs.list({ limit: 5, cursor: forged });
-
-    // Assess
-    await expect(listing).rejects.toBeInstanceOf(DomainError);
   });
 });
 
-describe("store repository on DynamoDB Local", () => {
-  it("writes the store and its key record together, or nothing when the program is missing", async () => {
+describe("store items on DynamoDB Local", () => {
+  it("writes the store and its key record as two items, or nothing when the program is missing", async () => {
     // Prepare
+    const { programs, stores } = repos();
     const program = aProgram();
     await programs.create(program, hashKey("k"));
-    const store = newStore(
-      { name: "S", latitude: 1, longitude: 2 },
-      { storeId: newId("sto"), programId: program.programId, apiKeyPrefix: "sk.x" },
-      new Date(),
-    );
-    const orphan = newStore(
-      { name: "O", latitude: 1, longitude: 2 },
-      { storeId: newId("sto"), programId: newId("prg"), apiKeyPrefix: "sk.y" },
-      new Date(),
-    );
+    const store = aStore(program.programId);
+    const orphan = aStore(newId("prg"));
 
     // Act
-    const created = await stores.create(store, hashKey("store-key"));
-    const refused = await stores.create(orphan, hashKey("orphan-key"));
-    const record = await stores.keyRecord(store.storeId);
+    await stores.create(store, hashKey("store-key"));
+    await stores.create(orphan, hashKey("orphan-key"));
 
     // Assess
-    expect(created).toBe(true);
-    expect(refused).toBe(false);
-    expect(record).toEqual({
-      storeId: store.storeId,
+    expect(await itemAt(keys.store(program.programId, store.storeId))).toMatchObject({ entity: "store" });
+    expect(await itemAt(keys.storeKey(store.storeId))).toMatchObject({
+      entity: "storeKey",
       programId: program.programId,
       apiKeyHash: hashKey("store-key"),
     });
-    expect(await stores.keyRecord(orphan.storeId)).toBeUndefined();
     const items = await allItems(table.endpoint, table.tableName);
     expect(items.some((i) => JSON.stringify(i).includes(orphan.storeId))).toBe(false);
-    expect(
-      items.some(
-        (i) => i.PK && JSON.stringify(i.PK) === JSON.stringify({ S: keys.storeKey(store.storeId).PK }),
-      ),
-    ).toBe(true);
+  });
+});
+
+describe("cursors on DynamoDB Local", () => {
+  it("refuses cursors that name keys of another partition or listing", async () => {
+    // Prepare
+    const { programs, stores, members } = repos();
+    const memberId = newId("mbr");
+    const forged = {
+      programs: encodeCursor({ PK: "PROGRAM#prg_x", SK: "PROGRAM", GSI1PK: "OTHER", GSI1SK: "x" }),
+      stores: encodeCursor(keys.store("prg_other", "sto_x")),
+      storesOutside: encodeCursor({ PK: keys.program("prg_mine").PK, SK: "PARTNER#prt_x" }),
+      history: encodeCursor(memberKeys.ledger(newId("mbr"), 3)),
+      historyOutside: encodeCursor({ PK: memberKeys.member(memberId).PK, SK: "SPEND#2030-01-01" }),
+      due: encodeCursor({ PK: "MEMBER#m", SK: "MEMBER", GSI2PK: dueShardKey("r"), GSI2SK: "2030#m" }),
+    };
+
+    // Act
+    const listings = {
+      programs: () => programs.list({ limit: 5, cursor: forged.programs }),
+      stores: () => stores.list("prg_mine", { limit: 5, cursor: forged.stores }),
+      storesOutside: () => stores.list("prg_mine", { limit: 5, cursor: forged.storesOutside }),
+      history: () => members.history(memberId, { limit: 5, cursor: forged.history }),
+      historyOutside: () => members.history(memberId, { limit: 5, cursor: forged.historyOutside }),
+      due: () => members.due("q", new Date(), forged.due),
+    };
+
+    // Assess
+    for (const list of Object.values(listings)) await expectInvalidCursor(list());
+  });
+});
+
+describe("transaction items on DynamoDB Local", () => {
+  it("lets TTL remove a claim of its own after 7 days, never a purchase that holds one", async () => {
+    // Prepare
+    const { members } = repos();
+    const enrollment = anEnrollment(newId("prg"));
+    await members.enroll(enrollment);
+    const now = wholeSecond();
+    const claimed = newId("txn");
+    const claim = aClaim(now, { b: 1, a: 2 });
+    const purchase = aPurchase(enrollment.member);
+
+    // Act
+    await members.commit([{ kind: "idempotency", transactionId: claimed, record: claim }], now);
+    await members.commit(
+      [{ kind: "purchase", record: purchase, expectedRefundedCents: null, idempotency: claim }],
+      now,
+    );
+
+    // Assess
+    expect(await itemAt(memberKeys.transaction(claimed))).toMatchObject({
+      entity: "idempotency",
+      response: JSON.stringify(claim.response),
+      expiresAt: now.getTime() / 1000 + 7 * DAY_SECONDS,
+    });
+    const held = await itemAt(memberKeys.transaction(purchase.transactionId));
+    expect(held).toMatchObject({ entity: "purchase", requestHash: claim.requestHash });
+    expect(held?.expiresAt).toBeUndefined();
   });
 });

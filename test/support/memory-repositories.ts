@@ -1,0 +1,528 @@
+import { DomainError } from "../../functions/domain/errors.js";
+import type { LedgerEntry, Member, MemberProfile } from "../../functions/domain/loyalty/member.js";
+import type { PurchaseRecord } from "../../functions/domain/loyalty/records.js";
+import { MAX_PASS_LOCATIONS } from "../../functions/domain/pass/apple-card.js";
+import type {
+  CommitResult,
+  DeviceRegistration,
+  IdempotencyRecord,
+  MemberRepository,
+  MemberWrite,
+  Page,
+  PageRequest,
+  PartnerRecord,
+  PartnerRepository,
+  ProgramRepository,
+  RegistrationRepository,
+  StoreRepository,
+} from "../../functions/domain/ports.js";
+import type { Program } from "../../functions/domain/program.js";
+import type { Store } from "../../functions/domain/store.js";
+
+/**
+ * The repository ports over plain Maps, for testing use cases fast: the same observable behaviour as
+ * the DynamoDB adapters (both pass the suites in test/contract), without a table. Everything is
+ * copied on the way in and out, so a caller cannot change what is stored by mutating an object.
+ *
+ * Where the DynamoDB adapters read through a process cache (`recent`, key records, pass stores, card
+ * codes), these answer from the current state: what a process sees of its own changes.
+ */
+
+/** A claim on an Idempotency-Key lives 7 days, unless a purchase holds it (docs/data-model.md 2.3.2). */
+const CLAIM_SECONDS = 7 * 86_400;
+/** TransactWriteItems takes at most 100 items. */
+const MAX_COMMIT_WRITES = 100;
+
+const copy = <T>(value: T): T => structuredClone(value);
+const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+/** A key made of several strings, for Maps. */
+const key = (...parts: string[]): string => JSON.stringify(parts);
+/** Text in code-unit order, as DynamoDB orders sort keys (not the locale's order). */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** What is stored under a transaction id: a purchase (which may hold a claim), or a claim of its own. */
+interface TransactionItem {
+  purchase?: PurchaseRecord;
+  claim?: IdempotencyRecord;
+  /** Epoch seconds after which a claim of its own is free again; a purchase never expires. */
+  expiresAt?: number;
+}
+
+interface State {
+  programs: Map<string, { program: Program; merchantKeyHash: string }>;
+  /** By storeId: store ids are unique across programs (their key record is keyed by id alone). */
+  stores: Map<string, { store: Store; apiKeyHash: string }>;
+  partners: Map<string, { partner: PartnerRecord; apiKeyHash: string }>;
+  members: Map<string, Member>;
+  profiles: Map<string, MemberProfile>;
+  /** Per member, by seq. */
+  ledgers: Map<string, Map<number, LedgerEntry>>;
+  /** Per member, by day. */
+  spendDays: Map<string, Map<string, { cents: number; purchases: number }>>;
+  /** Unique values of a program (key(programId, value)) → memberId. */
+  emails: Map<string, string>;
+  cardCodes: Map<string, string>;
+  referralCodes: Map<string, string>;
+  transactions: Map<string, TransactionItem>;
+  /** By key(memberId, passTypeId, deviceLibraryIdentifier). */
+  registrations: Map<string, DeviceRegistration>;
+}
+
+const emptyState = (): State => ({
+  programs: new Map(),
+  stores: new Map(),
+  partners: new Map(),
+  members: new Map(),
+  profiles: new Map(),
+  ledgers: new Map(),
+  spendDays: new Map(),
+  emails: new Map(),
+  cardCodes: new Map(),
+  referralCodes: new Map(),
+  transactions: new Map(),
+  registrations: new Map(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Pages: items in listing order, each with a sort key; a cursor is the listing's name and the last key
+
+const invalidCursor = () =>
+  new DomainError("bad_request", "invalid_cursor", "The cursor is not one this listing returned.");
+
+const encodeCursor = (listing: string, after: string): string =>
+  Buffer.from(JSON.stringify({ listing, after }), "utf8").toString("base64url");
+
+/** The key a cursor continues after; a cursor of another listing (another program, member…) is refused. */
+const decodeCursor = (cursor: string, listing: string): string => {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalidCursor();
+  }
+  const { listing: named, after } = (decoded ?? {}) as { listing?: unknown; after?: unknown };
+  if (named !== listing || typeof after !== "string") throw invalidCursor();
+  return after;
+};
+
+/**
+ * A page of `items` ordered by `sortKey` (strings; descending with `newestFirst`), after the cursor's
+ * key. The cursor is absent on the last page.
+ */
+const pageOf = <T>(
+  listing: string,
+  items: readonly T[],
+  sortKey: (item: T) => string,
+  { limit, cursor }: PageRequest,
+  newestFirst = false,
+): Page<T> => {
+  const keyed = items
+    .map((item) => ({ item, sortKey: sortKey(item) }))
+    .sort((a, b) => (newestFirst ? byText(b.sortKey, a.sortKey) : byText(a.sortKey, b.sortKey)));
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, listing);
+  const rest =
+    after === undefined ? keyed : keyed.filter((k) => (newestFirst ? k.sortKey < after : k.sortKey > after));
+  const page = rest.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((k) => copy(k.item)),
+    ...(rest.length > limit && last ? { nextCursor: encodeCursor(listing, last.sortKey) } : {}),
+  };
+};
+
+/** Ledger entries sort by seq, as fixed-width text. */
+const seqKey = (entry: LedgerEntry): string => String(entry.seq).padStart(10, "0");
+
+// ---------------------------------------------------------------------------------------------
+// Programs, stores, partners
+
+const programRepository = (state: State): ProgramRepository => {
+  const get = async (programId: string) => copy(state.programs.get(programId)?.program);
+  return {
+    async create(program, merchantKeyHash) {
+      if (state.programs.has(program.programId)) {
+        throw new Error(`The conditional request failed: program ${program.programId} exists.`);
+      }
+      state.programs.set(program.programId, { program: copy(program), merchantKeyHash });
+    },
+    get,
+    recent: get,
+    async merchantKeyHash(programId) {
+      return state.programs.get(programId)?.merchantKeyHash;
+    },
+    async list(page) {
+      const programs = [...state.programs.values()].map((p) => p.program);
+      return pageOf("programs", programs, (p) => `${p.createdAt}#${p.programId}`, page, true);
+    },
+    async replace(program, expectedVersion) {
+      const stored = state.programs.get(program.programId);
+      if (stored?.program.version !== expectedVersion) return false;
+      // Every field but the identity is replaced; the merchant key hash stays.
+      const { programId, createdAt } = stored.program;
+      stored.program = { ...stored.program, ...copy(program), programId, createdAt };
+      return true;
+    },
+  };
+};
+
+/** A store or partner is created only in an existing program, and its id only once. */
+const createChild = <T>(
+  state: State,
+  children: Map<string, T>,
+  programId: string,
+  id: string,
+  child: T,
+): boolean => {
+  if (!state.programs.has(programId)) return false;
+  if (children.has(id)) throw new Error(`The conditional request failed: ${id} exists.`);
+  children.set(id, copy(child));
+  return true;
+};
+
+const storeRepository = (state: State): StoreRepository => {
+  /** A program's stores in id order. */
+  const storesOf = (programId: string) =>
+    [...state.stores.values()]
+      .map((s) => s.store)
+      .filter((s) => s.programId === programId)
+      .sort((a, b) => byText(a.storeId, b.storeId));
+  return {
+    async create(store, apiKeyHash) {
+      return createChild(state, state.stores, store.programId, store.storeId, { store, apiKeyHash });
+    },
+    async get(programId, storeId) {
+      const stored = state.stores.get(storeId)?.store;
+      return stored?.programId === programId ? copy(stored) : undefined;
+    },
+    async list(programId, page) {
+      return pageOf(key("stores", programId), storesOf(programId), (s) => s.storeId, page);
+    },
+    async passStores(programId) {
+      return copy(storesOf(programId).slice(0, MAX_PASS_LOCATIONS));
+    },
+    async keyRecord(storeId) {
+      const stored = state.stores.get(storeId);
+      return stored && { storeId, programId: stored.store.programId, apiKeyHash: stored.apiKeyHash };
+    },
+  };
+};
+
+const partnerRepository = (state: State): PartnerRepository => ({
+  async create(partner, apiKeyHash) {
+    return createChild(state, state.partners, partner.programId, partner.partnerId, { partner, apiKeyHash });
+  },
+  async get(programId, partnerId) {
+    const stored = state.partners.get(partnerId)?.partner;
+    return stored?.programId === programId ? copy(stored) : undefined;
+  },
+  async keyRecord(partnerId) {
+    const stored = state.partners.get(partnerId);
+    return stored && { partnerId, programId: stored.partner.programId, apiKeyHash: stored.apiKeyHash };
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Members, their ledger, purchases and claims
+
+/**
+ * The item at a transaction id, unless it is a claim of its own that has expired (epoch seconds, as
+ * DynamoDB's `expiresAt < :now`): such an id is free to claim again, and its claim is no longer live.
+ */
+const liveAt = (state: State, transactionId: string, now: Date): TransactionItem | undefined => {
+  const item = state.transactions.get(transactionId);
+  return item?.expiresAt !== undefined && item.expiresAt < epochSeconds(now) ? undefined : item;
+};
+
+/** The transaction id whose Idempotency-Key a write claims: a claim's, or a new purchase's holding one. */
+const claimedTransaction = (write: MemberWrite): string | undefined => {
+  if (write.kind === "idempotency") return write.transactionId;
+  if (write.kind === "purchase" && write.idempotency) return write.record.transactionId;
+  return undefined;
+};
+
+/** What identifies the stored item a write touches: one commit may touch each at most once. */
+const itemOf = (write: MemberWrite): string => {
+  switch (write.kind) {
+    case "member":
+      return key("member", write.member.memberId);
+    case "ledger":
+      return key("ledger", write.memberId, String(write.entry.seq));
+    case "purchase":
+      return key("transaction", write.record.transactionId);
+    case "spend":
+      return key("spend", write.memberId, write.day);
+    case "idempotency":
+      return key("transaction", write.transactionId);
+  }
+};
+
+/** Whether a write's condition holds in the current state. */
+const conditionHolds = (state: State, write: MemberWrite, now: Date): boolean => {
+  switch (write.kind) {
+    case "member": {
+      const stored = state.members.get(write.member.memberId);
+      if (write.expectedVersion === null) return stored === undefined;
+      return stored?.programId === write.member.programId && stored.version === write.expectedVersion;
+    }
+    case "ledger":
+      return !state.ledgers.get(write.memberId)?.has(write.entry.seq);
+    case "purchase": {
+      const stored = state.transactions.get(write.record.transactionId);
+      if (write.expectedRefundedCents !== null) {
+        return stored?.purchase?.refundedCents === write.expectedRefundedCents;
+      }
+      // A purchase holding a claim may take the place of an expired claim; otherwise the id is new.
+      return write.idempotency ? liveAt(state, write.record.transactionId, now) === undefined : !stored;
+    }
+    case "spend":
+      return true;
+    case "idempotency":
+      return liveAt(state, write.transactionId, now) === undefined;
+  }
+};
+
+const apply = (state: State, write: MemberWrite, now: Date): void => {
+  switch (write.kind) {
+    case "member":
+      state.members.set(write.member.memberId, copy(write.member));
+      return;
+    case "ledger": {
+      const ledger = state.ledgers.get(write.memberId) ?? new Map<number, LedgerEntry>();
+      ledger.set(write.entry.seq, copy(write.entry));
+      state.ledgers.set(write.memberId, ledger);
+      return;
+    }
+    case "purchase": {
+      const { record } = write;
+      const stored = state.transactions.get(record.transactionId)?.purchase;
+      if (write.expectedRefundedCents !== null && stored) {
+        // A refund changes only what refunds count; the rest of the record (and its claim) stays.
+        stored.refundedCents = record.refundedCents;
+        stored.pointsRefunded = record.pointsRefunded;
+        stored.stampsRefunded = record.stampsRefunded;
+        return;
+      }
+      state.transactions.set(record.transactionId, {
+        purchase: copy(record),
+        ...(write.idempotency ? { claim: copy(write.idempotency) } : {}),
+      });
+      return;
+    }
+    case "spend": {
+      const days =
+        state.spendDays.get(write.memberId) ?? new Map<string, { cents: number; purchases: number }>();
+      const day = days.get(write.day) ?? { cents: 0, purchases: 0 };
+      days.set(write.day, { cents: day.cents + write.cents, purchases: day.purchases + write.purchases });
+      state.spendDays.set(write.memberId, days);
+      return;
+    }
+    case "idempotency":
+      state.transactions.set(write.transactionId, {
+        claim: copy(write.record),
+        expiresAt: epochSeconds(now) + CLAIM_SECONDS,
+      });
+      return;
+  }
+};
+
+const memberRepository = (state: State): MemberRepository => {
+  const inProgram = (programId: string, memberId: string) => {
+    const member = state.members.get(memberId);
+    return member?.programId === programId ? member : undefined;
+  };
+  const entriesOf = (memberId: string) => [...(state.ledgers.get(memberId)?.values() ?? [])];
+  const historyOf = (memberId: string, page: PageRequest) =>
+    pageOf(key("history", memberId), entriesOf(memberId), seqKey, page, true);
+  const withProfile = (member: Member) => {
+    const profile = state.profiles.get(member.memberId);
+    return { member: copy(member), ...(profile ? { profile: copy(profile) } : {}) };
+  };
+
+  return {
+    async get(programId, memberId) {
+      return copy(inProgram(programId, memberId));
+    },
+    async load(memberId) {
+      return copy(state.members.get(memberId));
+    },
+    async profile(memberId) {
+      return copy(state.profiles.get(memberId));
+    },
+    async card(memberId) {
+      const member = state.members.get(memberId);
+      return member && withProfile(member);
+    },
+    async snapshot(programId, memberId, historyLimit) {
+      const member = inProgram(programId, memberId);
+      if (!member) return undefined;
+      const history = historyLimit > 0 ? historyOf(memberId, { limit: historyLimit }) : { items: [] };
+      return { ...withProfile(member), history };
+    },
+    async idByCardCode(programId, cardCode) {
+      return state.cardCodes.get(key(programId, cardCode));
+    },
+    async idByEmailHash(programId, emailHash) {
+      return state.emails.get(key(programId, emailHash));
+    },
+    async idByReferralCode(programId, referralCode) {
+      return state.referralCodes.get(key(programId, referralCode));
+    },
+    async spend(memberId, fromDay, toDay) {
+      const days = [...(state.spendDays.get(memberId) ?? [])];
+      return Object.fromEntries(
+        days.filter(([day]) => day >= fromDay && day <= toDay).map(([day, { cents }]) => [day, cents]),
+      );
+    },
+    async history(memberId, page) {
+      return historyOf(memberId, page);
+    },
+    async ledger(memberId) {
+      return copy(entriesOf(memberId).sort((a, b) => a.seq - b.seq));
+    },
+    async purchase(transactionId) {
+      return copy(state.transactions.get(transactionId)?.purchase);
+    },
+    async idempotency(transactionId, now) {
+      return copy(liveAt(state, transactionId, now)?.claim);
+    },
+
+    async enroll({ member, profile, emailHash }) {
+      const { memberId, programId } = member;
+      const email = key(programId, emailHash);
+      const taken = state.emails.get(email);
+      if (taken !== undefined) return { kind: "email_taken", memberId: taken };
+      const cardCode = key(programId, member.cardCode);
+      const referralCode = key(programId, member.referralCode);
+      if (
+        state.cardCodes.has(cardCode) ||
+        state.referralCodes.has(referralCode) ||
+        state.members.has(memberId) ||
+        state.profiles.has(memberId)
+      ) {
+        return { kind: "code_taken" };
+      }
+      state.emails.set(email, memberId);
+      state.cardCodes.set(cardCode, memberId);
+      state.referralCodes.set(referralCode, memberId);
+      state.members.set(memberId, copy(member));
+      state.profiles.set(memberId, copy(profile));
+      return { kind: "enrolled" };
+    },
+
+    async commit(writes, now): Promise<CommitResult> {
+      // What DynamoDB refuses outright (a ValidationException), not a failed condition.
+      const items = writes.map(itemOf);
+      if (writes.length === 0 || writes.length > MAX_COMMIT_WRITES) {
+        throw new Error(`A transaction holds 1 to ${MAX_COMMIT_WRITES} writes, not ${writes.length}.`);
+      }
+      if (new Set(items).size !== items.length) {
+        throw new Error("Transaction request cannot include multiple operations on one item.");
+      }
+      // The key the request claims: held by a live claim or a purchase, it is taken, whatever else fails.
+      const claimed = writes.map(claimedTransaction).find((id) => id !== undefined);
+      const holder = claimed === undefined ? undefined : liveAt(state, claimed, now);
+      if (holder) {
+        return { kind: "idempotency_key_taken", ...(holder.claim ? { record: copy(holder.claim) } : {}) };
+      }
+      if (!writes.every((w) => conditionHolds(state, w, now))) return { kind: "changed" };
+      for (const write of writes) apply(state, write, now);
+      return { kind: "committed" };
+    },
+
+    async due(shard, now, cursor): Promise<Page<string>> {
+      const due = [...state.members.values()].filter(
+        (m) =>
+          m.status === "active" &&
+          m.dueAt !== undefined &&
+          m.dueAt < now.toISOString() &&
+          m.memberId.slice(-1) === shard,
+      );
+      const page = pageOf(
+        key("due", shard),
+        due,
+        (m) => `${m.dueAt}#${m.memberId}`,
+        cursor === undefined ? { limit: 100 } : { limit: 100, cursor },
+      );
+      return { ...page, items: page.items.map((m) => m.memberId) };
+    },
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Apple Wallet device registrations
+
+const registrationRepository = (state: State): RegistrationRepository => {
+  const registrationKey = (memberId: string, passTypeId: string, deviceLibraryIdentifier: string) =>
+    key(memberId, passTypeId, deviceLibraryIdentifier);
+
+  /** The member's device count moved by one; moving its version too (registration-repository.ts). */
+  const countDevices = (memberId: string, delta: 1 | -1): void => {
+    const member = state.members.get(memberId);
+    const devices = member?.devices;
+    if (!member || devices === undefined || (delta < 0 && devices <= 0)) {
+      throw new Error(`The conditional request failed: member ${memberId} cannot count ${delta} device.`);
+    }
+    state.members.set(memberId, { ...member, devices: devices + delta, version: member.version + 1 });
+  };
+
+  return {
+    async register(registration, _now, counted) {
+      const at = registrationKey(
+        registration.memberId,
+        registration.passTypeId,
+        registration.deviceLibraryIdentifier,
+      );
+      const created = !state.registrations.has(at);
+      if (created && counted) countDevices(registration.memberId, 1);
+      state.registrations.set(at, copy(registration));
+      return created ? "created" : "updated";
+    },
+    async unregister(deviceLibraryIdentifier, passTypeId, memberId, counted) {
+      const at = registrationKey(memberId, passTypeId, deviceLibraryIdentifier);
+      if (!state.registrations.has(at)) return false;
+      if (counted) countDevices(memberId, -1);
+      state.registrations.delete(at);
+      return true;
+    },
+    async serialsOnDevice(deviceLibraryIdentifier, passTypeId) {
+      return [...state.registrations.values()]
+        .filter((r) => r.deviceLibraryIdentifier === deviceLibraryIdentifier && r.passTypeId === passTypeId)
+        .map((r) => r.memberId)
+        .sort(byText);
+    },
+    async passUpdatedAt(memberIds) {
+      const found = new Map<string, number>();
+      for (const memberId of memberIds) {
+        const member = state.members.get(memberId);
+        if (member) found.set(memberId, member.passUpdatedAt);
+      }
+      return found;
+    },
+    async devicesOf(memberId) {
+      return [...state.registrations.values()]
+        .filter((r) => r.memberId === memberId)
+        .sort((a, b) =>
+          byText(
+            `${a.passTypeId}#${a.deviceLibraryIdentifier}`,
+            `${b.passTypeId}#${b.deviceLibraryIdentifier}`,
+          ),
+        )
+        .map(copy);
+    },
+  };
+};
+
+/**
+ * The five repositories over one in-memory state: a store is created only in a program that exists,
+ * enrollments and commits see each other, registrations move the member's device count.
+ */
+export const memoryRepositories = () => {
+  const state = emptyState();
+  return {
+    programs: programRepository(state),
+    stores: storeRepository(state),
+    members: memberRepository(state),
+    partners: partnerRepository(state),
+    registrations: registrationRepository(state),
+  };
+};
