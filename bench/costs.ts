@@ -660,10 +660,10 @@ interface Answered {
 
 /** The child's side: a fresh process makes one call against its own server and prints what it recorded. */
 const runChild = async (call: Call): Promise<void> => {
-  const { dynamo } = await import("../functions/adapters/dynamodb/client.js");
+  const { processParts } = await import("../functions/composition/process.js");
   const { startLocalServer } = await import("../local/server.js");
   const records: Recorded[] = [];
-  installRecorder(dynamo(), (r) => records.push(r));
+  installRecorder(processParts().table.client, (r) => records.push(r));
   const server = call.kind === "http" ? await startLocalServer({ port: 0 }) : undefined;
   const outcome = await perform(call, server?.url ?? "");
   process.stdout.write(`${CHILD_MARK}${JSON.stringify({ outcome, records } satisfies Answered)}\n`);
@@ -1523,10 +1523,10 @@ const startEnvironment = async () => {
 const main = async (): Promise<boolean> => {
   const code = codeVersion();
   const { raw, tableName, port } = await startEnvironment();
-  const { dynamo } = await import("../functions/adapters/dynamodb/client.js");
+  const { processParts } = await import("../functions/composition/process.js");
   const { startLocalServer } = await import("../local/server.js");
   const server = await startLocalServer({ port });
-  const h = new Harness(server.url, raw, tableName, dynamo());
+  const h = new Harness(server.url, raw, tableName, processParts().table.client);
 
   log("opening the shop: a program with every mechanic, and the same without tiers…");
   const w: World = {

@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createApnsClient } from "../functions/adapters/apple/apns.js";
 import { passFactory, passTemplatesDir } from "../functions/adapters/apple/pass-factory.js";
+import { ProgramInput } from "../functions/api/schemas.js";
 import { enroll } from "../functions/domain/loyalty/engine.js";
 import { type AppleCardContent, appleCardContent } from "../functions/domain/pass/apple-card.js";
-import { newProgram, ProgramInput } from "../functions/domain/program.js";
+import { newProgram } from "../functions/domain/program.js";
 import { ensureDevCertificates } from "../local/dev-certs.js";
 import { startApnsStandIn } from "../test/support/apns-standin.js";
 import { richRules } from "../test/support/loyalty.js";
@@ -55,7 +56,7 @@ const main = async () => {
   const service = { webServiceUrl: "https://carnet.example/passkit", authenticationToken: "t".repeat(43) };
   const certificates = { signerCert: certs.passCert, signerKey: certs.passKey, wwdr: certs.wwdrCert };
 
-  // The plain call first: Carnet's factory changes how node-forge signs for its key once created.
+  // The plain call first, as in earlier runs (the factory no longer touches node-forge: order is free).
   const plain = plainPassBuilder(certs, service);
 
   log(`signing ${PASSES} passes each way (the same model, content and certificates)…`);

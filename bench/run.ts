@@ -53,7 +53,9 @@ const main = async () => {
   client.destroy();
 
   // Imported after the environment is set: the configuration is read once, on first use.
-  const { dynamo: documentClient } = await import("../functions/adapters/dynamodb/client.js");
+  const { testTable } = await import("../test/support/table.js");
+  // The client the direct service sends through (test/support/services.ts): raw requests share it.
+  const documentClient = () => testTable().client;
   const { directService, openShopDirect, purchaseOf, claimFor, repositories } = await import(
     "../test/support/services.js"
   );

@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import type { FunctionName } from "../functions/http/operation.js";
+import type { FunctionName } from "../functions/api/types.js";
 
 /** The repository root, holding package.json and package-lock.json. */
 export const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));

@@ -11,7 +11,8 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { allOperations } from "../functions/api/operations.js";
-import type { FunctionName, OperationDef } from "../functions/http/operation.js";
+import type { FunctionName } from "../functions/api/types.js";
+import type { OperationDef } from "../functions/http/operation.js";
 import { PUSH_FILTER_PATTERNS } from "../functions/push/stream-filter.js";
 import { CarnetFunction } from "./carnet-function.js";
 

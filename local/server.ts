@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { routes } from "../functions/api/functions.js";
+import type { FunctionName } from "../functions/api/types.js";
 import { errorResponse, HttpError } from "../functions/http/errors.js";
 import type { HttpHandler } from "../functions/http/handler.js";
-import type { FunctionName } from "../functions/http/operation.js";
-import { matchRoute } from "../functions/http/routing.js";
 
 /**
  * The local stand-in for API Gateway (HTTP API, payload format 2.0): each request becomes the event
@@ -77,7 +77,7 @@ export const toApiGatewayEvent = (
 ): { event: APIGatewayProxyEventV2; fn: FunctionName } => {
   const method = (req.method ?? "GET").toUpperCase();
   const url = new URL(req.url ?? "/", "http://localhost");
-  const match = matchRoute(method, url.pathname);
+  const match = routes.match(method, url.pathname);
   const routeKey = match.kind === "found" ? `${match.op.method} ${match.op.path}` : "$default";
   const headers = headersOf(req);
   const contentType = headers["content-type"] ?? "";
@@ -117,7 +117,7 @@ export const toApiGatewayEvent = (
     ...(body.length > 0 ? { body: isText ? body.toString("utf8") : body.toString("base64") } : {}),
     isBase64Encoded: !isText,
   };
-  return { event, fn: match.kind === "found" ? match.op.fn : "not-found" };
+  return { event, fn: match.kind === "found" ? (match.op.fn as FunctionName) : "not-found" };
 };
 
 const contextFor = (fn: string, requestId: string): Context => ({

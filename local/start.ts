@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ConfigError, parseConfig } from "../functions/config/env.js";
 import { reachesPush } from "../functions/push/stream-filter.js";
 import { devCertificateEnv, ensureDevCertificates } from "./dev-certs.js";
 import {
@@ -159,6 +160,17 @@ const main = async () => {
     CARNET_PASS_SECRET: secret.key,
     ...apple.env,
   });
+  // What every function checks at its cold start, checked once here so that a wrong setting stops
+  // `npm start` with its name and what to do, instead of failing each request.
+  try {
+    parseConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`\n  ✖ ${error.message}\n`);
+    stopping = true;
+    await dynamo?.stop();
+    process.exit(1);
+  }
   markReady();
   startSweep();
   const pushTarget = await startPushes(endpoint, tableName);

@@ -1,104 +1,29 @@
-import { z } from "zod";
 import {
   AccrualBody,
+  AccrualResult,
   EnrollmentBody,
+  HistoryPage,
+  MemberParams,
+  MemberQuery,
+  MemberView,
+  Paging,
   PartnerBody,
+  PartnerCreated,
+  PartnerOnly,
+  ProgramParams,
   PurchaseBody,
+  PurchaseResult,
   RedemptionBody,
+  RedemptionResult,
   RefundBody,
+  RefundResult,
+  StoreOnly,
+  Transfer,
   TransferBody,
-} from "../app/schemas.js";
-import { LedgerEntry, Voucher } from "../domain/loyalty/member.js";
-import { Partner } from "../domain/partner.js";
-import { operation } from "../http/operation.js";
-import { ID_PATTERN } from "../shared/ids.js";
+} from "./schemas.js";
+import { operation } from "./types.js";
 
 /** Members, the store API, partners and transfers: the loyalty half of the HTTP contract. */
-
-const id = (example: string) => z.string().regex(ID_PATTERN).meta({ example });
-const ProgramParams = z.strictObject({ programId: id("prg_5g2k9x0m3q7w1z8c") });
-const MemberParams = ProgramParams.extend({ memberId: id("mbr_1z8c5g2k9x0m3q7w") });
-const StoreOnly = z.strictObject({ storeId: id("sto_8c1z7w3q0m9x2k5g") });
-const PartnerOnly = z.strictObject({ partnerId: id("prt_3q7w1z8c5g2k9x0m") });
-
-const Stamps = z.record(z.string(), z.number().int()).meta({
-  description: "Stamps per category",
-  example: { coffee: 3 },
-});
-
-const MemberSummary = z
-  .object({
-    memberId: z.string(),
-    points: z.number().int(),
-    stamps: Stamps,
-    tier: z.string().nullable().meta({ description: "The tierId, or null" }),
-  })
-  .meta({ id: "MemberSummary" });
-
-const HistoryPage = z
-  .object({ items: z.array(LedgerEntry), nextCursor: z.string().optional() })
-  .meta({ id: "HistoryPage", description: "Ledger entries, newest first" });
-
-export const MemberView = z
-  .object({
-    memberId: z.string(),
-    programId: z.string(),
-    status: z.enum(["active", "erased"]),
-    cardCode: z.string().meta({ description: "The barcode value: 16 digits with a Luhn check digit" }),
-    cardUrl: z.url().optional().meta({
-      description:
-        "The customer's card link (/c/{token}): the card page with Add to Apple Wallet. Signed, valid 90 days from this answer; every read gives a fresh one.",
-    }),
-    referralCode: z.string(),
-    referredBy: z.string().optional(),
-    email: z.string().optional(),
-    firstName: z.string().optional(),
-    lastName: z.string().optional(),
-    points: z.number().int(),
-    stamps: Stamps,
-    stampCards: z.array(
-      z.object({
-        category: z.string(),
-        stamps: z.number().int(),
-        stampsRequired: z.number().int(),
-        rewardTitle: z.string(),
-      }),
-    ),
-    tier: z
-      .object({ tierId: z.string(), name: z.string().nullable(), since: z.string().nullable() })
-      .nullable(),
-    windowSpendCents: z.number().int().meta({ description: "Spend over the tier window at the last change" }),
-    vouchers: z.array(Voucher),
-    pointsExpiring: z
-      .object({ points: z.number().int(), after: z.string() })
-      .nullable()
-      .meta({ description: "The oldest points and the last day they are valid" }),
-    expiringSoon: z.boolean(),
-    card: z.object({ validUntil: z.string().nullable(), expired: z.boolean(), renewalDue: z.boolean() }),
-    purchases: z.number().int(),
-    lastPurchaseAt: z.string().nullable(),
-    enrolledAt: z.string(),
-    version: z.number().int(),
-    history: HistoryPage,
-  })
-  .meta({ id: "Member" });
-
-const MemberQuery = z
-  .strictObject({
-    email: z.email().max(254).optional(),
-    cardCode: z.string().min(1).max(64).optional(),
-  })
-  .refine(
-    (q) => (q.email === undefined) !== (q.cardCode === undefined),
-    "give exactly one of email or cardCode",
-  );
-
-const Paging = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(1024).optional(),
-});
-
-const VoucherRedeemed = Voucher.extend({ status: z.literal("redeemed") });
 
 export const loyaltyOperations = {
   enrollMember: operation({
@@ -169,9 +94,7 @@ export const loyaltyOperations = {
     success: {
       status: 201,
       description: "The transfer",
-      schema: z
-        .object({ transferId: z.string(), points: z.number().int(), from: MemberSummary, to: MemberSummary })
-        .meta({ id: "Transfer" }),
+      schema: Transfer,
     },
     errors: [409],
   }),
@@ -204,17 +127,7 @@ export const loyaltyOperations = {
     success: {
       status: 201,
       description: "What the purchase earned",
-      schema: z
-        .object({
-          transactionId: z.string(),
-          member: MemberSummary,
-          pointsEarned: z.number().int(),
-          vouchersIssued: z.array(Voucher),
-          referralBonus: z
-            .object({ refereePoints: z.number().int(), referrerPoints: z.number().int() })
-            .optional(),
-        })
-        .meta({ id: "PurchaseResult" }),
+      schema: PurchaseResult,
     },
     errors: [409],
   }),
@@ -234,20 +147,7 @@ export const loyaltyOperations = {
     success: {
       status: 201,
       description: "What the refund took back",
-      schema: z
-        .object({
-          transactionId: z.string(),
-          refundOf: z.string(),
-          amountCents: z.number().int(),
-          refundableCentsLeft: z.number().int(),
-          pointsTakenBack: z.number().int(),
-          pointsNotRecovered: z
-            .number()
-            .int()
-            .meta({ description: "Points the member had already spent: not taken back" }),
-          member: MemberSummary,
-        })
-        .meta({ id: "RefundResult" }),
+      schema: RefundResult,
     },
     errors: [409],
   }),
@@ -266,14 +166,7 @@ export const loyaltyOperations = {
     success: {
       status: 201,
       description: "The redeemed voucher",
-      schema: z
-        .object({
-          redemptionId: z.string(),
-          voucher: VoucherRedeemed,
-          pointsSpent: z.number().int(),
-          member: MemberSummary,
-        })
-        .meta({ id: "RedemptionResult" }),
+      schema: RedemptionResult,
     },
     errors: [409],
   }),
@@ -291,9 +184,7 @@ export const loyaltyOperations = {
     success: {
       status: 201,
       description: "The partner, with its key",
-      schema: Partner.extend({
-        apiKey: z.string().meta({ description: "The partner's API key for accruals. Shown this once." }),
-      }).meta({ id: "PartnerCreated" }),
+      schema: PartnerCreated,
     },
   }),
   recordAccrual: operation({
@@ -312,14 +203,7 @@ export const loyaltyOperations = {
     success: {
       status: 201,
       description: "The credited points",
-      schema: z
-        .object({
-          accrualId: z.string(),
-          reference: z.string(),
-          pointsCredited: z.number().int(),
-          member: MemberSummary,
-        })
-        .meta({ id: "AccrualResult" }),
+      schema: AccrualResult,
     },
     errors: [409],
   }),

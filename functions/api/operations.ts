@@ -1,59 +1,27 @@
 import { z } from "zod";
-import { Program, ProgramInput, ProgramPatch } from "../domain/program.js";
-import { Store, StoreInput } from "../domain/store.js";
-import { operation } from "../http/operation.js";
-import { ID_PATTERN } from "../shared/ids.js";
+import { Program } from "../domain/program.js";
+import { Store } from "../domain/store.js";
 import { loyaltyOperations } from "./loyalty-operations.js";
+import {
+  Paging,
+  ProgramCreated,
+  ProgramInput,
+  ProgramPage,
+  ProgramParams,
+  ProgramPatch,
+  StoreCreated,
+  StoreInput,
+  StorePage,
+  StoreParams,
+} from "./schemas.js";
+import { type FunctionName, operation } from "./types.js";
 import { walletOperations } from "./wallet-operations.js";
 
 /**
- * The public HTTP contract of Carnet, one entry per operation (design.md, "HTTP contract"). Request
- * validation, routing (local server and API Gateway) and /openapi.json are all derived from it.
+ * The public HTTP contract of Carnet, one entry per operation (design.md, "HTTP contract"); the
+ * bodies and parameters it names are in schemas.ts. Request validation, routing (local server and
+ * API Gateway), the CDK routes and /openapi.json are all derived from it.
  */
-
-const id = (example: string) => z.string().regex(ID_PATTERN).meta({ example });
-const ProgramParams = z.strictObject({ programId: id("prg_5g2k9x0m3q7w1z8c") });
-const StoreParams = ProgramParams.extend({ storeId: id("sto_8c1z7w3q0m9x2k5g") });
-
-const Paging = z.strictObject({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .meta({ description: "Items per page (1 to 100)" }),
-  cursor: z
-    .string()
-    .max(1024)
-    .optional()
-    .meta({ description: "The nextCursor of the previous page; absent for the first page" }),
-});
-
-const pageOf = <T extends z.ZodType>(item: T, id: string) =>
-  z
-    .object({
-      items: z.array(item),
-      nextCursor: z
-        .string()
-        .optional()
-        .meta({ description: "Pass as ?cursor= to get the next page; absent on the last" }),
-    })
-    .meta({ id });
-
-export const ProgramCreated = Program.extend({
-  merchantKey: z.string().meta({
-    description: "The program's own merchant key. Shown this once; only its hash is stored.",
-    example: "mk.prg_5g2k9x0m3q7w1z8c.Q2FybmV0IGRldmVsb3BtZW50IGtleSBleGFtcGxlIQ",
-  }),
-}).meta({ id: "ProgramCreated" });
-
-export const StoreCreated = Store.extend({
-  apiKey: z.string().meta({
-    description: "The store's API key for the store API. Shown this once; only its hash is stored.",
-    example: "sk.sto_8c1z7w3q0m9x2k5g.U3RvcmUga2V5IGV4YW1wbGUgLSBub3QgYSByZWFsIGtleQ",
-  }),
-}).meta({ id: "StoreCreated" });
 
 export const operations = {
   health: operation({
@@ -99,7 +67,7 @@ export const operations = {
     description: "The root admin key lists every program; a merchant key lists its own program only.",
     auth: "merchant",
     query: Paging,
-    success: { status: 200, description: "One page of programs", schema: pageOf(Program, "ProgramPage") },
+    success: { status: 200, description: "One page of programs", schema: ProgramPage },
   }),
   getProgram: operation({
     operationId: "getProgram",
@@ -151,7 +119,7 @@ export const operations = {
     auth: "merchant",
     params: ProgramParams,
     query: Paging,
-    success: { status: 200, description: "One page of stores", schema: pageOf(Store, "StorePage") },
+    success: { status: 200, description: "One page of stores", schema: StorePage },
   }),
   getStore: operation({
     operationId: "getStore",
@@ -171,3 +139,13 @@ export const operations = {
 export type Operations = typeof operations;
 export type OperationId = keyof Operations;
 export const allOperations = Object.values(operations);
+
+/** The operations one Lambda function serves. */
+export type OperationsOf<F extends FunctionName> = {
+  [K in OperationId as Operations[K]["fn"] extends F ? K : never]: Operations[K];
+};
+
+export const operationsOf = <F extends FunctionName>(fn: F): OperationsOf<F> =>
+  Object.fromEntries(
+    Object.entries(operations).filter(([, op]) => op.fn === fn),
+  ) as unknown as OperationsOf<F>;

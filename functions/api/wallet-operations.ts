@@ -1,45 +1,24 @@
 import { z } from "zod";
-import { PUSH_TOKEN_PATTERN } from "../app/wallet.js";
-import { operation } from "../http/operation.js";
+import {
+  CardLinkQuery,
+  DeviceParams,
+  Empty,
+  LogBody,
+  PassParams,
+  Pkpass,
+  RegistrationBody,
+  RegistrationParams,
+  SerialNumbers,
+  Token,
+  UpdatedSince,
+} from "./schemas.js";
+import { operation } from "./types.js";
 
 /**
  * Apple Wallet, customer side: the pass behind the emailed card link, and Apple's PassKit web service
  * (base = the pass's webServiceURL, `<PUBLIC_URL>/passkit`), as Apple's "Wallet Passes" web service
  * reference specifies it: `ApplePass <token>` authorization and bare 201/200/204/304/401 answers.
  */
-
-/** Path values are taken as they come (Apple's identifiers are opaque); the service judges them. */
-const Opaque = z.string().min(1).max(2048);
-/** Any length: a link too long to be ours still gets the friendly "not valid" page, not a JSON 404. */
-const Token = z.strictObject({
-  token: z.string().min(1).meta({ description: "The signed card link token from the customer's email" }),
-});
-const DeviceParams = z.strictObject({
-  deviceLibraryIdentifier: Opaque.meta({ example: "6b1c6a1b8d2e4f3a" }),
-  passTypeIdentifier: Opaque.meta({ example: "pass.com.example.loyalty" }),
-});
-const RegistrationParams = DeviceParams.extend({
-  serialNumber: Opaque.meta({ example: "mbr_1z8c5g2k9x0m3q7w" }),
-});
-const PassParams = z.strictObject({ passTypeIdentifier: Opaque, serialNumber: Opaque });
-
-const Pkpass = z.string().meta({ format: "binary", description: "A signed storeCard .pkpass archive" });
-
-/** Apple's body: the device's push token (an opaque string). Extra fields Apple may add are ignored. */
-export const RegistrationBody = z
-  .object({ pushToken: z.string().regex(PUSH_TOKEN_PATTERN, "1 to 512 printable ASCII characters") })
-  .meta({ id: "DeviceRegistration" });
-
-export const LogBody = z.object({ logs: z.array(z.string().max(4096)).max(100) }).meta({ id: "PassKitLogs" });
-
-export const SerialNumbers = z
-  .object({
-    serialNumbers: z.array(z.string()),
-    lastUpdated: z.string().meta({ description: "Pass this back as passesUpdatedSince next time" }),
-  })
-  .meta({ id: "SerialNumbers" });
-
-const Empty = z.object({}).meta({ description: "No body" });
 
 export const walletOperations = {
   cardPage: operation({
@@ -51,6 +30,7 @@ export const walletOperations = {
     summary: "The customer's card page (the emailed link), with Add to Apple Wallet",
     auth: "none",
     params: Token,
+    query: CardLinkQuery,
     success: { status: 200, description: "An HTML page", schema: z.string(), contentType: "text/html" },
     otherResponses: { 410: "The link expired, or the card no longer exists (HTML page)" },
   }),
@@ -65,6 +45,7 @@ export const walletOperations = {
       "A signed, expiring card link gives the member's current pass. A tampered, malformed or expired link, or an erased member, gets a friendly HTML page (404 or 410), never a pass. Supports If-Modified-Since (304).",
     auth: "none",
     params: Token,
+    query: CardLinkQuery,
     success: {
       status: 200,
       description: "The pass",
@@ -109,12 +90,7 @@ export const walletOperations = {
     summary: "The serial numbers of the device's passes updated since a tag",
     auth: "none",
     params: DeviceParams,
-    query: z.strictObject({
-      passesUpdatedSince: z
-        .string()
-        .regex(/^\d{1,12}$/, "the lastUpdated tag of an earlier answer")
-        .optional(),
-    }),
+    query: UpdatedSince,
     success: { status: 200, description: "Passes updated since the tag", schema: SerialNumbers },
     otherResponses: { 204: "No pass on this device was updated since the tag" },
   }),

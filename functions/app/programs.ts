@@ -4,15 +4,15 @@ import {
   applyProgramPatch,
   newProgram,
   type Program,
-  type ProgramInput,
-  type ProgramPatch,
+  type ProgramChanges,
+  type ProgramSettings,
 } from "../domain/program.js";
 import { issueKey } from "../shared/api-keys.js";
 import { newId } from "../shared/ids.js";
 
 /** The program use cases, over any ProgramRepository. */
 export const programService = (programs: ProgramRepository, now: () => Date = () => new Date()) => ({
-  async create(input: ProgramInput): Promise<Program & { merchantKey: string }> {
+  async create(input: ProgramSettings): Promise<Program & { merchantKey: string }> {
     const program = newProgram(input, newId("prg"), now());
     const key = issueKey("mk", program.programId);
     await programs.create(program, key.hash);
@@ -37,7 +37,7 @@ export const programService = (programs: ProgramRepository, now: () => Date = ()
    * the patch is then applied again on the newer version (its fields replace whole values, so
    * re-applying is safe), and after a few lost races the caller gets a 409 to retry.
    */
-  async update(programId: string, patch: ProgramPatch): Promise<Program> {
+  async update(programId: string, patch: ProgramChanges): Promise<Program> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = await this.get(programId);
       const next = applyProgramPatch(current, patch, now());

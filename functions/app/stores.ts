@@ -1,12 +1,12 @@
 import { notFound } from "../domain/errors.js";
 import type { Page, PageRequest, StoreRepository } from "../domain/ports.js";
-import { newStore, type Store, type StoreInput } from "../domain/store.js";
+import { newStore, type Store, type StoreSettings } from "../domain/store.js";
 import { issueKey } from "../shared/api-keys.js";
 import { newId } from "../shared/ids.js";
 
 /** The store use cases, over any StoreRepository. */
 export const storeService = (stores: StoreRepository, now: () => Date = () => new Date()) => ({
-  async create(programId: string, input: StoreInput): Promise<Store & { apiKey: string }> {
+  async create(programId: string, input: StoreSettings): Promise<Store & { apiKey: string }> {
     const storeId = newId("sto");
     const key = issueKey("sk", storeId);
     const store = newStore(input, { storeId, programId, apiKeyPrefix: key.prefix }, now());

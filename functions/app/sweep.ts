@@ -1,6 +1,6 @@
 import type { MemberRepository } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
-import type { LoyaltyService } from "./loyalty.js";
+import type { LoyaltyService } from "./loyalty/index.js";
 
 export interface SweepReport {
   /** Members found due (their `dueAt` has passed). */

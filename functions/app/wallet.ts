@@ -65,14 +65,6 @@ const unauthorized = () =>
 /** Device library identifiers and push tokens are opaque to us: printable ASCII of bounded length. */
 const OPAQUE = (max: number) => new RegExp(`^[\\x21-\\x7e]{1,${max}}$`);
 export const DEVICE_ID_PATTERN = OPAQUE(128);
-export const PUSH_TOKEN_PATTERN = OPAQUE(512);
-
-/** `If-Modified-Since` as epoch seconds, or undefined when absent or not an HTTP date. */
-export const ifModifiedSince = (header: string | undefined): number | undefined => {
-  if (header === undefined) return undefined;
-  const ms = Date.parse(header);
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
-};
 
 export const walletService = (deps: WalletDeps) => {
   const now = deps.now ?? (() => new Date());

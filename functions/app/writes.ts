@@ -4,6 +4,7 @@ import { conflict, DomainError } from "../domain/errors.js";
 import type { Outcome } from "../domain/loyalty/engine.js";
 import type { IdempotencyRecord, MemberRepository, MemberWrite } from "../domain/ports.js";
 import { derivedId } from "../shared/ids.js";
+import { type IdempotentCaller, idempotencyScope } from "../shared/keys.js";
 
 /**
  * How every change to a member is written: computed by the pure engine from a strongly consistent
@@ -23,6 +24,35 @@ export interface IdempotencyClaim {
   clientKey: string;
   requestHash: string;
 }
+
+/** What a claim binds a key to: the operation, and what it was asked with. */
+export interface ClaimedRequest<K extends string | undefined> {
+  operationId: string;
+  params: unknown;
+  body: unknown;
+  /** The Idempotency-Key the caller sent, if any. */
+  idempotencyKey: K;
+}
+
+/**
+ * The caller's claim on the Idempotency-Key of a request: per caller (its scope), and bound to the
+ * operation, its path and its body. None when the request has no key (operations where it is optional).
+ */
+export const claimFor = <K extends string | undefined>(
+  caller: IdempotentCaller,
+  request: ClaimedRequest<K>,
+): K extends string ? IdempotencyClaim : IdempotencyClaim | undefined =>
+  (request.idempotencyKey === undefined
+    ? undefined
+    : {
+        scope: idempotencyScope(caller),
+        clientKey: request.idempotencyKey,
+        requestHash: requestHash({
+          operationId: request.operationId,
+          params: request.params,
+          body: request.body,
+        }),
+      }) as K extends string ? IdempotencyClaim : IdempotencyClaim | undefined;
 
 /**
  * The transaction a claimed key names: its id comes from the caller's scope and key (ids.ts,
@@ -179,6 +209,8 @@ export const memberWriter = ({
             throw error;
           }
           const { body, writes } = computed;
+          // Nothing to change (e.g. a member with nothing due): nothing to commit, nor a key to claim.
+          if (writes.length === 0 && !claimed) return body;
           if (claimed && changesItsOwnClaim(claimed.transactionId, writes)) {
             // The key names a transaction this request changes (a refund sent with the key of the
             // purchase it refunds): the key was used, by that purchase. One item cannot be written

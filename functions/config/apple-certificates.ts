@@ -1,14 +1,32 @@
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { type PassCertificates, PassConfigError, pemFrom } from "../adapters/apple/pass-factory.js";
-import { config } from "./env.js";
+import { type Config, ConfigError } from "./env.js";
 import { secretOnce } from "./secrets.js";
 
 /**
  * The Pass Type ID certificate, its key and Apple's WWDR certificate: from APPLE_PASS_CERT /
  * APPLE_PASS_KEY / APPLE_WWDR_CERT (paths or PEM text; `npm start` and the tests point them at
  * development certificates), or in AWS from the Secrets Manager secret APPLE_PASS_SECRET_ARN, a JSON
- * document {"passCert","passKey","wwdrCert","passKeyPassphrase"?}. Read once per process.
+ * document {"passCert","passKey","wwdrCert","passKeyPassphrase"?}. Read once per process, on first
+ * use: a deployment without Apple Wallet still serves everything else (passes answer 503).
  */
+export interface AppleCertificates {
+  signerCert: string;
+  signerKey: string;
+  signerKeyPassphrase?: string;
+  wwdr: string;
+}
+
+/** A PEM value from the environment: the PEM text itself, or the path of a file holding it. */
+export const pemFrom = (name: string, value: string | undefined): string => {
+  if (value === undefined) throw new ConfigError(`${name} is not set`);
+  if (value.includes("-----BEGIN")) return value.replace(/\\n/g, "\n");
+  if (!existsSync(value)) throw new ConfigError(`${name} names '${value}', which does not exist`);
+  const text = readFileSync(value, "utf8");
+  if (!text.includes("-----BEGIN")) throw new ConfigError(`${name}: '${value}' is not a PEM file`);
+  return text;
+};
+
 const Stored = z.object({
   passCert: z.string().includes("-----BEGIN"),
   passKey: z.string().includes("-----BEGIN"),
@@ -16,8 +34,7 @@ const Stored = z.object({
   passKeyPassphrase: z.string().optional(),
 });
 
-const fromEnvironment = (): string | undefined => {
-  const env = config();
+const fromEnvironment = (env: Config): string | undefined => {
   if (!env.APPLE_PASS_CERT && !env.APPLE_PASS_KEY && !env.APPLE_WWDR_CERT) return undefined;
   return JSON.stringify({
     passCert: pemFrom("APPLE_PASS_CERT", env.APPLE_PASS_CERT),
@@ -29,16 +46,16 @@ const fromEnvironment = (): string | undefined => {
   });
 };
 
-const parse = (text: string): PassCertificates => {
+const parse = (text: string): AppleCertificates => {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new PassConfigError("the Apple certificate secret is not JSON");
+    throw new ConfigError("the Apple certificate secret is not JSON");
   }
   const stored = Stored.safeParse(json);
   if (!stored.success) {
-    throw new PassConfigError(
+    throw new ConfigError(
       'the Apple certificate secret needs "passCert", "passKey" and "wwdrCert" as PEM text',
     );
   }
@@ -51,8 +68,17 @@ const parse = (text: string): PassCertificates => {
   };
 };
 
-export const appleCertificatesOnce = secretOnce(
-  "Apple Wallet (set APPLE_PASS_CERT, APPLE_PASS_KEY and APPLE_WWDR_CERT, or APPLE_PASS_SECRET_ARN)",
-  () => ({ inline: fromEnvironment(), arn: config().APPLE_PASS_SECRET_ARN }),
-  parse,
-);
+export const appleCertificates = (env: Config): (() => Promise<AppleCertificates>) => {
+  const what =
+    "Apple Wallet (set APPLE_PASS_CERT, APPLE_PASS_KEY and APPLE_WWDR_CERT, or APPLE_PASS_SECRET_ARN)";
+  let source: ReturnType<typeof secretOnce<AppleCertificates>> | undefined;
+  // The files are read on first use, like the secret: a wrong path is a 503 naming it, not a failed start.
+  return () => {
+    source ??= secretOnce(
+      what,
+      { inline: fromEnvironment(env), arn: env.APPLE_PASS_SECRET_ARN, region: env.AWS_REGION },
+      parse,
+    );
+    return source();
+  };
+};

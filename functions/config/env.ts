@@ -7,21 +7,35 @@ import { z } from "zod";
  */
 const Env = z
   .object({
-    CARNET_TABLE_NAME: z.string().min(3).max(255).default("carnet"),
-    DYNAMODB_ENDPOINT: z.url().optional(),
-    AWS_REGION: z.string().min(1).default("eu-west-1"),
+    CARNET_TABLE_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name (3 to 255 letters, digits, _ . -)")
+      .default("carnet"),
+    DYNAMODB_ENDPOINT: z.url("must be the URL of DynamoDB Local, e.g. http://localhost:8000").optional(),
+    AWS_REGION: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1")
+      .default("eu-west-1"),
     CARNET_ADMIN_KEY: z
       .string()
       .min(24, "must be at least 24 characters (generate one with `openssl rand -base64 32`)")
       .optional(),
-    CARNET_ADMIN_KEY_SECRET_ARN: z.string().startsWith("arn:").optional(),
-    PUBLIC_URL: z.url().optional(),
+    CARNET_ADMIN_KEY_SECRET_ARN: z
+      .string()
+      .startsWith("arn:", "must be a Secrets Manager ARN (arn:aws:secretsmanager:…)")
+      .optional(),
+    PUBLIC_URL: z
+      .url("must be the URL customers reach Carnet at, e.g. https://loyalty.example.com")
+      .optional(),
     /** The secret behind card links and pass authentication tokens (≥ 32 characters). */
     CARNET_PASS_SECRET: z
       .string()
       .min(32, "must be at least 32 characters (generate one with `openssl rand -base64 32`)")
       .optional(),
-    CARNET_PASS_SECRET_ARN: z.string().startsWith("arn:").optional(),
+    CARNET_PASS_SECRET_ARN: z
+      .string()
+      .startsWith("arn:", "must be a Secrets Manager ARN (arn:aws:secretsmanager:…)")
+      .optional(),
     APPLE_PASS_TYPE_ID: z
       .string()
       .regex(/^[A-Za-z0-9.-]{3,255}$/, "must be a pass type identifier such as pass.com.example.loyalty")
@@ -36,24 +50,33 @@ const Env = z
     APPLE_PASS_KEY_PASSPHRASE: z.string().optional(),
     APPLE_WWDR_CERT: z.string().min(1).optional(),
     /** In AWS: a Secrets Manager secret holding {"passCert","passKey","wwdrCert","passKeyPassphrase"?} as PEM. */
-    APPLE_PASS_SECRET_ARN: z.string().startsWith("arn:").optional(),
+    APPLE_PASS_SECRET_ARN: z
+      .string()
+      .startsWith("arn:", "must be a Secrets Manager ARN (arn:aws:secretsmanager:…)")
+      .optional(),
     /** Set by `npm start` and the tests when the certificates are Carnet's development ones. */
-    APPLE_CERTS_DEVELOPMENT: z.enum(["0", "1"]).default("0"),
-    APNS_URL: z.url().optional(),
+    APPLE_CERTS_DEVELOPMENT: z.enum(["0", "1"], "must be 0 or 1").default("0"),
+    APNS_URL: z.url("must be the APNs URL, e.g. https://api.push.apple.com").optional(),
     APNS_CA_FILE: z.string().min(1).optional(),
     /**
      * How long a process may serve what rarely changes (programs and rules, store and partner keys,
      * a program's pass stores) from memory before reading it again; 0 turns the caches off.
      */
-    CARNET_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    CARNET_CACHE_SECONDS: z.coerce
+      .number("must be a number of seconds from 0 (off) to 3600")
+      .int("must be a whole number of seconds from 0 (off) to 3600")
+      .min(0, "must be from 0 (off) to 3600 seconds")
+      .max(3600, "must be from 0 (off) to 3600 seconds")
+      .default(30),
     CARNET_MAX_BODY_BYTES: z.coerce
-      .number()
-      .int()
-      .positive()
+      .number("must be a number of bytes, e.g. 65536")
+      .int("must be a whole number of bytes, e.g. 65536")
+      .positive("must be a positive number of bytes, e.g. 65536")
       .default(64 * 1024),
   })
   .refine((e) => e.CARNET_ADMIN_KEY !== undefined || e.CARNET_ADMIN_KEY_SECRET_ARN !== undefined, {
-    message: "set CARNET_ADMIN_KEY (or, in AWS, CARNET_ADMIN_KEY_SECRET_ARN)",
+    message:
+      "is missing: set it to the root admin key (generate one with `openssl rand -base64 32`), or in AWS set CARNET_ADMIN_KEY_SECRET_ARN",
     path: ["CARNET_ADMIN_KEY"],
   });
 
@@ -63,19 +86,27 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/**
+ * The configuration in `env`, checked: every problem is named with its variable and what to do, in
+ * one ConfigError.
+ */
 export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
   const result = Env.safeParse(env);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`);
-    throw new ConfigError(`Carnet is not configured: ${problems.join("; ")}`);
+    const problems = result.error.issues.map((i) => `${i.path.join(".") || "environment"} ${i.message}`);
+    throw new ConfigError(`Carnet is not configured: ${problems.join("; ")}.`);
   }
   return result.data;
 };
 
 let cached: Config | undefined;
 
-/** The configuration of this process, parsed on first use and kept. */
-export const config = (): Config => {
+/**
+ * The configuration of this process, parsed from its environment once. Every function's composition
+ * root calls it at cold start (module load), so a missing or wrong setting stops the function from
+ * starting, with the message of parseConfig in its log, instead of failing requests one by one.
+ */
+export const configAtStart = (): Config => {
   cached ??= parseConfig(process.env);
   return cached;
 };

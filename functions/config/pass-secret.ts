@@ -1,4 +1,4 @@
-import { config } from "./env.js";
+import type { Config } from "./env.js";
 import { secretOnce } from "./secrets.js";
 
 /**
@@ -6,8 +6,9 @@ import { secretOnce } from "./secrets.js";
  * the Secrets Manager secret named by CARNET_PASS_SECRET_ARN. Changing it revokes every emailed link
  * and every pass's authentication token at once (devices then stop receiving updates).
  */
-export const passSecretOnce = secretOnce(
-  "the pass secret (set CARNET_PASS_SECRET, at least 32 characters, or CARNET_PASS_SECRET_ARN)",
-  () => ({ inline: config().CARNET_PASS_SECRET, arn: config().CARNET_PASS_SECRET_ARN }),
-  (value) => Buffer.from(value, "utf8"),
-);
+export const passSecret = (env: Config): (() => Promise<Buffer>) =>
+  secretOnce(
+    "the pass secret (set CARNET_PASS_SECRET, at least 32 characters, or CARNET_PASS_SECRET_ARN)",
+    { inline: env.CARNET_PASS_SECRET, arn: env.CARNET_PASS_SECRET_ARN, region: env.AWS_REGION },
+    (value) => Buffer.from(value, "utf8"),
+  );

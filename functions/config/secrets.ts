@@ -1,23 +1,29 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { ConfigError, config } from "./env.js";
+import { ConfigError } from "./env.js";
+
+/** Where a secret comes from: given inline in the environment, or a Secrets Manager ARN in AWS. */
+export interface SecretSource {
+  inline: string | undefined;
+  arn: string | undefined;
+  region: string;
+}
 
 /**
  * A secret of this process: given inline in the environment (locally, in tests), or in AWS read from
- * Secrets Manager by ARN. Read once per process (cold start), never per request; a failed read is
+ * Secrets Manager by ARN. Read once per process (on first use), never per request; a failed read is
  * retried by the next caller.
  */
 export const secretOnce = <T>(
   what: string,
-  source: () => { inline: string | undefined; arn: string | undefined },
+  { inline, arn, region }: SecretSource,
   derive: (value: string) => T,
 ): (() => Promise<T>) => {
   let cached: Promise<T> | undefined;
   return () => {
     cached ??= (async () => {
-      const { inline, arn } = source();
       if (inline !== undefined) return derive(inline);
       if (arn === undefined) throw new ConfigError(`${what} is not configured.`);
-      const client = new SecretsManagerClient({ region: config().AWS_REGION });
+      const client = new SecretsManagerClient({ region });
       try {
         const secret = await client.send(new GetSecretValueCommand({ SecretId: arn }));
         if (!secret.SecretString) throw new Error(`The secret for ${what} has no string value.`);

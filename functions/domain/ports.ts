@@ -1,5 +1,5 @@
-import type { PurchaseRecord, SpendWindow } from "./loyalty/engine.js";
 import type { LedgerEntry, Member, MemberProfile } from "./loyalty/member.js";
+import type { PurchaseRecord, SpendWindow } from "./loyalty/records.js";
 import type { Partner } from "./partner.js";
 import type { AppleCardContent } from "./pass/apple-card.js";
 import type { Program } from "./program.js";
@@ -56,7 +56,7 @@ export interface StoreRepository {
 
 /** A stored answer to an idempotent request: replayed as is for the same key and body. */
 export interface IdempotencyRecord {
-  /** `STORE#<storeId>`, `PARTNER#<partnerId>` or `MERCHANT#<programId>`: keys are per caller. */
+  /** The caller's scope (shared/keys.ts, idempotencyScope): keys are per caller. */
   scope: string;
   clientKey: string;
   requestHash: string;

@@ -73,60 +73,63 @@ export const Contact = z
 
 const Name = z.string().trim().min(1).max(64);
 
-/** What a merchant sends to create a program. */
-export const ProgramInput = z
-  .strictObject({
-    name: Name.meta({ example: "Café Lumière Rewards" }),
-    organizationName: Name.meta({ description: "Shown as the issuer of the card", example: "Café Lumière" }),
-    locale: Locale.default("en"),
-    timeZone: TimeZone.default("UTC"),
-    currency: Currency.default("EUR"),
-    branding: Branding.prefault({}),
-    contact: Contact.prefault({}),
-    rules: Rules.prefault({}),
-  })
-  .meta({ id: "ProgramInput" });
-export type ProgramInput = z.output<typeof ProgramInput>;
+/**
+ * The fields a merchant sets, with the defaults a new program takes: what a program is besides its
+ * identity. The API's request bodies (api/schemas.ts) are made of these.
+ */
+export const programSettings = {
+  name: Name.meta({ example: "Café Lumière Rewards" }),
+  organizationName: Name.meta({ description: "Shown as the issuer of the card", example: "Café Lumière" }),
+  locale: Locale.default("en"),
+  timeZone: TimeZone.default("UTC"),
+  currency: Currency.default("EUR"),
+  branding: Branding.prefault({}),
+  contact: Contact.prefault({}),
+  rules: Rules.prefault({}),
+};
 
 /**
- * What a merchant sends to change a program. Each top-level field given replaces the stored one
- * whole (branding, contact and rules are documents, validated in full), so a PATCH can never leave a
- * half-valid rules document behind.
+ * The same fields as a change: each one given replaces the stored one whole (branding, contact and
+ * rules are documents, validated in full), so a change can never leave a half-valid rules document.
  */
-export const ProgramPatch = z
-  .strictObject({
-    name: Name.optional(),
-    organizationName: Name.optional(),
-    locale: Locale.optional(),
-    timeZone: TimeZone.optional(),
-    currency: Currency.optional(),
-    branding: Branding.optional(),
-    contact: Contact.optional(),
-    rules: Rules.optional(),
-  })
-  .refine((p) => Object.keys(p).length > 0, "give at least one field to change")
-  .meta({ id: "ProgramPatch" });
-export type ProgramPatch = z.output<typeof ProgramPatch>;
+export const programChanges = {
+  name: Name.optional(),
+  organizationName: Name.optional(),
+  locale: Locale.optional(),
+  timeZone: TimeZone.optional(),
+  currency: Currency.optional(),
+  branding: Branding.optional(),
+  contact: Contact.optional(),
+  rules: Rules.optional(),
+};
 
-export const Program = ProgramInput.extend({
-  programId: z.string(),
-  version: z.number().int().positive().meta({ description: "Incremented by every change" }),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-}).meta({ id: "Program" });
+export const Program = z
+  .strictObject({
+    ...programSettings,
+    programId: z.string(),
+    version: z.number().int().positive().meta({ description: "Incremented by every change" }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: "Program" });
 export type Program = z.output<typeof Program>;
 
-export const newProgram = (input: ProgramInput, programId: string, now: Date): Program => ({
-  ...input,
+/** A new program's settings, defaults applied. */
+export type ProgramSettings = z.output<z.ZodObject<typeof programSettings>>;
+/** A change to a program: the settings given, each replacing the stored one whole. */
+export type ProgramChanges = z.output<z.ZodObject<typeof programChanges>>;
+
+export const newProgram = (settings: ProgramSettings, programId: string, now: Date): Program => ({
+  ...settings,
   programId,
   version: 1,
   createdAt: now.toISOString(),
   updatedAt: now.toISOString(),
 });
 
-export const applyProgramPatch = (program: Program, patch: ProgramPatch, now: Date): Program => ({
+export const applyProgramPatch = (program: Program, changes: ProgramChanges, now: Date): Program => ({
   ...program,
-  ...patch,
+  ...changes,
   version: program.version + 1,
   updatedAt: now.toISOString(),
 });

@@ -1,8 +1,9 @@
-import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository.js";
-import { httpFunction } from "../http/handler.js";
+import { apiFunction } from "../api/functions.js";
+import { httpSettings, processParts } from "../composition/process.js";
 
-export const handler = httpFunction(
+/** Liveness: answers as soon as the function started, which means its configuration is valid. */
+export const handler = apiFunction(
   "health",
   { health: async () => ({ status: "ok" as const }) },
-  { programs: dynamoProgramRepository() },
+  httpSettings(processParts()),
 );

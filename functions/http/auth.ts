@@ -1,10 +1,9 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { adminKeyHashOnce } from "../config/admin-key.js";
 import type { PartnerRepository, ProgramRepository, StoreRepository } from "../domain/ports.js";
 import { keyMatches, keyOwner } from "../shared/api-keys.js";
 import { ID_PATTERN } from "../shared/ids.js";
 import { HttpError } from "./errors.js";
-import type { AuthRequirement, Principal } from "./operation.js";
+import type { AuthRequirement, Principal, PrincipalByAuth } from "./operation.js";
 import { requestHeader } from "./request.js";
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="carnet"' };
@@ -42,12 +41,30 @@ const applePassToken = (event: APIGatewayProxyEventV2): string => {
   return match[1];
 };
 
-/** What authentication reads: the hashes of merchant, store and partner keys. */
+/**
+ * What authentication reads: the hash of the root admin key, and the hashes of merchant, store and
+ * partner keys. A function is given only what its operations' `auth` needs (missingKeyStores).
+ */
 export interface KeyStores {
-  programs: Pick<ProgramRepository, "merchantKeyHash">;
+  adminKeyHash?: () => Promise<string>;
+  programs?: Pick<ProgramRepository, "merchantKeyHash">;
   stores?: Pick<StoreRepository, "keyRecord">;
   partners?: Pick<PartnerRepository, "keyRecord">;
 }
+
+/** What an operation's `auth` reads that `keys` lacks, named for a start-time error; undefined if nothing. */
+export const missingKeyStores = (requirement: AuthRequirement, keys: KeyStores): string | undefined => {
+  const needed: (keyof KeyStores)[] =
+    requirement === "admin" || requirement === "merchant"
+      ? ["adminKeyHash", "programs"]
+      : requirement === "store"
+        ? ["stores"]
+        : requirement === "partner"
+          ? ["partners"]
+          : [];
+  const missing = needed.filter((name) => keys[name] === undefined);
+  return missing.length > 0 ? `keys.${missing.join(" and keys.")}` : undefined;
+};
 
 /** A store's or partner's own key; the owner must be the one named in the path. */
 const ownerKey = async (
@@ -64,8 +81,18 @@ const ownerKey = async (
   throw unauthenticated("invalid_credentials", `The key is not valid; this operation needs ${what}.`);
 };
 
-/** Who is calling, established from the bearer key: the root admin key or one program's merchant key. */
-export const authenticate = async (
+/**
+ * Who is calling, established from the credentials the operation requires: nobody, a pass's token,
+ * a store's or a partner's key, or the root admin key or one program's merchant key. The principal's
+ * type follows from the requirement, so an operation's implementation never meets another kind.
+ */
+export const authenticate = async <A extends AuthRequirement>(
+  event: APIGatewayProxyEventV2,
+  requirement: A,
+  keys: KeyStores,
+): Promise<PrincipalByAuth[A]> => (await principalOf(event, requirement, keys)) as PrincipalByAuth[A];
+
+const principalOf = async (
   event: APIGatewayProxyEventV2,
   requirement: AuthRequirement,
   keys: KeyStores,
@@ -81,7 +108,9 @@ export const authenticate = async (
     const { ownerId, programId } = await ownerKey(token, "pk", keys.partners?.keyRecord);
     return { kind: "partner", partnerId: ownerId, programId };
   }
-  const programs = keys.programs;
+  const { programs, adminKeyHash } = keys;
+  if (!programs || !adminKeyHash)
+    throw new Error("merchant authentication needs keys.programs and keys.adminKeyHash");
   const programId = keyOwner("mk", token);
   if (programId !== undefined) {
     const hash = ID_PATTERN.test(programId) ? await programs.merchantKeyHash(programId) : undefined;
@@ -95,7 +124,7 @@ export const authenticate = async (
       }
       return { kind: "merchant", programId };
     }
-  } else if (keyMatches(token, await adminKeyHashOnce())) {
+  } else if (keyMatches(token, await adminKeyHash())) {
     return { kind: "admin" };
   }
   throw unauthenticated("invalid_credentials", "The key is not valid.");

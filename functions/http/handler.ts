@@ -1,32 +1,36 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { type Operations, operations } from "../api/operations.js";
-import { config } from "../config/env.js";
 import { logger } from "../shared/logger.js";
-import { assertCanReachProgram, assertIsOwner, authenticate, type KeyStores } from "./auth.js";
-import { errorResponse, HttpError, jsonResponse, toHttpError } from "./errors.js";
 import {
-  type FunctionName,
-  type Implementation,
-  type OperationDef,
-  RawReply,
-  type Request,
-  routeKeyOf,
-} from "./operation.js";
+  assertCanReachProgram,
+  assertIsOwner,
+  authenticate,
+  type KeyStores,
+  missingKeyStores,
+} from "./auth.js";
+import { errorResponse, HttpError, jsonResponse, toHttpError } from "./errors.js";
+import { type Implementation, type OperationDef, RawReply, type Request, routeKeyOf } from "./operation.js";
 import { idempotencyKey, parseBody, parseParams, parseQuery } from "./request.js";
-import { matchRoute } from "./routing.js";
+import type { RouteTable } from "./routing.js";
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
   context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-type OperationsOf<F extends FunctionName> = {
-  [K in keyof Operations as Operations[K]["fn"] extends F ? K : never]: Implementation<Operations[K]>;
+/** One implementation per operation of a table of operations. */
+export type Implementations<Ops extends Record<string, OperationDef>> = {
+  [K in keyof Ops]: Implementation<Ops[K]>;
 };
 
-export type HttpDeps = KeyStores;
+/** What every HTTP function is given by its composition root. */
+export interface HttpSettings {
+  /** Where callers' keys are checked (only what the function's operations need). */
+  keys: KeyStores;
+  /** Larger bodies are a 413 (CARNET_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+}
 
 /** The one place where any error becomes a response; a 5xx is logged with its stack, a 4xx is not. */
 const errorMapping = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
@@ -50,33 +54,36 @@ const wrap = (
     .handler(base);
 
 /**
- * A Lambda handler for one capability: it routes by the event's routeKey to the operation, checks
- * the caller, validates params, query and body against the operation's schemas, and calls the
- * implementation with typed input. The implementation only calls the domain.
+ * A Lambda handler for one capability: it routes by the event's routeKey to one of `operations`,
+ * checks the caller, validates params, query and body against the operation's schemas, and calls the
+ * implementation with typed input. The implementation only calls the use cases. `routes` is the whole
+ * API's route table, so that a path served by another function is a 405, not a 404.
  */
-export const httpFunction = <F extends FunctionName>(
-  fn: F,
-  implementations: OperationsOf<F>,
-  deps: HttpDeps,
+export const httpFunction = <Ops extends Record<string, OperationDef>>(
+  operations: Ops,
+  implementations: Implementations<Ops>,
+  routes: RouteTable,
+  settings: HttpSettings,
 ): HttpHandler => {
   const table = new Map<string, { op: OperationDef; run: Implementation<OperationDef> }>();
-  for (const [operationId, run] of Object.entries(implementations)) {
-    const op: OperationDef = operations[operationId as keyof Operations];
-    if (op.fn !== fn) throw new Error(`${operationId} belongs to the function '${op.fn}', not '${fn}'`);
-    table.set(routeKeyOf(op), { op, run: run as Implementation<OperationDef> });
+  for (const [operationId, op] of Object.entries(operations)) {
+    const missing = missingKeyStores(op.auth, settings.keys);
+    if (missing) throw new Error(`${operationId} authenticates with ${missing}, which was not given`);
+    table.set(routeKeyOf(op), { op, run: implementations[operationId] as Implementation<OperationDef> });
   }
   return wrap(async (event) => {
     const entry = table.get(event.routeKey);
-    if (!entry) return unmatched(event);
+    if (!entry) return unmatched(routes, event);
     const { op, run } = entry;
-    const principal = await authenticate(event, op.auth, deps);
+    const principal = await authenticate(event, op.auth, settings.keys);
     const params = parseParams(event, op.params) as Record<string, string>;
     if (params.programId !== undefined) assertCanReachProgram(principal, params.programId);
     assertIsOwner(principal, params);
     const idempotency = idempotencyKey(event, op.idempotency);
     const query = parseQuery(event, op.query);
-    const body = op.body ? parseBody(event, op.body, config().CARNET_MAX_BODY_BYTES) : {};
+    const body = op.body ? parseBody(event, op.body, settings.maxBodyBytes) : {};
     const request = {
+      operationId: op.operationId,
       params,
       query,
       body,
@@ -90,8 +97,8 @@ export const httpFunction = <F extends FunctionName>(
 };
 
 /** An event no operation takes: 405 with `Allow` when the path exists for other methods, else 404. */
-const unmatched = (event: APIGatewayProxyEventV2): never => {
-  const match = matchRoute(event.requestContext.http.method, event.rawPath);
+const unmatched = (routes: RouteTable, event: APIGatewayProxyEventV2): never => {
+  const match = routes.match(event.requestContext.http.method, event.rawPath);
   if (match.kind === "method_not_allowed" || match.kind === "found") {
     const allowed = match.kind === "found" ? [match.op.method] : match.allowed;
     throw new HttpError(
@@ -110,4 +117,5 @@ const unmatched = (event: APIGatewayProxyEventV2): never => {
 };
 
 /** The handler of API Gateway's `$default` route: every request that no operation takes. */
-export const unmatchedRouteHandler = (): HttpHandler => wrap(async (event) => unmatched(event));
+export const unmatchedRouteHandler = (routes: RouteTable): HttpHandler =>
+  wrap(async (event) => unmatched(routes, event));

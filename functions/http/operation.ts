@@ -16,25 +16,14 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  */
 export type AuthRequirement = "none" | "admin" | "merchant" | "store" | "partner" | "applePass";
 
-/** The Lambda functions of the API, one per capability (functions/<name>/handler.ts). */
-export type FunctionName =
-  | "health"
-  | "openapi"
-  | "programs"
-  | "stores"
-  | "members"
-  | "store-api"
-  | "partners"
-  | "wallet"
-  | "not-found";
-
 /**
  * One operation of the public HTTP contract. The same definition drives request validation, the
  * local server's routing, the CDK routes and the OpenAPI document, so none can drift from another.
  */
 export interface OperationDef {
   operationId: string;
-  fn: FunctionName;
+  /** The Lambda function that serves it (functions/<fn>/handler.ts). */
+  fn: string;
   method: Method;
   /** API Gateway path template, e.g. /v1/programs/{programId}. */
   path: string;
@@ -58,23 +47,61 @@ export const operation = <const O extends OperationDef>(def: O): O => def;
 
 export const routeKeyOf = (op: Pick<OperationDef, "method" | "path">): string => `${op.method} ${op.path}`;
 
-export type Principal =
-  | { kind: "anonymous" }
-  | { kind: "admin" }
-  | { kind: "merchant"; programId: string }
-  | { kind: "store"; storeId: string; programId: string }
-  | { kind: "partner"; partnerId: string; programId: string }
-  | { kind: "applePass"; token: string };
+export interface Anonymous {
+  kind: "anonymous";
+}
+export interface Admin {
+  kind: "admin";
+}
+export interface MerchantKey {
+  kind: "merchant";
+  programId: string;
+}
+export interface StoreKey {
+  kind: "store";
+  storeId: string;
+  programId: string;
+}
+export interface PartnerKey {
+  kind: "partner";
+  partnerId: string;
+  programId: string;
+}
+export interface ApplePassToken {
+  kind: "applePass";
+  token: string;
+}
+
+/** Who is calling, for each kind of authentication an operation requires. */
+export interface PrincipalByAuth {
+  none: Anonymous;
+  admin: Admin;
+  merchant: Admin | MerchantKey;
+  store: StoreKey;
+  partner: PartnerKey;
+  applePass: ApplePassToken;
+}
+
+export type Principal = PrincipalByAuth[AuthRequirement];
 
 type Out<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 
+/** The header as the operation takes it: a string when required, possibly absent when optional. */
+type IdempotencyKeyOf<O extends OperationDef> = O["idempotency"] extends "required"
+  ? string
+  : O["idempotency"] extends "optional"
+    ? string | undefined
+    : undefined;
+
 export interface Request<O extends OperationDef> {
+  operationId: O["operationId"];
   params: Out<O["params"]>;
   query: Out<O["query"]>;
   body: Out<O["body"]>;
-  principal: Principal;
+  /** The caller, as the operation's `auth` allows: a store operation's caller is always a store. */
+  principal: PrincipalByAuth[O["auth"]];
   /** The `Idempotency-Key` header, validated, when the operation takes one. */
-  idempotencyKey: string | undefined;
+  idempotencyKey: IdempotencyKeyOf<O>;
   event: APIGatewayProxyEventV2;
 }
 

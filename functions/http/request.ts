@@ -134,3 +134,11 @@ export const idempotencyKey = (
   }
   return value;
 };
+
+/** `If-Modified-Since` as epoch seconds, or undefined when absent or not an HTTP date. */
+export const ifModifiedSince = (event: APIGatewayProxyEventV2): number | undefined => {
+  const value = header(event, "if-modified-since");
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+};

@@ -1,5 +1,4 @@
-import { allOperations } from "../api/operations.js";
-import type { OperationDef } from "../http/operation.js";
+import type { OperationDef } from "./operation.js";
 
 /**
  * Path templates as API Gateway reads them: `{name}` stands for exactly one non-empty segment,
@@ -27,8 +26,6 @@ const compile = (op: OperationDef): CompiledRoute => {
   return { op, pattern: new RegExp(`^${source}$`), names };
 };
 
-const routes = allOperations.map(compile);
-
 export type RouteMatch =
   | { kind: "found"; op: OperationDef; pathParameters: Record<string, string> }
   | { kind: "method_not_allowed"; allowed: string[] }
@@ -42,7 +39,17 @@ const decode = (value: string): string => {
   }
 };
 
-export const matchRoute = (method: string, path: string): RouteMatch => {
+/** A request's method and path to the operation that takes it, among every operation of an API. */
+export interface RouteTable {
+  match(method: string, path: string): RouteMatch;
+}
+
+export const routeTable = (operations: readonly OperationDef[]): RouteTable => {
+  const routes = operations.map(compile);
+  return { match: (method, path) => matchIn(routes, method, path) };
+};
+
+const matchIn = (routes: readonly CompiledRoute[], method: string, path: string): RouteMatch => {
   const allowed: string[] = [];
   for (const route of routes) {
     const match = route.pattern.exec(path);

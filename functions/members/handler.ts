@@ -1,36 +1,35 @@
-import { claimOf, loyaltyOverDynamo } from "../app/deps.js";
-import { httpFunction } from "../http/handler.js";
+import { apiFunction } from "../api/functions.js";
+import { memberView } from "../api/member-view.js";
+import { claimFor } from "../app/writes.js";
+import { loyaltyOver } from "../composition/loyalty.js";
+import { httpSettings, processParts } from "../composition/process.js";
 
-const { service, keys } = loyaltyOverDynamo();
+/** The merchant API's members: enrollment, reads, history, transfers and renewals. */
+const parts = processParts();
+const loyalty = loyaltyOver(parts);
 
-export const handler = httpFunction(
+export const handler = apiFunction(
   "members",
   {
-    enrollMember: ({ params, body }) => service.enroll(params.programId, body),
-    findMember: ({ params, query }) => service.find(params.programId, query),
-    getMember: ({ params }) => service.get(params.programId, params.memberId),
-    memberHistory: ({ params, query }) => service.history(params.programId, params.memberId, query),
-    transferPoints: ({ params, body, idempotencyKey }) =>
-      service.transfer(
-        params.programId,
-        params.memberId,
-        body,
-        claimOf(`MERCHANT#${params.programId}`, idempotencyKey, {
-          operationId: "transferPoints",
-          params,
-          body,
-        }),
+    enrollMember: async ({ params, body }) => memberView(await loyalty.enroll(params.programId, body)),
+    findMember: async ({ params, query }) => memberView(await loyalty.find(params.programId, query)),
+    getMember: async ({ params }) => memberView(await loyalty.get(params.programId, params.memberId)),
+    memberHistory: ({ params, query }) => loyalty.history(params.programId, params.memberId, query),
+    transferPoints: (r) =>
+      loyalty.transfer(
+        r.params.programId,
+        r.params.memberId,
+        r.body,
+        claimFor({ kind: "merchant", programId: r.params.programId }, r),
       ),
-    renewCard: ({ params, idempotencyKey }) =>
-      service.renew(
-        params.programId,
-        params.memberId,
-        claimOf(`MERCHANT#${params.programId}`, idempotencyKey, {
-          operationId: "renewCard",
-          params,
-          body: {},
-        }),
+    renewCard: async (r) =>
+      memberView(
+        await loyalty.renew(
+          r.params.programId,
+          r.params.memberId,
+          claimFor({ kind: "merchant", programId: r.params.programId }, r),
+        ),
       ),
   },
-  keys,
+  httpSettings(parts),
 );

@@ -1,4 +1,4 @@
-import { unmatchedRouteHandler } from "../http/handler.js";
+import { unmatchedRoutes } from "../api/functions.js";
 
 /** API Gateway's `$default` route: 404 route_not_found, or 405 with `Allow` for a known path. */
-export const handler = unmatchedRouteHandler();
+export const handler = unmatchedRoutes();

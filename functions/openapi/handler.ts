@@ -1,17 +1,18 @@
-import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository.js";
+import { apiFunction } from "../api/functions.js";
 import { buildOpenApiDocument } from "../api/openapi.js";
-import { config } from "../config/env.js";
-import { httpFunction } from "../http/handler.js";
+import { httpSettings, processParts } from "../composition/process.js";
 
+/** The OpenAPI document of the contract, built once per process. */
+const parts = processParts();
 let document: Record<string, unknown> | undefined;
 
-export const handler = httpFunction(
+export const handler = apiFunction(
   "openapi",
   {
     openapi: async () => {
-      document ??= buildOpenApiDocument(config().PUBLIC_URL);
+      document ??= buildOpenApiDocument(parts.env.PUBLIC_URL);
       return document;
     },
   },
-  { programs: dynamoProgramRepository() },
+  httpSettings(parts),
 );

@@ -1,22 +1,17 @@
-import { claimOf, loyaltyOverDynamo } from "../app/deps.js";
-import { httpFunction } from "../http/handler.js";
+import { apiFunction } from "../api/functions.js";
+import { claimFor } from "../app/writes.js";
+import { loyaltyOver } from "../composition/loyalty.js";
+import { httpSettings, processParts } from "../composition/process.js";
 
-const { service, keys } = loyaltyOverDynamo();
+/** Partner merchants: the merchant adds them; a partner credits points with its own key. */
+const parts = processParts();
+const loyalty = loyaltyOver(parts);
 
-export const handler = httpFunction(
+export const handler = apiFunction(
   "partners",
   {
-    createPartner: ({ params, body }) => service.createPartner(params.programId, body),
-    recordAccrual: ({ params, body, principal, idempotencyKey }) => {
-      if (principal.kind !== "partner") throw new Error("recordAccrual needs a partner principal");
-      const claim = claimOf(`PARTNER#${principal.partnerId}`, idempotencyKey, {
-        operationId: "recordAccrual",
-        params,
-        body,
-      });
-      if (!claim) throw new Error("recordAccrual needs an Idempotency-Key");
-      return service.accrue(principal, body, claim);
-    },
+    createPartner: ({ params, body }) => loyalty.createPartner(params.programId, body),
+    recordAccrual: (r) => loyalty.accrue(r.principal, r.body, claimFor(r.principal, r)),
   },
-  keys,
+  httpSettings(parts, { partners: parts.repositories.partners }),
 );

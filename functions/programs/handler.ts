@@ -1,11 +1,12 @@
-import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository.js";
-import { httpFunction } from "../http/handler.js";
-import { programService } from "./service.js";
+import { apiFunction } from "../api/functions.js";
+import { programService } from "../app/programs.js";
+import { httpSettings, processParts } from "../composition/process.js";
 
-const repository = dynamoProgramRepository();
-const programs = programService(repository);
+/** The merchant API's programs: create (admin key), list, read, change. */
+const parts = processParts();
+const programs = programService(parts.repositories.programs);
 
-export const handler = httpFunction(
+export const handler = apiFunction(
   "programs",
   {
     createProgram: ({ body }) => programs.create(body),
@@ -14,5 +15,5 @@ export const handler = httpFunction(
     getProgram: ({ params }) => programs.get(params.programId),
     updateProgram: ({ params, body }) => programs.update(params.programId, body),
   },
-  { programs: repository },
+  httpSettings(parts),
 );

@@ -3,10 +3,9 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { createApnsClient } from "../adapters/apple/apns.js";
-import { dynamoRegistrationRepository } from "../adapters/dynamodb/registration-repository.js";
 import { type ChangeRecord, type FanOutReport, type PushSender, pushFanOut } from "../app/push.js";
-import { appleCertificatesOnce } from "../config/apple-certificates.js";
-import { config } from "../config/env.js";
+import { processParts } from "../composition/process.js";
+import { appleCertificates } from "../config/apple-certificates.js";
 import { logger } from "../shared/logger.js";
 
 /**
@@ -25,13 +24,16 @@ const recordingSender = (): PushSender => ({
   },
 });
 
+const parts = processParts();
+const certificates = appleCertificates(parts.env);
+
 const senderFromConfig = async (): Promise<{ sender: PushSender; target: string }> => {
-  const env = config();
+  const { env } = parts;
   if (env.APPLE_CERTS_DEVELOPMENT === "1" && env.APNS_URL === undefined) {
     return { sender: recordingSender(), target: "recorded only" };
   }
   const url = env.APNS_URL ?? "https://api.push.apple.com";
-  const certs = await appleCertificatesOnce();
+  const certs = await certificates();
   return {
     sender: createApnsClient({
       url,
@@ -53,9 +55,9 @@ const fanOutOnce = () => {
     .then(({ sender, target }) => {
       logger.info("push fan-out ready", { target });
       return pushFanOut({
-        registrations: dynamoRegistrationRepository(),
+        registrations: parts.repositories.registrations,
         sender,
-        passTypeId: config().APPLE_PASS_TYPE_ID,
+        passTypeId: parts.env.APPLE_PASS_TYPE_ID,
         log: logger,
       });
     })

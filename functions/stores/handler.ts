@@ -1,22 +1,19 @@
-import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository.js";
-import { dynamoStoreRepository } from "../adapters/dynamodb/store-repository.js";
-import { httpFunction } from "../http/handler.js";
-import { storeService } from "./service.js";
+import { apiFunction } from "../api/functions.js";
+import { storeService } from "../app/stores.js";
+import { httpSettings, processParts } from "../composition/process.js";
 
-const programRepository = dynamoProgramRepository();
-const stores = storeService(dynamoStoreRepository());
+/** The merchant API's stores: add one (with its key), list, read. */
+const parts = processParts();
+const { programs } = parts.repositories;
+const stores = storeService(parts.repositories.stores);
 
-export const handler = httpFunction(
+export const handler = apiFunction(
   "stores",
   {
     createStore: ({ params, body }) => stores.create(params.programId, body),
     listStores: ({ params, query }) =>
-      stores.list(
-        params.programId,
-        query,
-        async () => (await programRepository.get(params.programId)) !== undefined,
-      ),
+      stores.list(params.programId, query, async () => (await programs.get(params.programId)) !== undefined),
     getStore: ({ params }) => stores.get(params.programId, params.storeId),
   },
-  { programs: programRepository },
+  httpSettings(parts),
 );

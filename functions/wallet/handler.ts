@@ -1,19 +1,19 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { dynamoProgramRepository } from "../adapters/dynamodb/program-repository.js";
-import { publicUrl, walletOverDynamo } from "../app/deps.js";
-import { CardLinkError, ifModifiedSince, type PassAnswer } from "../app/wallet.js";
+import { apiFunction } from "../api/functions.js";
+import { CardLinkError, type PassAnswer } from "../app/wallet.js";
+import { httpSettings, processParts } from "../composition/process.js";
+import { walletOver } from "../composition/wallet.js";
 import { DomainError } from "../domain/errors.js";
-import { httpFunction } from "../http/handler.js";
 import { RawReply } from "../http/operation.js";
-import { requestHeader } from "../http/request.js";
+import { ifModifiedSince } from "../http/request.js";
 import { logger } from "../shared/logger.js";
 import { cardPage, linkProblemPage, passesUnavailablePage } from "./pages.js";
 
-const wallet = walletOverDynamo();
-const programs = dynamoProgramRepository();
+/** Apple Wallet, customer side: the card link (page and pass) and Apple's PassKit web service. */
+const parts = processParts();
+const wallet = walletOver(parts);
 
 /** The pass's webServiceURL: Apple appends /v1/devices/… to it. */
-const webServiceUrl = () => `${publicUrl()}/passkit`;
+const webServiceUrl = `${parts.publicUrl}/passkit`;
 
 const httpDate = (epochSeconds: number) => new Date(epochSeconds * 1000).toUTCString();
 
@@ -36,8 +36,6 @@ const passReply = (answer: PassAnswer, download: boolean): RawReply => {
   });
 };
 
-const since = (event: APIGatewayProxyEventV2) => ifModifiedSince(requestHeader(event, "if-modified-since"));
-
 /** A broken card link gets a friendly page; anything else goes to the one error mapping. */
 const orLinkPage = async (work: () => Promise<RawReply>): Promise<RawReply> => {
   try {
@@ -54,10 +52,7 @@ const orLinkPage = async (work: () => Promise<RawReply>): Promise<RawReply> => {
 
 const empty = (statusCode: number) => new RawReply({ statusCode, headers: { "cache-control": "no-store" } });
 
-const passToken = (principal: { kind: string; token?: string }): string =>
-  principal.kind === "applePass" && principal.token ? principal.token : "";
-
-export const handler = httpFunction(
+export const handler = apiFunction(
   "wallet",
   {
     cardPage: ({ params }) =>
@@ -70,14 +65,14 @@ export const handler = httpFunction(
             points: member.points,
             backgroundColor: program.branding.backgroundColor,
             foregroundColor: program.branding.foregroundColor,
-            passPath: `${publicUrl()}/c/${params.token}/pass.pkpass`,
+            passPath: `${parts.publicUrl}/c/${params.token}/pass.pkpass`,
             googleNote: "Google Wallet is not available for this card yet.",
           }),
         );
       }),
     downloadPass: ({ params, event }) =>
       orLinkPage(async () =>
-        passReply(await wallet.passByLink(params.token, webServiceUrl(), since(event)), true),
+        passReply(await wallet.passByLink(params.token, webServiceUrl, ifModifiedSince(event)), true),
       ),
     registerDevice: async ({ params, body, principal }) =>
       empty(
@@ -85,7 +80,7 @@ export const handler = httpFunction(
           deviceLibraryIdentifier: params.deviceLibraryIdentifier,
           passTypeId: params.passTypeIdentifier,
           serialNumber: params.serialNumber,
-          token: passToken(principal),
+          token: principal.token,
           pushToken: body.pushToken,
         })) === "created"
           ? 201
@@ -96,7 +91,7 @@ export const handler = httpFunction(
         deviceLibraryIdentifier: params.deviceLibraryIdentifier,
         passTypeId: params.passTypeIdentifier,
         serialNumber: params.serialNumber,
-        token: passToken(principal),
+        token: principal.token,
       });
       return empty(200);
     },
@@ -115,10 +110,10 @@ export const handler = httpFunction(
           {
             passTypeId: params.passTypeIdentifier,
             serialNumber: params.serialNumber,
-            token: passToken(principal),
+            token: principal.token,
           },
-          webServiceUrl(),
-          since(event),
+          webServiceUrl,
+          ifModifiedSince(event),
         ),
         false,
       ),
@@ -127,5 +122,5 @@ export const handler = httpFunction(
       return empty(200);
     },
   },
-  { programs },
+  httpSettings(parts),
 );

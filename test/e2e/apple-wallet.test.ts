@@ -8,7 +8,7 @@ import { useApi } from "../support/api.js";
 import { enrollMember, openShop, richRules, type Shop, tillCall } from "../support/loyalty.js";
 import { verifyPass } from "../support/pkpass.js";
 import { usePushes } from "../support/pushes.js";
-import { allItems, TEST_PASS_SECRET, testCertificates } from "../support/table.js";
+import { allItems, TEST_PASS_SECRET, testCertificates, testTable } from "../support/table.js";
 
 /**
  * Apple Wallet from the outside, as an iPhone and a till see it: the pass from the emailed link, the
@@ -194,6 +194,21 @@ describe("the pass from the emailed link", () => {
     const html = response.bytes.toString();
     expect(html).toContain("Add to Apple Wallet");
     expect(html).toContain(`${card.cardUrl}/pass.pkpass`);
+  });
+
+  it("ignores what a mail client or a newsletter tool adds to the link (utm_source, …)", async () => {
+    // Prepare
+    const card = await newCard();
+
+    // Act
+    const page = await raw("GET", `${card.cardUrl}?utm_source=newsletter&utm_medium=email`);
+    const pass = await raw("GET", `${card.cardUrl}/pass.pkpass?utm_source=newsletter`);
+
+    // Assess
+    expect(page.status).toBe(200);
+    expect(page.bytes.toString()).toContain("Add to Apple Wallet");
+    expect(pass.status).toBe(200);
+    expect(pass.headers.get("content-type")).toBe("application/vnd.apple.pkpass");
   });
 });
 
@@ -468,7 +483,8 @@ describe("APNs replies, through the push fan-out", () => {
 
 describe("the member's count of devices, as iPhones and APNs move it", () => {
   /** `Member.devices` as stored (the push function is not invoked for a member at 0). */
-  const devicesOf = async (card: Card) => (await dynamoMemberRepository().load(card.memberId))?.devices;
+  const devicesOf = async (card: Card) =>
+    (await dynamoMemberRepository(testTable()).load(card.memberId))?.devices;
   const unregister = (card: Card, token: string, device: string) =>
     raw(
       "DELETE",

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dynamo } from "../../functions/adapters/dynamodb/client.js";
 import { claimedTransactionId } from "../../functions/app/writes.js";
+import { processParts } from "../../functions/composition/process.js";
 import { useApi } from "../support/api.js";
 import { enrollMember, openShop, type Shop, tillCall } from "../support/loyalty.js";
 import { expectRejectedWithoutWrite } from "../support/no-write.js";
@@ -36,7 +36,7 @@ const targetOf = (action: Action): string => {
 };
 
 beforeAll(async () => {
-  dynamo().middlewareStack.add(
+  processParts().table.client.middlewareStack.add(
     (next) => async (args) => {
       const input = args.input as { TransactItems?: Action[] };
       if (input.TransactItems) transactions.push(input.TransactItems.map(targetOf));

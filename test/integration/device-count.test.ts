@@ -2,18 +2,15 @@ import { randomBytes } from "node:crypto";
 import { GetItemCommand, QueryCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancellationCodes } from "../../functions/adapters/dynamodb/client.js";
-import { dynamoMemberRepository } from "../../functions/adapters/dynamodb/member-repository.js";
-import { dynamoProgramRepository } from "../../functions/adapters/dynamodb/program-repository.js";
-import { dynamoRegistrationRepository } from "../../functions/adapters/dynamodb/registration-repository.js";
-import { dynamoStoreRepository } from "../../functions/adapters/dynamodb/store-repository.js";
-import { memberKeys, REGISTRATION_PREFIX } from "../../functions/adapters/dynamodb/table.js";
-import type { LoyaltyService } from "../../functions/app/loyalty.js";
+import { dynamoRepositories } from "../../functions/adapters/dynamodb/repositories.js";
+import type { LoyaltyService } from "../../functions/app/loyalty/index.js";
 import { walletService } from "../../functions/app/wallet.js";
 import { DomainError } from "../../functions/domain/errors.js";
+import { memberKeys, REGISTRATION_PREFIX } from "../../functions/shared/keys.js";
 import { passAuthToken } from "../../functions/shared/pass-tokens.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
 import { claimFor, directService, openShopDirect, purchaseOf } from "../support/services.js";
-import { TEST_PASS_SECRET, useTestTable } from "../support/table.js";
+import { TEST_PASS_SECRET, testTable, useTestTable } from "../support/table.js";
 
 /**
  * `Member.devices` on DynamoDB Local: the count of devices a member's Apple pass is registered on, moved
@@ -27,15 +24,14 @@ afterAll(() => raw.destroy());
 
 const PASS_TYPE_ID = "pass.dev.carnet.local";
 const secret = Buffer.from(TEST_PASS_SECRET);
-const members = dynamoMemberRepository();
-const registrations = dynamoRegistrationRepository();
+const { programs, stores, members, registrations } = dynamoRepositories(testTable());
 const queued = directService();
 const racing = directService({ serialise: false });
 
 /** The PassKit web service's use cases; no pass is signed here. */
 const wallet = walletService({
-  programs: dynamoProgramRepository(),
-  stores: dynamoStoreRepository(),
+  programs,
+  stores,
   members,
   registrations,
   passes: () => Promise.reject(new Error("no pass is signed in this test")),

@@ -5,8 +5,9 @@ import {
   passFactory,
   passTemplatesDir,
 } from "../../functions/adapters/apple/pass-factory.js";
+import { ProgramInput } from "../../functions/api/schemas.js";
 import { appleCardContent } from "../../functions/domain/pass/apple-card.js";
-import { newProgram, ProgramInput } from "../../functions/domain/program.js";
+import { newProgram } from "../../functions/domain/program.js";
 import { DEV_CERT_FILES, generateDevCertificates } from "../../local/dev-certs.js";
 import { cmsVerify, verifyPass } from "../support/pkpass.js";
 import { testCertificates } from "../support/table.js";

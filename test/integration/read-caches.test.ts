@@ -1,15 +1,15 @@
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dynamo } from "../../functions/adapters/dynamodb/client.js";
 import { dynamoProgramRepository } from "../../functions/adapters/dynamodb/program-repository.js";
 import { dynamoStoreRepository } from "../../functions/adapters/dynamodb/store-repository.js";
-import { keys } from "../../functions/adapters/dynamodb/table.js";
-import { newProgram, type Program, ProgramInput } from "../../functions/domain/program.js";
+import { ProgramInput } from "../../functions/api/schemas.js";
+import { newProgram, type Program } from "../../functions/domain/program.js";
 import { newStore } from "../../functions/domain/store.js";
 import { hashKey } from "../../functions/shared/api-keys.js";
 import { newId } from "../../functions/shared/ids.js";
+import { keys } from "../../functions/shared/keys.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
-import { useTestTable } from "../support/table.js";
+import { testTable, useTestTable } from "../support/table.js";
 
 /**
  * What the in-process read caches of the repositories let a process see (docs/api.md, "Caching"):
@@ -18,18 +18,18 @@ import { useTestTable } from "../support/table.js";
  */
 
 const table = useTestTable();
-const programs = dynamoProgramRepository();
-const stores = dynamoStoreRepository();
+const programs = dynamoProgramRepository(testTable());
+const stores = dynamoStoreRepository(testTable());
 
 /** Another Lambda container: its own client on the same table, with caches of its own. */
 const elsewhere = localDynamoClient(table.endpoint);
 afterAll(() => elsewhere.destroy());
 
-/** A GetItem of one key the handlers' client holds back until the test lets it go. */
+/** A GetItem of one key this process's client holds back until the test lets it go. */
 let hold: { pk: string; released: Promise<void>; reached: () => void } | undefined;
 
 beforeAll(() => {
-  dynamo().middlewareStack.add(
+  testTable().client.middlewareStack.add(
     (next, context) => async (args) => {
       const key = (args.input as { Key?: { PK?: unknown } }).Key;
       const held = hold;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dynamo } from "../../functions/adapters/dynamodb/client.js";
+import { processParts } from "../../functions/composition/process.js";
 import { useApi } from "../support/api.js";
 import { enrollMember, openShop, richRules, type Shop, tillCall } from "../support/loyalty.js";
 import { openPass } from "../support/pkpass.js";
@@ -27,7 +27,7 @@ let inFlight = 0;
 let mostInFlight = 0;
 
 beforeAll(() => {
-  dynamo().middlewareStack.add(
+  processParts().table.client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { TransactItems?: unknown[] };
       sent.push({

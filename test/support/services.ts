@@ -1,41 +1,46 @@
 import { randomUUID } from "node:crypto";
-import { dynamoMemberRepository } from "../../functions/adapters/dynamodb/member-repository.js";
-import { dynamoPartnerRepository } from "../../functions/adapters/dynamodb/partner-repository.js";
-import { dynamoProgramRepository } from "../../functions/adapters/dynamodb/program-repository.js";
-import { dynamoStoreRepository } from "../../functions/adapters/dynamodb/store-repository.js";
-import { type LoyaltyDeps, type LoyaltyService, loyaltyService } from "../../functions/app/loyalty.js";
-import { PurchaseBody } from "../../functions/app/schemas.js";
+import { dynamoRepositories } from "../../functions/adapters/dynamodb/repositories.js";
+import { memberView } from "../../functions/api/member-view.js";
+import { ProgramInput, PurchaseBody } from "../../functions/api/schemas.js";
+import { type LoyaltyDeps, type LoyaltyService, loyaltyService } from "../../functions/app/loyalty/index.js";
+import { programService } from "../../functions/app/programs.js";
+import { storeService } from "../../functions/app/stores.js";
 import { requestHash } from "../../functions/app/writes.js";
-import { ProgramInput } from "../../functions/domain/program.js";
-import { programService } from "../../functions/programs/service.js";
-import { storeService } from "../../functions/stores/service.js";
+import { idempotencyScope } from "../../functions/shared/keys.js";
+import { testTable } from "./table.js";
 
 /**
  * The loyalty use cases called directly (no HTTP) over DynamoDB, for integration tests and the
- * benchmark. Needs DYNAMODB_ENDPOINT and CARNET_TABLE_NAME set first (useTestTable does).
+ * benchmark, over the process's test table (testTable). Needs DYNAMODB_ENDPOINT and CARNET_TABLE_NAME
+ * set first (useTestTable does).
  */
-export const repositories = () => ({
-  programs: dynamoProgramRepository(),
-  members: dynamoMemberRepository(),
-  partners: dynamoPartnerRepository(),
-});
+export const repositories = () => {
+  const { programs, members, partners } = dynamoRepositories(testTable());
+  return { programs, members, partners };
+};
 
 export const directService = (options: Pick<LoyaltyDeps, "now" | "serialise"> = {}) =>
   loyaltyService({ ...repositories(), ...options });
 
 /** A program (from a ProgramInput, e.g. `{ rules }`) with one store, and a way to enroll members. */
 export const openShopDirect = async (service: LoyaltyService, input: Record<string, unknown> = {}) => {
-  const program = await programService(dynamoProgramRepository()).create(
+  const program = await programService(dynamoRepositories(testTable()).programs).create(
     ProgramInput.parse({ name: "Direct", organizationName: "Café", ...input }),
   );
-  const store = await storeService(dynamoStoreRepository()).create(program.programId, {
+  const store = await storeService(dynamoRepositories(testTable()).stores).create(program.programId, {
     name: "Main",
     latitude: 48.85,
     longitude: 2.35,
   });
   const caller = { storeId: store.storeId, programId: program.programId };
-  const enroll = () =>
-    service.enroll(program.programId, { email: `${randomUUID()}@example.com`, marketingConsent: false });
+  /** A new member, as the merchant API shows it. */
+  const enroll = async () =>
+    memberView(
+      await service.enroll(program.programId, {
+        email: `${randomUUID()}@example.com`,
+        marketingConsent: false,
+      }),
+    );
   return { program, caller, enroll };
 };
 
@@ -49,7 +54,7 @@ export const purchaseOf = (member: string, amountCents: number, coffees = 0) =>
   });
 
 export const claimFor = (storeId: string, body: unknown, key: string = randomUUID()) => ({
-  scope: `STORE#${storeId}`,
+  scope: idempotencyScope({ kind: "store", storeId }),
   clientKey: key,
   requestHash: requestHash(body),
 });

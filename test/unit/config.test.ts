@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../functions/config/env.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { forgetProcessPartsForTests } from "../../functions/composition/process.js";
+import { ConfigError, parseConfig, resetConfigForTests } from "../../functions/config/env.js";
 
 describe("configuration", () => {
   it("names every missing or malformed variable in one message", () => {
@@ -37,5 +38,76 @@ describe("configuration", () => {
 
     // Assess
     expect(config.CARNET_ADMIN_KEY).toBeUndefined();
+  });
+});
+
+describe("CARNET_CACHE_SECONDS", () => {
+  const base = { CARNET_ADMIN_KEY: "x".repeat(24) };
+
+  it("is 30 seconds unless set, and 0 turns the caches off", () => {
+    // Act
+    const unset = parseConfig(base);
+    const off = parseConfig({ ...base, CARNET_CACHE_SECONDS: "0" });
+
+    // Assess
+    expect(unset.CARNET_CACHE_SECONDS).toBe(30);
+    expect(off.CARNET_CACHE_SECONDS).toBe(0);
+  });
+
+  it.each(["-1", "3601", "abc", "1.5"])("refuses %s, saying what it takes", (value) => {
+    // Act
+    const run = () => parseConfig({ ...base, CARNET_CACHE_SECONDS: value });
+
+    // Assess
+    expect(run).toThrow(/CARNET_CACHE_SECONDS .*0 \(off\).*3600/);
+  });
+});
+
+describe("a function's cold start", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    resetConfigForTests();
+    forgetProcessPartsForTests();
+    vi.resetModules();
+  });
+
+  const startWith = async (env: Record<string, string>) => {
+    process.env = { ...saved, ...env };
+    for (const name of ["CARNET_ADMIN_KEY", "CARNET_ADMIN_KEY_SECRET_ARN"]) {
+      if (!(name in env)) delete process.env[name];
+    }
+    resetConfigForTests();
+    forgetProcessPartsForTests();
+    vi.resetModules();
+    return import("../../functions/store-api/handler.js");
+  };
+
+  it("fails before any request when a setting is wrong, naming the variable and what to do", async () => {
+    // Act
+    const start = startWith({ CARNET_ADMIN_KEY: "x".repeat(24), CARNET_MAX_BODY_BYTES: "lots" });
+
+    // Assess
+    await expect(start).rejects.toMatchObject({ name: "ConfigError" });
+    await expect(start).rejects.toThrow(/CARNET_MAX_BODY_BYTES must be a number of bytes, e\.g\. 65536/);
+  });
+
+  it("fails when the admin key is missing, saying how to make one", async () => {
+    // Act
+    const start = startWith({});
+
+    // Assess
+    await expect(start).rejects.toThrow(/CARNET_ADMIN_KEY is missing: set it .*openssl rand -base64 32/);
+  });
+
+  it("starts with a valid configuration, without touching the network", async () => {
+    // Act
+    const started = await startWith({
+      CARNET_ADMIN_KEY: "x".repeat(24),
+      DYNAMODB_ENDPOINT: "http://127.0.0.1:9",
+    });
+
+    // Assess
+    expect(typeof started.handler).toBe("function");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyProgramPatch, newProgram, ProgramInput, ProgramPatch } from "../../functions/domain/program.js";
-import { StoreInput } from "../../functions/domain/store.js";
+import { ProgramInput, ProgramPatch, StoreInput } from "../../functions/api/schemas.js";
+import { applyProgramPatch, newProgram } from "../../functions/domain/program.js";
 
 const minimal = { name: "Café Lumière Rewards", organizationName: "Café Lumière" };
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { routes } from "../../functions/api/functions.js";
 import { buildOpenApiDocument } from "../../functions/api/openapi.js";
 import { allOperations } from "../../functions/api/operations.js";
-import { matchRoute } from "../../functions/http/routing.js";
 
 describe("routing", () => {
   it("finds the operation and its path parameters", () => {
     // Act
-    const match = matchRoute("get", "/v1/programs/prg_0123456789abcdef/stores/sto_0123456789abcdef");
+    const match = routes.match("get", "/v1/programs/prg_0123456789abcdef/stores/sto_0123456789abcdef");
 
     // Assess
     expect(match).toMatchObject({
@@ -18,9 +18,9 @@ describe("routing", () => {
 
   it("tells a known path with another method from an unknown path", () => {
     // Act
-    const wrongMethod = matchRoute("DELETE", "/v1/programs");
-    const unknown = matchRoute("GET", "/v1/nothing");
-    const trailingSlash = matchRoute("GET", "/v1/programs/");
+    const wrongMethod = routes.match("DELETE", "/v1/programs");
+    const unknown = routes.match("GET", "/v1/nothing");
+    const trailingSlash = routes.match("GET", "/v1/programs/");
 
     // Assess
     expect(wrongMethod).toEqual({ kind: "method_not_allowed", allowed: ["POST", "GET"] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../../../functions/domain/errors.js";
+import type { DomainError } from "../../../functions/domain/errors.js";
 import {
   accrue,
   currentView,
@@ -13,17 +13,7 @@ import {
   transfer,
 } from "../../../functions/domain/loyalty/engine.js";
 import { rebuildBalance } from "../../../functions/domain/loyalty/member.js";
-import { coffees, ctxAt, ids, newMember, programWith, spend } from "./fixtures.js";
-
-const code = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return "no error";
-};
+import { coffees, ctxAt, errorCode, ids, newMember, programWith, spend } from "./fixtures.js";
 
 const NOW = "2026-11-23T10:00:00Z";
 
@@ -58,16 +48,16 @@ describe("a purchase", () => {
     const program = programWith({ validity: { cardMonths: 12 } });
     const member = newMember(program, "2025-01-10T10:00:00Z");
     const ctx = ctxAt(program, NOW);
-    expect(code(() => purchase(member, ctx, spend(100, NOW, { currency: "USD" }), {}, ids(1)))).toBe(
+    expect(errorCode(() => purchase(member, ctx, spend(100, NOW, { currency: "USD" }), {}, ids(1)))).toBe(
       "currency_mismatch",
     );
-    expect(code(() => purchase(member, ctx, spend(100, "2026-11-23T10:10:00Z"), {}, ids(1)))).toBe(
+    expect(errorCode(() => purchase(member, ctx, spend(100, "2026-11-23T10:10:00Z"), {}, ids(1)))).toBe(
       "occurred_in_future",
     );
-    expect(code(() => purchase(member, ctx, spend(100, "2026-10-20T10:00:00Z"), {}, ids(1)))).toBe(
+    expect(errorCode(() => purchase(member, ctx, spend(100, "2026-10-20T10:00:00Z"), {}, ids(1)))).toBe(
       "occurred_too_long_ago",
     );
-    expect(code(() => purchase(member, ctx, spend(100, NOW), {}, ids(1)))).toBe("card_expired");
+    expect(errorCode(() => purchase(member, ctx, spend(100, NOW), {}, ids(1)))).toBe("card_expired");
   });
 
   it("rewards the referee on the first purchase only", () => {
@@ -169,7 +159,7 @@ describe("a refund", () => {
     expect([first.pointsTakenBack, second.pointsTakenBack, last.pointsTakenBack]).toEqual([3, 3, 4]);
     expect(last.member.points).toBe(0);
     expect(last.member.stamps).toEqual({});
-    expect(code(() => refund(last.member, ctxAt(program, NOW), last.record, 1, {}, ids(5)))).toBe(
+    expect(errorCode(() => refund(last.member, ctxAt(program, NOW), last.record, 1, {}, ids(5)))).toBe(
       "refund_exceeds_purchase",
     );
   });
@@ -213,22 +203,24 @@ describe("redemptions", () => {
   it("redeems a voucher once", () => {
     const once = redeemVoucher(bought.member, ctxAt(program, NOW), voucherId, ids(2));
     expect(once.member.vouchers).toEqual([]);
-    expect(code(() => redeemVoucher(once.member, ctxAt(program, NOW), voucherId, ids(3)))).toBe(
+    expect(errorCode(() => redeemVoucher(once.member, ctxAt(program, NOW), voucherId, ids(3)))).toBe(
       "voucher_already_redeemed",
     );
-    expect(code(() => redeemVoucher(once.member, ctxAt(program, NOW), "vch_unknown", ids(3)))).toBe(
+    expect(errorCode(() => redeemVoucher(once.member, ctxAt(program, NOW), "vch_unknown", ids(3)))).toBe(
       "voucher_not_found",
     );
   });
 
   it("refuses an expired voucher", () => {
     expect(
-      code(() => redeemVoucher(bought.member, ctxAt(program, "2026-12-05T10:00:00Z"), voucherId, ids(2))),
+      errorCode(() =>
+        redeemVoucher(bought.member, ctxAt(program, "2026-12-05T10:00:00Z"), voucherId, ids(2)),
+      ),
     ).toBe("voucher_expired");
   });
 
   it("sells a reward for its points, and refuses it without them", () => {
-    expect(code(() => redeemReward(bought.member, ctxAt(program, NOW), "mug", ids(2)))).toBe(
+    expect(errorCode(() => redeemReward(bought.member, ctxAt(program, NOW), "mug", ids(2)))).toBe(
       "insufficient_points",
     );
     const rich = accrue(bought.member, ctxAt(program, NOW), {
@@ -241,7 +233,7 @@ describe("redemptions", () => {
     expect(out.pointsSpent).toBe(50);
     expect(out.member.points).toBe(6);
     expect(out.voucher).toMatchObject({ title: "Mug", kind: "amount", valueCents: 800 });
-    expect(code(() => redeemReward(bought.member, ctxAt(program, NOW), "nope", ids(2)))).toBe(
+    expect(errorCode(() => redeemReward(bought.member, ctxAt(program, NOW), "nope", ids(2)))).toBe(
       "reward_not_found",
     );
   });
@@ -292,12 +284,14 @@ describe("partners and transfers", () => {
       { expiresOn: "2027-02-28", points: 10 },
     ]);
     const ctx = ctxAt(program, "2026-02-06T10:00:00Z");
-    expect(code(() => transfer(out.from.member, out.to.member, ctx, 61, "txn_2"))).toBe("daily_cap_exceeded");
-    expect(code(() => transfer(out.from.member, out.from.member, ctx, 1, "txn_2"))).toBe("same_member");
-    expect(code(() => transfer(out.to.member, out.from.member, ctx, 41, "txn_2"))).toBe(
+    expect(errorCode(() => transfer(out.from.member, out.to.member, ctx, 61, "txn_2"))).toBe(
+      "daily_cap_exceeded",
+    );
+    expect(errorCode(() => transfer(out.from.member, out.from.member, ctx, 1, "txn_2"))).toBe("same_member");
+    expect(errorCode(() => transfer(out.to.member, out.from.member, ctx, 41, "txn_2"))).toBe(
       "insufficient_points",
     );
-    expect(code(() => transfer(receiver, out.from.member, ctxAt(programWith(), NOW), 1, "t"))).toBe(
+    expect(errorCode(() => transfer(receiver, out.from.member, ctxAt(programWith(), NOW), 1, "t"))).toBe(
       "transfers_disabled",
     );
   });
@@ -344,6 +338,6 @@ describe("time", () => {
     expect(member.validUntil).toBe("2027-01-31");
     expect(renew(member, ctxAt(program, NOW)).member.validUntil).toBe("2028-01-31");
     expect(renew(member, ctxAt(program, "2027-03-01T10:00:00Z")).member.validUntil).toBe("2028-03-01");
-    expect(code(() => renew(member, ctxAt(programWith(), NOW)))).toBe("card_never_expires");
+    expect(errorCode(() => renew(member, ctxAt(programWith(), NOW)))).toBe("card_never_expires");
   });
 });

@@ -1,3 +1,4 @@
+import { DomainError } from "../../../functions/domain/errors.js";
 import { type Ctx, enroll, type PurchaseInput } from "../../../functions/domain/loyalty/engine.js";
 import type { Member } from "../../../functions/domain/loyalty/member.js";
 import { Rules, type RulesInput } from "../../../functions/domain/rules.js";
@@ -55,3 +56,14 @@ export const ids = (n: number) => ({
   transactionId: `txn_${String(n).padStart(16, "0")}`,
   storeId: "sto_0000000000000001",
 });
+
+/** The code of the DomainError a call throws, or "no error". */
+export const errorCode = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  return "no error";
+};

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DomainError, refused } from "../../../functions/domain/errors.js";
+import { refused } from "../../../functions/domain/errors.js";
 import { purchase } from "../../../functions/domain/loyalty/engine.js";
 import { begin } from "../../../functions/domain/loyalty/opening.js";
-import { ctxAt, ids, newMember, programWith, spend } from "./fixtures.js";
-
-const code = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  return "no error";
-};
+import { ctxAt, errorCode, ids, newMember, programWith, spend } from "./fixtures.js";
 
 const NOW = "2026-11-23T10:00:00Z";
 
@@ -24,7 +14,7 @@ describe("begin, the opening every operation shares", () => {
     let checked = false;
 
     // Act
-    const result = code(() =>
+    const result = errorCode(() =>
       begin(erased, ctxAt(program, NOW), {
         check: () => {
           checked = true;
@@ -44,7 +34,7 @@ describe("begin, the opening every operation shares", () => {
     const ctx = ctxAt(program, NOW);
 
     // Act
-    const refusedFirst = code(() =>
+    const refusedFirst = errorCode(() =>
       begin(lapsed, ctx, {
         validCard: true,
         check: () => {
@@ -52,7 +42,7 @@ describe("begin, the opening every operation shares", () => {
         },
       }),
     );
-    const cardRefused = code(() => begin(lapsed, ctx, { validCard: true, check: () => 42 }));
+    const cardRefused = errorCode(() => begin(lapsed, ctx, { validCard: true, check: () => 42 }));
     const opened = begin(lapsed, ctx, { check: () => 42 });
 
     // Assess

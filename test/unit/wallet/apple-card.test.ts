@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ProgramInput } from "../../../functions/api/schemas.js";
 import {
   appleCardContent,
   groupedCode,
@@ -6,7 +7,7 @@ import {
   rgb,
 } from "../../../functions/domain/pass/apple-card.js";
 import { CARD_LANGUAGES } from "../../../functions/domain/pass/card-text.js";
-import { newProgram, ProgramInput } from "../../../functions/domain/program.js";
+import { newProgram } from "../../../functions/domain/program.js";
 import { newMember } from "../loyalty/fixtures.js";
 
 const NOW = new Date("2026-06-15T10:00:00Z");

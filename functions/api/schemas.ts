@@ -1,0 +1,369 @@
+import { z } from "zod";
+import { LedgerEntry, LineItem, Voucher } from "../domain/loyalty/member.js";
+import { Cents, Currency, Points } from "../domain/money.js";
+import { Partner } from "../domain/partner.js";
+import { Program, programChanges, programSettings } from "../domain/program.js";
+import { Store, storeSettings } from "../domain/store.js";
+import { ID_PATTERN } from "../shared/ids.js";
+
+/**
+ * Every request and response body of the HTTP contract (design.md, "HTTP contract"), and the path and
+ * query parameters: the one home of what crosses the wire, next to the operation table
+ * (operations.ts) that names them. Entities and their field rules come from the domain.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Parameters
+
+const id = (example: string) => z.string().regex(ID_PATTERN).meta({ example });
+export const ProgramParams = z.strictObject({ programId: id("prg_5g2k9x0m3q7w1z8c") });
+export const StoreParams = ProgramParams.extend({ storeId: id("sto_8c1z7w3q0m9x2k5g") });
+export const MemberParams = ProgramParams.extend({ memberId: id("mbr_1z8c5g2k9x0m3q7w") });
+export const StoreOnly = z.strictObject({ storeId: id("sto_8c1z7w3q0m9x2k5g") });
+export const PartnerOnly = z.strictObject({ partnerId: id("prt_3q7w1z8c5g2k9x0m") });
+
+export const Paging = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .meta({ description: "Items per page (1 to 100)" }),
+  cursor: z
+    .string()
+    .max(1024)
+    .optional()
+    .meta({ description: "The nextCursor of the previous page; absent for the first page" }),
+});
+
+const pageOf = <T extends z.ZodType>(item: T, id: string) =>
+  z
+    .object({
+      items: z.array(item),
+      nextCursor: z
+        .string()
+        .optional()
+        .meta({ description: "Pass as ?cursor= to get the next page; absent on the last" }),
+    })
+    .meta({ id });
+
+// ---------------------------------------------------------------------------------------------
+// Programs and stores
+
+export const ProgramInput = z.strictObject(programSettings).meta({ id: "ProgramInput" });
+export type ProgramInput = z.output<typeof ProgramInput>;
+
+export const ProgramPatch = z
+  .strictObject(programChanges)
+  .refine((p) => Object.keys(p).length > 0, "give at least one field to change")
+  .meta({ id: "ProgramPatch" });
+export type ProgramPatch = z.output<typeof ProgramPatch>;
+
+export const ProgramCreated = Program.extend({
+  merchantKey: z.string().meta({
+    description: "The program's own merchant key. Shown this once; only its hash is stored.",
+    example: "mk.prg_5g2k9x0m3q7w1z8c.Q2FybmV0IGRldmVsb3BtZW50IGtleSBleGFtcGxlIQ",
+  }),
+}).meta({ id: "ProgramCreated" });
+
+export const ProgramPage = pageOf(Program, "ProgramPage");
+
+export const StoreInput = z.strictObject(storeSettings).meta({ id: "StoreInput" });
+export type StoreInput = z.output<typeof StoreInput>;
+
+export const StoreCreated = Store.extend({
+  apiKey: z.string().meta({
+    description: "The store's API key for the store API. Shown this once; only its hash is stored.",
+    example: "sk.sto_8c1z7w3q0m9x2k5g.U3RvcmUga2V5IGV4YW1wbGUgLSBub3QgYSByZWFsIGtleQ",
+  }),
+}).meta({ id: "StoreCreated" });
+
+export const StorePage = pageOf(Store, "StorePage");
+
+// ---------------------------------------------------------------------------------------------
+// Members, the store API, partners and transfers: requests
+
+const MemberRef = z.string().trim().min(1).max(64).meta({
+  description: "The card's barcode value (16 digits; spaces and dashes ignored) or the memberId",
+  example: "4539 1488 0343 6467",
+});
+
+const Name = z.string().trim().min(1).max(64);
+const Reference = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
+  .meta({ description: "The partner's own reference for this accrual", example: "order-2026-000123" });
+
+const PastDay = z.iso
+  .date()
+  .refine((d) => d <= new Date().toISOString().slice(0, 10), "must not be in the future");
+
+export const EnrollmentBody = z
+  .strictObject({
+    email: z.email().max(254).meta({ example: "camille@example.com" }),
+    firstName: Name.optional(),
+    lastName: Name.optional(),
+    birthDate: PastDay.optional().meta({ description: "YYYY-MM-DD; used for birthday offers" }),
+    locale: z.string().min(2).max(35).optional(),
+    referralCode: z.string().trim().min(1).max(20).optional().meta({ description: "Another member's code" }),
+    marketingConsent: z.boolean().default(false),
+  })
+  .meta({ id: "EnrollmentInput" });
+export type EnrollmentBody = z.output<typeof EnrollmentBody>;
+
+export const PurchaseBody = z
+  .strictObject({
+    member: MemberRef,
+    amountCents: Cents.max(100_000_000).meta({
+      description: "What the customer paid, in cents",
+      example: 1250,
+    }),
+    currency: Currency,
+    channel: z.enum(["in_store", "online"]).default("in_store"),
+    items: z.array(LineItem).max(100).default([]).meta({ description: "Line items (at most 100)" }),
+    occurredAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: "When the purchase happened (default: now); at most 30 days ago" }),
+    paidWithMemberCard: z.boolean().default(false),
+  })
+  .meta({ id: "PurchaseInput" });
+export type PurchaseBody = z.output<typeof PurchaseBody>;
+
+const TransactionId = z.string().regex(ID_PATTERN).meta({ example: "txn_0m3q7w1z8c5g2k9x" });
+
+export const RefundBody = z
+  .strictObject({
+    transactionId: TransactionId.meta({ description: "The purchase to refund" }),
+    amountCents: Cents.min(1).max(100_000_000),
+  })
+  .meta({ id: "RefundInput" });
+export type RefundBody = z.output<typeof RefundBody>;
+
+export const RedemptionBody = z
+  .strictObject({
+    member: MemberRef,
+    voucherId: z.string().min(1).max(64).optional(),
+    rewardId: z.string().min(1).max(40).optional(),
+  })
+  .refine((b) => (b.voucherId === undefined) !== (b.rewardId === undefined), {
+    message: "give exactly one of voucherId or rewardId",
+  })
+  .meta({ id: "RedemptionInput" });
+export type RedemptionBody = z.output<typeof RedemptionBody>;
+
+export const PartnerBody = z
+  .strictObject({
+    name: Name.meta({ example: "Cinéma du Parc" }),
+    pointsPerEuro: z.number().positive().max(1000).multipleOf(0.01).default(1).meta({
+      description: "Rate for accruals given as an amount",
+    }),
+  })
+  .meta({ id: "PartnerInput" });
+export type PartnerBody = z.output<typeof PartnerBody>;
+
+export const AccrualBody = z
+  .strictObject({
+    member: MemberRef,
+    points: Points.min(1).max(1_000_000).optional(),
+    amountCents: Cents.min(1).max(100_000_000).optional(),
+    reference: Reference,
+  })
+  .refine((b) => (b.points === undefined) !== (b.amountCents === undefined), {
+    message: "give exactly one of points or amountCents",
+  })
+  .meta({ id: "AccrualInput" });
+export type AccrualBody = z.output<typeof AccrualBody>;
+
+export const TransferBody = z
+  .strictObject({
+    toMemberId: z.string().regex(ID_PATTERN, "a memberId").meta({ example: "mbr_8c1z7w3q0m9x2k5g" }),
+    points: Points.min(1),
+  })
+  .meta({ id: "TransferInput" });
+export type TransferBody = z.output<typeof TransferBody>;
+
+// ---------------------------------------------------------------------------------------------
+// Members, the store API, partners and transfers: responses
+
+export const Stamps = z.record(z.string(), z.number().int()).meta({
+  description: "Stamps per category",
+  example: { coffee: 3 },
+});
+
+export const MemberSummary = z
+  .object({
+    memberId: z.string(),
+    points: z.number().int(),
+    stamps: Stamps,
+    tier: z.string().nullable().meta({ description: "The tierId, or null" }),
+  })
+  .meta({ id: "MemberSummary" });
+
+export const HistoryPage = z
+  .object({ items: z.array(LedgerEntry), nextCursor: z.string().optional() })
+  .meta({ id: "HistoryPage", description: "Ledger entries, newest first" });
+
+export const MemberView = z
+  .object({
+    memberId: z.string(),
+    programId: z.string(),
+    status: z.enum(["active", "erased"]),
+    cardCode: z.string().meta({ description: "The barcode value: 16 digits with a Luhn check digit" }),
+    cardUrl: z.url().optional().meta({
+      description:
+        "The customer's card link (/c/{token}): the card page with Add to Apple Wallet. Signed, valid 90 days from this answer; every read gives a fresh one.",
+    }),
+    referralCode: z.string(),
+    referredBy: z.string().optional(),
+    email: z.string().optional(),
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    points: z.number().int(),
+    stamps: Stamps,
+    stampCards: z.array(
+      z.object({
+        category: z.string(),
+        stamps: z.number().int(),
+        stampsRequired: z.number().int(),
+        rewardTitle: z.string(),
+      }),
+    ),
+    tier: z
+      .object({ tierId: z.string(), name: z.string().nullable(), since: z.string().nullable() })
+      .nullable(),
+    windowSpendCents: z
+      .number()
+      .int()
+      .meta({ description: "Spend over the tier window at the last change (0 in a program without tiers)" }),
+    vouchers: z.array(Voucher),
+    pointsExpiring: z
+      .object({ points: z.number().int(), after: z.string() })
+      .nullable()
+      .meta({ description: "The oldest points and the last day they are valid" }),
+    expiringSoon: z.boolean(),
+    card: z.object({ validUntil: z.string().nullable(), expired: z.boolean(), renewalDue: z.boolean() }),
+    purchases: z.number().int(),
+    lastPurchaseAt: z.string().nullable(),
+    enrolledAt: z.string(),
+    version: z.number().int(),
+    history: HistoryPage,
+  })
+  .meta({ id: "Member" });
+
+export const MemberQuery = z
+  .strictObject({
+    email: z.email().max(254).optional(),
+    cardCode: z.string().min(1).max(64).optional(),
+  })
+  .refine(
+    (q) => (q.email === undefined) !== (q.cardCode === undefined),
+    "give exactly one of email or cardCode",
+  );
+
+export const VoucherRedeemed = Voucher.extend({ status: z.literal("redeemed") });
+
+export const Transfer = z
+  .object({ transferId: z.string(), points: z.number().int(), from: MemberSummary, to: MemberSummary })
+  .meta({ id: "Transfer" });
+
+export const PurchaseResult = z
+  .object({
+    transactionId: z.string(),
+    member: MemberSummary,
+    pointsEarned: z.number().int(),
+    vouchersIssued: z.array(Voucher),
+    referralBonus: z.object({ refereePoints: z.number().int(), referrerPoints: z.number().int() }).optional(),
+  })
+  .meta({ id: "PurchaseResult" });
+
+export const RefundResult = z
+  .object({
+    transactionId: z.string(),
+    refundOf: z.string(),
+    amountCents: z.number().int(),
+    refundableCentsLeft: z.number().int(),
+    pointsTakenBack: z.number().int(),
+    pointsNotRecovered: z
+      .number()
+      .int()
+      .meta({ description: "Points the member had already spent: not taken back" }),
+    member: MemberSummary,
+  })
+  .meta({ id: "RefundResult" });
+
+export const RedemptionResult = z
+  .object({
+    redemptionId: z.string(),
+    voucher: VoucherRedeemed,
+    pointsSpent: z.number().int(),
+    member: MemberSummary,
+  })
+  .meta({ id: "RedemptionResult" });
+
+export const PartnerCreated = Partner.extend({
+  apiKey: z.string().meta({ description: "The partner's API key for accruals. Shown this once." }),
+}).meta({ id: "PartnerCreated" });
+
+export const AccrualResult = z
+  .object({
+    accrualId: z.string(),
+    reference: z.string(),
+    pointsCredited: z.number().int(),
+    member: MemberSummary,
+  })
+  .meta({ id: "AccrualResult" });
+
+// ---------------------------------------------------------------------------------------------
+// Apple Wallet: the card link and Apple's PassKit web service
+
+/** Path values are taken as they come (Apple's identifiers are opaque); the service judges them. */
+const Opaque = z.string().min(1).max(2048);
+/** Any length: a link too long to be ours still gets the friendly "not valid" page, not a JSON 404. */
+export const Token = z.strictObject({
+  token: z.string().min(1).meta({ description: "The signed card link token from the customer's email" }),
+});
+/**
+ * A card link's query: whatever a mail client or a newsletter tool appends (`utm_source`, …) is
+ * ignored, so the customer still gets the card rather than an error.
+ */
+export const CardLinkQuery = z.object({});
+
+export const DeviceParams = z.strictObject({
+  deviceLibraryIdentifier: Opaque.meta({ example: "6b1c6a1b8d2e4f3a" }),
+  passTypeIdentifier: Opaque.meta({ example: "pass.com.example.loyalty" }),
+});
+export const RegistrationParams = DeviceParams.extend({
+  serialNumber: Opaque.meta({ example: "mbr_1z8c5g2k9x0m3q7w" }),
+});
+export const PassParams = z.strictObject({ passTypeIdentifier: Opaque, serialNumber: Opaque });
+
+export const Pkpass = z
+  .string()
+  .meta({ format: "binary", description: "A signed storeCard .pkpass archive" });
+
+/** Apple's body: the device's push token (an opaque string). Extra fields Apple may add are ignored. */
+export const RegistrationBody = z
+  .object({ pushToken: z.string().regex(/^[\x21-\x7e]{1,512}$/, "1 to 512 printable ASCII characters") })
+  .meta({ id: "DeviceRegistration" });
+
+export const LogBody = z.object({ logs: z.array(z.string().max(4096)).max(100) }).meta({ id: "PassKitLogs" });
+
+export const SerialNumbers = z
+  .object({
+    serialNumbers: z.array(z.string()),
+    lastUpdated: z.string().meta({ description: "Pass this back as passesUpdatedSince next time" }),
+  })
+  .meta({ id: "SerialNumbers" });
+
+export const UpdatedSince = z.strictObject({
+  passesUpdatedSince: z
+    .string()
+    .regex(/^\d{1,12}$/, "the lastUpdated tag of an earlier answer")
+    .optional(),
+});
+
+export const Empty = z.object({}).meta({ description: "No body" });

@@ -1,0 +1,140 @@
+import { createHash } from "node:crypto";
+import { DomainError, notFound, refused } from "../../domain/errors.js";
+import { addDays, localDay } from "../../domain/loyalty/calendar.js";
+import type { Ctx, SpendWindow } from "../../domain/loyalty/engine.js";
+import type { Member } from "../../domain/loyalty/member.js";
+import type { MemberRepository, PartnerRepository, ProgramRepository } from "../../domain/ports.js";
+import type { Program } from "../../domain/program.js";
+import { isValidCardCode, normaliseCardCode } from "../../shared/codes.js";
+import { ID_PATTERN, newId } from "../../shared/ids.js";
+import { type MemberWriter, memberWriter } from "../writes.js";
+
+/**
+ * What every loyalty use case shares: the repositories, the clock, the member writer, and the few
+ * reads each of them starts with (the program, the member a till names, the spend over the tier
+ * window). Each use case module (enrollment.ts, members.ts, store-api.ts, partners.ts, settle.ts)
+ * is built on one of these.
+ */
+
+export interface LoyaltyDeps {
+  programs: Pick<ProgramRepository, "recent">;
+  members: MemberRepository;
+  partners: PartnerRepository;
+  now?: () => Date;
+  /** See WriterOptions.serialise. */
+  serialise?: boolean;
+  /** The customer's card link (`/c/{token}`), shown as `cardUrl`. */
+  cardUrl?: (programId: string, memberId: string) => Promise<string>;
+}
+
+/** A member as a till names it: its id, and the card code it was named by, if any. */
+export interface MemberReference {
+  memberId: string;
+  cardCode?: string;
+}
+
+/** A member's balance as the store, partner and transfer answers show it. */
+export const summary = (m: Member) => ({
+  memberId: m.memberId,
+  points: m.points,
+  stamps: m.stamps,
+  tier: m.tierId,
+});
+
+export interface LoyaltyContext {
+  members: MemberRepository;
+  partners: PartnerRepository;
+  now: () => Date;
+  writer: MemberWriter;
+  cardUrl: ((programId: string, memberId: string) => Promise<string>) | undefined;
+  /** The program, as recently read (data-model.md §10), so most requests read none; 404 when absent. */
+  program(programId: string): Promise<Program>;
+  /** The same, undefined when absent (work that starts from a member: the sweep). */
+  programRecent(programId: string): Promise<Program | undefined>;
+  /** What the pure engine computes with: the program, now, and how new ids are drawn. */
+  ctx(program: Program): Ctx;
+  /**
+   * The member a till names: a member id, or the card's barcode value (spaces and dashes ignored).
+   * A card code's member id may come from memory (it never changes owner); `named` then checks that
+   * the member read still holds that code.
+   */
+  memberIdOf(programId: string, reference: string): Promise<MemberReference>;
+  /** The member read for a reference, if it still holds the card code the reference named. */
+  named(member: Member, reference: MemberReference): Member;
+  /** The active member, strongly consistent; 404 when absent, erased or in another program. */
+  memberOf(programId: string, memberId: string): Promise<Member>;
+  /** The member's spend per day over the tier window (read only when the program has tiers). */
+  spendOf(program: Program, memberId: string, at: Date): Promise<SpendWindow>;
+  /**
+   * The in-process queue a request waits in: the member as the till names it (card code or id). The
+   * idempotency check comes first, so a replay never depends on the member still being found.
+   */
+  queueOf(programId: string, reference: string): string;
+}
+
+/** How an email is looked up: SHA-256 of its trimmed, lower-cased form. */
+export const emailHash = (email: string): string =>
+  createHash("sha256").update(email.trim().toLowerCase(), "utf8").digest("hex");
+
+export const noSuchMember = () =>
+  new DomainError("not_found", "member_not_found", "No member of this program has this card code or id.");
+
+export const loyaltyContext = ({
+  programs,
+  members,
+  partners,
+  now = () => new Date(),
+  serialise = true,
+  cardUrl,
+}: LoyaltyDeps): LoyaltyContext => ({
+  members,
+  partners,
+  now,
+  cardUrl,
+  writer: memberWriter({ members, now, serialise }),
+
+  async program(programId) {
+    const p = await programs.recent(programId);
+    if (!p) throw notFound("program", programId);
+    return p;
+  },
+
+  programRecent: (programId) => programs.recent(programId),
+
+  ctx: (p) => ({ program: p, now: now(), ids: { voucher: () => newId("vch") } }),
+
+  async memberIdOf(programId, reference) {
+    if (ID_PATTERN.test(reference) && reference.startsWith("mbr_")) return { memberId: reference };
+    const code = normaliseCardCode(reference);
+    if (/^\d{16}$/.test(code)) {
+      if (!isValidCardCode(code)) {
+        throw refused(
+          "invalid_card_code",
+          "This card code's check digit does not match: it was probably mistyped.",
+        );
+      }
+      const id = await members.idByCardCode(programId, code);
+      if (id) return { memberId: id, cardCode: code };
+    }
+    throw noSuchMember();
+  },
+
+  named(m, reference) {
+    if (reference.cardCode !== undefined && m.cardCode !== reference.cardCode) throw noSuchMember();
+    return m;
+  },
+
+  async memberOf(programId, memberId) {
+    const m = await members.get(programId, memberId);
+    if (m?.status !== "active") throw notFound("member", memberId);
+    return m;
+  },
+
+  async spendOf(p, memberId, at) {
+    if (p.rules.tiers.levels.length === 0) return {};
+    const today = localDay(at, p.timeZone);
+    return members.spend(memberId, addDays(today, -p.rules.tiers.windowDays + 1), today);
+  },
+
+  queueOf: (programId, reference) => `${programId}:${normaliseCardCode(reference)}`,
+});

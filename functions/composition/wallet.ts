@@ -1,0 +1,54 @@
+import { PassConfigError, passFactory, passTemplatesDir } from "../adapters/apple/pass-factory.js";
+import { walletService } from "../app/wallet.js";
+import { appleCertificates } from "../config/apple-certificates.js";
+import { ConfigError } from "../config/env.js";
+import { DomainError } from "../domain/errors.js";
+import type { PassFactory } from "../domain/ports.js";
+import { logger } from "../shared/logger.js";
+import type { ProcessParts } from "./process.js";
+
+/**
+ * The pass factory of this process: certificates read and checked on first use, once. Missing or
+ * wrong certificates are a 503 naming what to fix, never a 500 (a deployment without Apple Wallet
+ * serves everything else); the next request tries again.
+ */
+export const applePasses = (p: ProcessParts): (() => Promise<PassFactory>) => {
+  const certificates = appleCertificates(p.env);
+  let passes: Promise<PassFactory> | undefined;
+  return () => {
+    passes ??= (async () => {
+      try {
+        return passFactory(
+          await certificates(),
+          { passTypeId: p.env.APPLE_PASS_TYPE_ID, teamId: p.env.APPLE_TEAM_ID },
+          passTemplatesDir(),
+        );
+      } catch (error) {
+        const problem = error instanceof PassConfigError || error instanceof ConfigError;
+        if (!problem) throw error;
+        logger.error("Apple Wallet is not configured", { problem: (error as Error).message });
+        throw new DomainError(
+          "unavailable",
+          "apple_wallet_unavailable",
+          `Apple Wallet passes are not available on this deployment: ${(error as Error).message}.`,
+        );
+      }
+    })().catch((error: unknown) => {
+      passes = undefined;
+      throw error;
+    });
+    return passes;
+  };
+};
+
+/** Apple Wallet's customer side over this process's table. */
+export const walletOver = (p: ProcessParts) =>
+  walletService({
+    programs: p.repositories.programs,
+    stores: p.repositories.stores,
+    members: p.repositories.members,
+    registrations: p.repositories.registrations,
+    passes: applePasses(p),
+    secret: p.passSecret,
+    passTypeId: p.env.APPLE_PASS_TYPE_ID,
+  });
