@@ -5,7 +5,10 @@ import type { AppleCardContent } from "./pass/apple-card.js";
 import type { Program } from "./program.js";
 import type { Store } from "./store.js";
 
-/** One page of a listing; `nextCursor` is opaque and absent on the last page. */
+/**
+ * One page of a listing. `nextCursor` is opaque; absent, there is nothing more. A full page may carry
+ * one even when nothing follows (DynamoDB cannot tell): the next page is then empty.
+ */
 export interface Page<T> {
   items: T[];
   nextCursor?: string;

@@ -45,7 +45,7 @@ let table: DynamoTable | undefined;
 /**
  * The DynamoTable of the calling test file (one per process, as in a Lambda container), on the table
  * useTestTable gave it: call it after useTestTable. Its read caches keep items CARNET_CACHE_SECONDS
- * (30 unless set), as the handlers' do. The handlers build a table of their own (functions/app/deps.ts).
+ * (30 unless set), as the handlers' do. The handlers build a table of their own (functions/composition/process.ts).
  */
 export const testTable = (): DynamoTable => {
   if (!table) {

@@ -84,7 +84,7 @@ const claimOf = (item: Record<string, unknown> | undefined): IdempotencyRecord |
 
 /**
  * The head of a member's partition, newest first, in one strongly consistent Query: its profile and
- * member items (sort keys "PROFILE" and "MEMBER", adjacent: table.ts), then, with `ledger` > 0, that
+ * member items (sort keys "PROFILE" and "MEMBER", adjacent: shared/keys.ts), then, with `ledger` > 0, that
  * many of the newest ledger entries, which sort just below "MEMBER".
  */
 const memberHead = async (table: DynamoTable, memberId: string, ledger: number) => {
@@ -234,7 +234,7 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
   /**
    * Card code → member id. A card code names one member for good, so once read it is kept for the
    * life of the process (bounded); the member itself is always read strongly consistent, and the use
-   * case checks that it still holds the code (app/loyalty.ts, `named`).
+   * case checks that it still holds the code (app/loyalty/context.ts, `named`).
    */
   const recentCardCodes = table.cache(
     "cardCodes",
