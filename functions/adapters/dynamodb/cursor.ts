@@ -1,4 +1,7 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { DomainError } from "../../domain/errors.js";
+import type { Page, PageRequest } from "../../domain/ports.js";
+import type { DynamoTable } from "./client.js";
 
 /**
  * Page cursors are DynamoDB's LastEvaluatedKey, base64url-encoded. A cursor coming back is checked
@@ -40,4 +43,36 @@ export const decodeCursor = (
     if (!key[name]?.startsWith(prefix)) throw invalid();
   }
   return key;
+};
+
+/**
+ * One page of the items of one partition whose sort key starts with `prefix` (a program's stores, a
+ * member's ledger), strongly consistent, in key order or newest first, with its cursor checked.
+ */
+export const prefixPage = async <T>(
+  table: DynamoTable,
+  where: { partition: string; prefix: string; newestFirst?: boolean },
+  { limit, cursor }: PageRequest,
+  toItem: (item: Record<string, unknown>) => T,
+): Promise<Page<T>> => {
+  const { partition, prefix } = where;
+  const result = await table.client.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+      ExpressionAttributeValues: { ":pk": partition, ":prefix": prefix },
+      ...(where.newestFirst ? { ScanIndexForward: false } : {}),
+      ConsistentRead: true,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(cursor, {
+        attributes: ["PK", "SK"],
+        partition: { PK: partition },
+        prefixes: { SK: prefix },
+      }),
+    }),
+  );
+  return {
+    items: (result.Items ?? []).map(toItem),
+    nextCursor: encodeCursor(result.LastEvaluatedKey),
+  };
 };

@@ -27,7 +27,7 @@ import {
   SPEND_PREFIX,
 } from "../../shared/keys.js";
 import { cancellationCodes, type DynamoTable } from "./client.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { decodeCursor, encodeCursor, prefixPage } from "./cursor.js";
 import { entityOf } from "./entity.js";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -296,27 +296,13 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
       );
     },
 
-    async history(memberId, { limit, cursor }): Promise<Page<LedgerEntry>> {
-      const partition = memberKeys.member(memberId).PK;
-      const result = await table.client.send(
-        new QueryCommand({
-          TableName: table.name,
-          KeyConditionExpression: "PK = :pk AND begins_with(SK, :ledger)",
-          ExpressionAttributeValues: { ":pk": partition, ":ledger": LEDGER_PREFIX },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, {
-            attributes: ["PK", "SK"],
-            partition: { PK: partition },
-            prefixes: { SK: LEDGER_PREFIX },
-          }),
-        }),
+    history(memberId, page): Promise<Page<LedgerEntry>> {
+      return prefixPage(
+        table,
+        { partition: memberKeys.member(memberId).PK, prefix: LEDGER_PREFIX, newestFirst: true },
+        page,
+        (item) => entityOf(LedgerEntry, item),
       );
-      return {
-        items: (result.Items ?? []).map((item) => entityOf(LedgerEntry, item)),
-        nextCursor: encodeCursor(result.LastEvaluatedKey),
-      };
     },
 
     async ledger(memberId) {

@@ -1,40 +1,18 @@
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { MAX_PASS_LOCATIONS } from "../../domain/pass/apple-card.js";
 import type { Page, PageRequest, StoreKeyRecord, StoreRepository } from "../../domain/ports.js";
 import { Store } from "../../domain/store.js";
 import { keys, STORE_PREFIX } from "../../shared/keys.js";
 import type { DynamoTable } from "./client.js";
-import { decodeCursor, encodeCursor } from "./cursor.js";
+import { prefixPage } from "./cursor.js";
 import { entityOf } from "./entity.js";
 import { createWithKey, readKeyRecord } from "./keyed-child.js";
 
 /** A page of a program's stores, in id order: one Query of the program's partition. */
-const listStores = async (
-  table: DynamoTable,
-  programId: string,
-  { limit, cursor }: PageRequest,
-): Promise<Page<Store>> => {
-  const partition = keys.program(programId).PK;
-  const start = decodeCursor(cursor, {
-    attributes: ["PK", "SK"],
-    partition: { PK: partition },
-    prefixes: { SK: STORE_PREFIX },
-  });
-  const result = await table.client.send(
-    new QueryCommand({
-      TableName: table.name,
-      KeyConditionExpression: "PK = :pk AND begins_with(SK, :store)",
-      ExpressionAttributeValues: { ":pk": partition, ":store": STORE_PREFIX },
-      ConsistentRead: true,
-      Limit: limit,
-      ExclusiveStartKey: start,
-    }),
+const listStores = (table: DynamoTable, programId: string, page: PageRequest): Promise<Page<Store>> =>
+  prefixPage(table, { partition: keys.program(programId).PK, prefix: STORE_PREFIX }, page, (item) =>
+    entityOf(Store, item),
   );
-  return {
-    items: (result.Items ?? []).map((item) => entityOf(Store, item)),
-    nextCursor: encodeCursor(result.LastEvaluatedKey),
-  };
-};
 
 export const dynamoStoreRepository = (table: DynamoTable): StoreRepository => {
   /** Recently read (read-cache.ts): store key records, and the stores each program's passes show. */
