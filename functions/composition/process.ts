@@ -1,6 +1,7 @@
 import { type DynamoTable, dynamoTable } from "../adapters/dynamodb/client.js";
 import { type DynamoRepositories, dynamoRepositories } from "../adapters/dynamodb/repositories.js";
 import { adminKeyHash } from "../config/admin-key.js";
+import { type AppleCertificates, appleCertificates } from "../config/apple-certificates.js";
 import { type Config, ConfigError, configAtStart } from "../config/env.js";
 import { passSecret } from "../config/pass-secret.js";
 import type { KeyStores } from "../http/auth.js";
@@ -19,6 +20,8 @@ export interface ProcessParts {
   repositories: DynamoRepositories;
   adminKeyHash: () => Promise<string>;
   passSecret: () => Promise<Buffer>;
+  /** The Apple certificates, read on first use (the wallet signs passes with them, pushes go out with them). */
+  appleCertificates: () => Promise<AppleCertificates>;
   /** Where customers reach this deployment: PUBLIC_URL (set by `npm start`, the tests and the CDK stack). */
   publicUrl: string;
 }
@@ -50,6 +53,7 @@ export const processParts = (): ProcessParts => {
     repositories: dynamoRepositories(table),
     adminKeyHash: adminKeyHash(env),
     passSecret: passSecret(env),
+    appleCertificates: appleCertificates(env),
     publicUrl: (env.PUBLIC_URL ?? "http://localhost:3000").replace(/\/$/, ""),
   };
   return parts;

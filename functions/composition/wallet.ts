@@ -1,6 +1,5 @@
 import { PassConfigError, passFactory, passTemplatesDir } from "../adapters/apple/pass-factory.js";
 import { walletService } from "../app/wallet.js";
-import { appleCertificates } from "../config/apple-certificates.js";
 import { ConfigError } from "../config/env.js";
 import { DomainError } from "../domain/errors.js";
 import type { PassFactory } from "../domain/ports.js";
@@ -13,13 +12,12 @@ import type { ProcessParts } from "./process.js";
  * serves everything else); the next request tries again.
  */
 export const applePasses = (p: ProcessParts): (() => Promise<PassFactory>) => {
-  const certificates = appleCertificates(p.env);
   let passes: Promise<PassFactory> | undefined;
   return () => {
     passes ??= (async () => {
       try {
         return passFactory(
-          await certificates(),
+          await p.appleCertificates(),
           { passTypeId: p.env.APPLE_PASS_TYPE_ID, teamId: p.env.APPLE_TEAM_ID },
           passTemplatesDir(),
         );

@@ -5,7 +5,6 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { createApnsClient } from "../adapters/apple/apns.js";
 import { type ChangeRecord, type FanOutReport, type PushSender, pushFanOut } from "../app/push.js";
 import { processParts } from "../composition/process.js";
-import { appleCertificates } from "../config/apple-certificates.js";
 import { logger } from "../shared/logger.js";
 
 /**
@@ -25,7 +24,6 @@ const recordingSender = (): PushSender => ({
 });
 
 const parts = processParts();
-const certificates = appleCertificates(parts.env);
 
 const senderFromConfig = async (): Promise<{ sender: PushSender; target: string }> => {
   const { env } = parts;
@@ -33,7 +31,7 @@ const senderFromConfig = async (): Promise<{ sender: PushSender; target: string 
     return { sender: recordingSender(), target: "recorded only" };
   }
   const url = env.APNS_URL ?? "https://api.push.apple.com";
-  const certs = await certificates();
+  const certs = await parts.appleCertificates();
   return {
     sender: createApnsClient({
       url,
