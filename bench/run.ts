@@ -56,7 +56,7 @@ const main = async () => {
   const { testTable } = await import("../test/support/table.js");
   // The client the direct service sends through (test/support/services.ts): raw requests share it.
   const documentClient = () => testTable().client;
-  const { directService, openShopDirect, purchaseOf, claimFor, repositories } = await import(
+  const { directService, openShopDirect, purchaseOf, storeClaim, repositories } = await import(
     "../test/support/services.js"
   );
   const { members } = repositories();
@@ -75,7 +75,7 @@ const main = async () => {
   let expectedHotPoints = 0;
   const buy = async (memberId: string, amountCents: number) => {
     const body = purchaseOf(memberId, amountCents);
-    const result = await service.purchase(caller, body, claimFor(caller.storeId, body));
+    const result = await service.purchase(caller, body, storeClaim(caller.storeId, body));
     if (memberId === hot.memberId) expectedHotPoints += Math.floor(amountCents / 100);
     return result;
   };

@@ -9,7 +9,7 @@ import { DomainError } from "../../functions/domain/errors.js";
 import { memberKeys, REGISTRATION_PREFIX } from "../../functions/shared/keys.js";
 import { passAuthToken } from "../../functions/shared/pass-tokens.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
-import { claimFor, directService, openShopDirect, purchaseOf } from "../support/services.js";
+import { directService, openShopDirect, purchaseOf, storeClaim } from "../support/services.js";
 import { TEST_PASS_SECRET, testTable, useTestTable } from "../support/table.js";
 
 /**
@@ -241,7 +241,7 @@ describe("the count of devices while purchases race on the member", () => {
     resent: { count: number },
   ) => {
     const body = purchaseOf(memberId, amountCents);
-    const claim = claimFor(shop.caller.storeId, body);
+    const claim = storeClaim(shop.caller.storeId, body);
     return sendAgain(concurrentModification, () => service.purchase(shop.caller, body, claim), resent);
   };
 

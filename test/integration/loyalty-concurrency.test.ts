@@ -4,7 +4,7 @@ import { PurchaseBody as PurchaseSchema } from "../../functions/api/schemas.js";
 import { DomainError } from "../../functions/domain/errors.js";
 import { balanceOf, rebuildBalance } from "../../functions/domain/loyalty/member.js";
 import { richRules } from "../support/loyalty.js";
-import { claimFor, directService, openShopDirect, purchaseOf, repositories } from "../support/services.js";
+import { directService, openShopDirect, purchaseOf, repositories, storeClaim } from "../support/services.js";
 import { useTestTable } from "../support/table.js";
 
 useTestTable();
@@ -15,7 +15,7 @@ const queued = directService();
 const racing = directService({ serialise: false });
 
 const setUp = (rules: unknown = richRules) => openShopDirect(queued, { rules });
-const claim = claimFor;
+const claim = storeClaim;
 const purchaseBody = (member: string, amountCents: number) => purchaseOf(member, amountCents);
 
 /** How many times a till sends one request again before it gives up (and the test fails). */

@@ -193,11 +193,11 @@ describe("a card code kept in memory", () => {
   it("no longer finds a member whose card no longer holds the code, though its id is still in memory", async () => {
     // Prepare: a member bought once by card code (its code → id now kept), then its card changed
     // behind this process's back, as a reissue in another container would change it
-    const { directService, openShopDirect, purchaseOf, claimFor } = await import("../support/services.js");
+    const { directService, openShopDirect, purchaseOf, storeClaim } = await import("../support/services.js");
     const service = directService();
     const { caller, enroll } = await openShopDirect(service);
     const member = await enroll();
-    await service.purchase(caller, purchaseOf(member.cardCode, 500), claimFor(caller.storeId, {}));
+    await service.purchase(caller, purchaseOf(member.cardCode, 500), storeClaim(caller.storeId, {}));
     await elsewhere.send(
       new UpdateItemCommand({
         TableName: table.tableName,
@@ -211,7 +211,7 @@ describe("a card code kept in memory", () => {
     const byOldCode = service.purchase(
       caller,
       purchaseOf(member.cardCode, 500),
-      claimFor(caller.storeId, {}),
+      storeClaim(caller.storeId, {}),
     );
 
     // Assess

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DUE_SHARDS } from "../../functions/adapters/dynamodb/table.js";
 import { runSweep } from "../../functions/app/sweep.js";
 import { rebuildBalance } from "../../functions/domain/loyalty/member.js";
-import { claimFor, directService, openShopDirect, purchaseOf, repositories } from "../support/services.js";
+import { directService, openShopDirect, purchaseOf, repositories, storeClaim } from "../support/services.js";
 import { useTestTable } from "../support/table.js";
 
 useTestTable();
@@ -18,7 +18,7 @@ const buy = (
   coffees = 0,
 ) => {
   const body = purchaseOf(member, amountCents, coffees);
-  return service.purchase(caller, body, claimFor(caller.storeId, body));
+  return service.purchase(caller, body, storeClaim(caller.storeId, body));
 };
 
 describe("the scheduled sweep", () => {

@@ -5,8 +5,7 @@ import { ProgramInput, PurchaseBody } from "../../functions/api/schemas.js";
 import { type LoyaltyDeps, type LoyaltyService, loyaltyService } from "../../functions/app/loyalty/index.js";
 import { programService } from "../../functions/app/programs.js";
 import { storeService } from "../../functions/app/stores.js";
-import { requestHash } from "../../functions/app/writes.js";
-import { idempotencyScope } from "../../functions/shared/keys.js";
+import { claimFor } from "../../functions/app/writes.js";
 import { testTable } from "./table.js";
 
 /**
@@ -44,7 +43,7 @@ export const openShopDirect = async (service: LoyaltyService, input: Record<stri
   return { program, caller, enroll };
 };
 
-/** A till's purchase body (validated as the API would) and its claim on a fresh Idempotency-Key. */
+/** A till's purchase body, validated as the API would. */
 export const purchaseOf = (member: string, amountCents: number, coffees = 0) =>
   PurchaseBody.parse({
     member,
@@ -53,8 +52,12 @@ export const purchaseOf = (member: string, amountCents: number, coffees = 0) =>
     items: coffees > 0 ? [{ name: "Coffee", category: "coffee", quantity: coffees, unitCents: 100 }] : [],
   });
 
-export const claimFor = (storeId: string, body: unknown, key: string = randomUUID()) => ({
-  scope: idempotencyScope({ kind: "store", storeId }),
-  clientKey: key,
-  requestHash: requestHash(body),
-});
+/**
+ * A till's claim on an Idempotency-Key (a fresh one unless given), made as the store API's handler
+ * makes it (app/writes.ts, claimFor).
+ */
+export const storeClaim = (storeId: string, body: unknown, key: string = randomUUID()) =>
+  claimFor(
+    { kind: "store", storeId },
+    { operationId: "recordPurchase", params: { storeId }, body, idempotencyKey: key },
+  );
