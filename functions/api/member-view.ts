@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { MemberRead } from "../app/loyalty/index.js";
 import { addDays, localDay } from "../domain/loyalty/calendar.js";
+import { countOf } from "../domain/loyalty/counts.js";
 import { tierName } from "../domain/loyalty/tiers.js";
 import type { MemberView } from "./schemas.js";
 
@@ -28,7 +29,7 @@ export const memberView = ({ program: p, member: m, profile, history, cardUrl, a
     stamps: m.stamps,
     stampCards: p.rules.stamps.cards.map((card) => ({
       category: card.category,
-      stamps: m.stamps[card.category] ?? 0,
+      stamps: countOf(m.stamps, card.category),
       stampsRequired: card.stampsRequired,
       rewardTitle: card.rewardTitle,
     })),

@@ -17,6 +17,10 @@ const Id = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, "lower-case letters, digits, '-' and '_', at most 40 characters");
 const Label = z.string().trim().min(1).max(80);
 const IsoDateTime = z.iso.datetime({ offset: true });
+/**
+ * A category of line items (stamp cards, campaigns): the merchant's own name, any text. It is data,
+ * never a property name: `constructor` or `__proto__` is a category like `coffee` (loyalty/counts.ts).
+ */
 const Category = z.string().trim().min(1).max(40);
 const Channel = z.enum(["in_store", "online"]);
 

@@ -1,4 +1,8 @@
-import type { AttributeValue, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  type TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   QueryCommand,
@@ -26,8 +30,9 @@ import {
   PROFILE_SK,
   SPEND_PREFIX,
 } from "../../shared/keys.js";
+import { getItem, queryEvery, queryPage, transactItemAttributes } from "./attributes.js";
 import { cancellationCodes, type DynamoTable } from "./client.js";
-import { decodeCursor, encodeCursor, prefixPage } from "./cursor.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./entity.js";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -89,23 +94,19 @@ const claimOf = (item: Record<string, unknown> | undefined): IdempotencyRecord |
  */
 const memberHead = async (table: DynamoTable, memberId: string, ledger: number) => {
   const partition = memberKeys.member(memberId).PK;
-  const result = await table.client.send(
-    new QueryCommand({
-      TableName: table.name,
-      KeyConditionExpression:
-        ledger > 0 ? "PK = :pk AND SK <= :profile" : "PK = :pk AND SK BETWEEN :member AND :profile",
-      ExpressionAttributeValues: {
-        ":pk": partition,
-        ":profile": PROFILE_SK,
-        ...(ledger > 0 ? {} : { ":member": MEMBER_SK }),
-      },
-      ScanIndexForward: false,
-      ConsistentRead: true,
-      // The profile and the member, then the ledger page.
-      Limit: ledger > 0 ? ledger + 2 : 2,
-    }),
-  );
-  const items = result.Items ?? [];
+  // Member and ledger items hold maps keyed by client-chosen names: read as attribute values.
+  const { items } = await queryPage(table, {
+    KeyConditionExpression:
+      ledger > 0 ? "PK = :pk AND SK <= :profile" : "PK = :pk AND SK BETWEEN :member AND :profile",
+    ExpressionAttributeValues: {
+      ":pk": partition,
+      ":profile": PROFILE_SK,
+      ...(ledger > 0 ? {} : { ":member": MEMBER_SK }),
+    },
+    ScanIndexForward: false,
+    // The profile and the member, then the ledger page.
+    Limit: ledger > 0 ? ledger + 2 : 2,
+  });
   const at = (sk: string) => items.find((item) => item.SK === sk);
   const member = at(MEMBER_SK);
   const profile = at(PROFILE_SK);
@@ -249,13 +250,13 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
 
   return {
     async get(programId, memberId) {
-      const item = await read(table, memberKeys.member(memberId));
+      const item = await getItem(table, memberKeys.member(memberId));
       if (!item || item.programId !== programId) return undefined;
       return entityOf(Member, item);
     },
 
     async load(memberId) {
-      const item = await read(table, memberKeys.member(memberId));
+      const item = await getItem(table, memberKeys.member(memberId));
       return item ? entityOf(Member, item) : undefined;
     },
 
@@ -296,17 +297,29 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
       );
     },
 
-    history(memberId, page): Promise<Page<LedgerEntry>> {
-      return prefixPage(
-        table,
-        { partition: memberKeys.member(memberId).PK, prefix: LEDGER_PREFIX, newestFirst: true },
-        page,
-        (item) => entityOf(LedgerEntry, item),
-      );
+    async history(memberId, { limit, cursor }): Promise<Page<LedgerEntry>> {
+      // cursor.ts's prefixPage, read as attribute values (ledger entries hold client-chosen names).
+      const partition = memberKeys.member(memberId).PK;
+      const { items, lastKey } = await queryPage(table, {
+        KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues: { ":pk": partition, ":prefix": LEDGER_PREFIX },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: decodeCursor(cursor, {
+          attributes: ["PK", "SK"],
+          partition: { PK: partition },
+          prefixes: { SK: LEDGER_PREFIX },
+        }),
+      });
+      const nextCursor = encodeCursor(lastKey);
+      return {
+        items: items.map((item) => entityOf(LedgerEntry, item)),
+        ...(nextCursor ? { nextCursor } : {}),
+      };
     },
 
     async ledger(memberId) {
-      const items = await table.queryAll({
+      const items = await queryEvery(table, {
         KeyConditionExpression: "PK = :pk AND begins_with(SK, :ledger)",
         ExpressionAttributeValues: { ":pk": memberKeys.member(memberId).PK, ":ledger": LEDGER_PREFIX },
       });
@@ -314,7 +327,7 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
     },
 
     async purchase(transactionId) {
-      const item = await read(table, memberKeys.transaction(transactionId));
+      const item = await getItem(table, memberKeys.transaction(transactionId));
       // The same key space holds the claims of other requests: only a purchase is a purchase.
       return item?.entity === "purchase" ? entityOf(PurchaseRecordSchema, item) : undefined;
     },
@@ -378,8 +391,11 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
         (w) => w.kind === "idempotency" || (w.kind === "purchase" && w.idempotency !== undefined),
       );
       try {
+        // As attribute values: members, ledger entries and purchases hold client-chosen names.
         await table.client.send(
-          new TransactWriteCommand({ TransactItems: writes.map((w) => transactItem(table, w, now)) }),
+          new TransactWriteItemsCommand({
+            TransactItems: writes.map((w) => transactItemAttributes(transactItem(table, w, now))),
+          }),
         );
         return { kind: "committed" };
       } catch (error) {

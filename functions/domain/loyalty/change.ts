@@ -1,6 +1,7 @@
 import type { Program } from "../program.js";
 import type { Rules } from "../rules.js";
 import { addDays, localDay, startOfDay } from "./calendar.js";
+import { type Counts, countsOf } from "./counts.js";
 import { debitFifo, type LotDelta, lotExpiry } from "./lots.js";
 import {
   applyDeltas,
@@ -27,7 +28,7 @@ export interface Ctx {
 }
 
 export type LedgerDraft = Omit<LedgerEntry, "seq" | "balanceAfter" | "at" | "stamps" | "lots"> & {
-  stamps?: Record<string, number>;
+  stamps?: Counts;
   lots?: LotDelta;
 };
 
@@ -72,7 +73,7 @@ export class Change {
   /** Lot deltas for a credit of `points` on `day`: one lot, or none when points never expire. */
   creditLots(points: number, day: string = this.today): LotDelta {
     const months = this.rules.expiry.months;
-    return months === null || points <= 0 ? {} : { [lotExpiry(day, months)]: points };
+    return months === null || points <= 0 ? {} : countsOf([[lotExpiry(day, months), points]]);
   }
 
   debitLots(points: number): LotDelta {

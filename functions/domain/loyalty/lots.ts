@@ -1,4 +1,5 @@
 import { endOfMonthAfter } from "./calendar.js";
+import { type Counts, countsOf } from "./counts.js";
 import type { Lot } from "./member.js";
 
 /**
@@ -11,21 +12,21 @@ import type { Lot } from "./member.js";
  * Functions here return the lot deltas, keyed by expiry day, that the ledger entry records.
  */
 
-export type LotDelta = Record<string, number>;
+export type LotDelta = Counts;
 
 export const lotExpiry = (creditDay: string, months: number): string => endOfMonthAfter(creditDay, months);
 
 /** Lots to debit `points` from, oldest first. Never takes more than the lots hold. */
 export const debitFifo = (lots: readonly Lot[], points: number): LotDelta => {
-  const delta: LotDelta = {};
+  const delta = new Map<string, number>();
   let left = points;
   for (const lot of lots) {
     if (left <= 0) break;
     const take = Math.min(lot.points, left);
-    delta[lot.expiresOn] = -take;
+    delta.set(lot.expiresOn, -take);
     left -= take;
   }
-  return delta;
+  return countsOf(delta);
 };
 
 /** Lots whose last day is before `today`: all their points expire. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Cents, Currency, Points } from "../money.js";
+import { addCounts, type Counts, NameCounts } from "./counts.js";
 
 /**
  * A member of one program, as stored: the projection the card is drawn from. `points`, `stamps` and
@@ -53,7 +54,8 @@ export const Member = z.object({
   referredBy: z.string().optional(),
   referralPending: z.boolean(),
   points: Int.nonnegative(),
-  stamps: z.record(z.string(), Int.nonnegative()),
+  /** Stamps by stamp category: names a merchant chose, kept as data (counts.ts). */
+  stamps: NameCounts(Int.nonnegative()),
   lots: z.array(Lot),
   tierId: z.string().nullable(),
   tierSince: Iso.optional(),
@@ -131,7 +133,7 @@ export const LedgerEntry = z
     type: z.enum(LEDGER_TYPES),
     at: Iso,
     points: Int,
-    stamps: z.record(z.string(), Int),
+    stamps: NameCounts(Int),
     lots: z.record(z.string(), Int),
     balanceAfter: Int.nonnegative(),
     transactionId: z.string().optional(),
@@ -157,31 +159,21 @@ export type LedgerEntry = z.output<typeof LedgerEntry>;
 /** The part of a member that the ledger determines. */
 export interface Balance {
   points: number;
-  stamps: Record<string, number>;
+  stamps: Counts;
   lots: Lot[];
 }
 
 export const emptyBalance = (): Balance => ({ points: 0, stamps: {}, lots: [] });
-
-const addInto = (record: Record<string, number>, delta: Record<string, number>): Record<string, number> => {
-  const out = { ...record };
-  for (const [key, d] of Object.entries(delta)) {
-    const v = (out[key] ?? 0) + d;
-    if (v === 0) delete out[key];
-    else out[key] = v;
-  }
-  return out;
-};
 
 /** Applies one entry's deltas to a balance: the projection rule, used when writing and when rebuilding. */
 export const applyDeltas = (
   balance: Balance,
   delta: Pick<LedgerEntry, "points" | "stamps" | "lots">,
 ): Balance => {
-  const lotMap = addInto(Object.fromEntries(balance.lots.map((l) => [l.expiresOn, l.points])), delta.lots);
+  const lotMap = addCounts(Object.fromEntries(balance.lots.map((l) => [l.expiresOn, l.points])), delta.lots);
   return {
     points: balance.points + delta.points,
-    stamps: addInto(balance.stamps, delta.stamps),
+    stamps: addCounts(balance.stamps, delta.stamps),
     lots: Object.entries(lotMap)
       .map(([expiresOn, points]) => ({ expiresOn, points }))
       .sort((a, b) => a.expiresOn.localeCompare(b.expiresOn)),

@@ -2,6 +2,7 @@ import { refused } from "../errors.js";
 import type { Rules } from "../rules.js";
 import { localDay } from "./calendar.js";
 import { type Change, type Ctx, finish, type Outcome } from "./change.js";
+import { type Counts, countOf, countsOf } from "./counts.js";
 import { earnPoints } from "./earn.js";
 import type { LineItem, Member } from "./member.js";
 import { begin } from "./opening.js";
@@ -58,7 +59,7 @@ export const purchase = (
   issueStampVouchers(change, till);
   const referral = closeReferral(change, till);
   autoConvert(change, till);
-  reviewTier(change, { ...spend, [spendDay]: (spend[spendDay] ?? 0) + input.amountCents });
+  reviewTier(change, { ...spend, [spendDay]: countOf(spend, spendDay) + input.amountCents });
   countPurchase(change, input.occurredAt);
   return {
     ...finish(change),
@@ -84,14 +85,22 @@ const checkPurchase = ({ program, now }: Ctx, input: PurchaseInput): void => {
   }
 };
 
-/** Stamps the basket earns on each stamp card: one per item of the card's category. */
-const stampsFor = (rules: Rules, items: LineItem[]): Record<string, number> => {
-  const stamps: Record<string, number> = {};
-  for (const card of rules.stamps.cards) {
-    const count = items.filter((i) => i.category === card.category).reduce((s, i) => s + i.quantity, 0);
-    if (count > 0) stamps[card.category] = count;
+/**
+ * Stamps the basket earns on each stamp card: one per item of the card's category. Categories are
+ * the merchant's names, whatever they are (`constructor` and `__proto__` included): counted in a Map.
+ */
+const stampsFor = (rules: Rules, items: LineItem[]): Counts => {
+  const perCategory = new Map<string, number>();
+  for (const item of items) {
+    if (item.category !== undefined) {
+      perCategory.set(item.category, (perCategory.get(item.category) ?? 0) + item.quantity);
+    }
   }
-  return stamps;
+  return countsOf(
+    rules.stamps.cards
+      .map((card): [string, number] => [card.category, perCategory.get(card.category) ?? 0])
+      .filter(([, count]) => count > 0),
+  );
 };
 
 /** Posts the earn entry: the purchase's points (in a lot of the day of the spend) and its stamps. */
@@ -100,7 +109,7 @@ const earn = (
   input: PurchaseInput,
   spendDay: string,
   till: Till,
-): { points: number; stamps: Record<string, number> } => {
+): { points: number; stamps: Counts } => {
   const rules = change.rules;
   const earned = earnPoints(rules, {
     amountCents: input.amountCents,
@@ -167,7 +176,7 @@ const purchaseRecord = (
   input: PurchaseInput,
   spendDay: string,
   till: Till,
-  earned: { points: number; stamps: Record<string, number> },
+  earned: { points: number; stamps: Counts },
 ): PurchaseRecord => ({
   ...till,
   programId: change.ctx.program.programId,

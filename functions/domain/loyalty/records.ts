@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type Counts, NameCounts } from "./counts.js";
 import { Day } from "./member.js";
 
 /**
@@ -17,12 +18,16 @@ export const PurchaseRecord = z.object({
   occurredAt: z.iso.datetime(),
   spendDay: Day.meta({ description: "The day the spend counts for (program time zone)" }),
   pointsEarned: z.number().int().nonnegative(),
-  stampsEarned: z.record(z.string(), z.number().int().nonnegative()),
+  /** Stamps by stamp category (names kept as data: counts.ts). */
+  stampsEarned: NameCounts(z.number().int().nonnegative()),
   refundedCents: z.number().int().nonnegative(),
   pointsRefunded: z.number().int().nonnegative(),
   stampsRefunded: z.boolean(),
 });
 export type PurchaseRecord = z.output<typeof PurchaseRecord>;
 
-/** The member's spend per day (program time zone) over the tier window ending today. */
-export type SpendWindow = Record<string, number>;
+/**
+ * The member's spend per day (program time zone) over the tier window ending today. Keyed by days
+ * (`YYYY-MM-DD`), never by client text; read with `countOf` all the same.
+ */
+export type SpendWindow = Counts;

@@ -1,5 +1,6 @@
 import { refused } from "../errors.js";
 import { type Ctx, finish, type Outcome } from "./change.js";
+import { countOf, countsOf, hasCount } from "./counts.js";
 import { roundFraction } from "./earn.js";
 import type { Member } from "./member.js";
 import { begin } from "./opening.js";
@@ -42,29 +43,29 @@ export const refund = (
         );
   const owed = owedTotal - record.pointsRefunded;
   const take = Math.min(owed, change.member.points);
-  const stamps: Record<string, number> = {};
   const full = refundedCents === record.amountCents;
+  // Stamp categories are the merchant's names, counted in a Map whatever they are (counts.ts).
+  const stamps = new Map<string, number>();
   if (full && !record.stampsRefunded) {
     for (const [category, n] of Object.entries(record.stampsEarned)) {
-      const back = Math.min(n, change.member.stamps[category] ?? 0);
-      if (back > 0) stamps[category] = -back;
+      const back = Math.min(n, countOf(change.member.stamps, category));
+      if (back > 0) stamps.set(category, -back);
     }
   }
   change.post({
     type: "refund",
     points: -take,
     lots: change.debitLots(take),
-    stamps,
+    stamps: countsOf(stamps),
     transactionId: ids.transactionId,
     storeId: ids.storeId,
     reference: record.transactionId,
     amountCents,
     currency: record.currency,
   });
-  const spendAfter = { ...spend };
-  if (spendAfter[record.spendDay] !== undefined) {
-    spendAfter[record.spendDay] = Math.max(0, (spendAfter[record.spendDay] ?? 0) - amountCents);
-  }
+  const spendAfter = hasCount(spend, record.spendDay)
+    ? { ...spend, [record.spendDay]: Math.max(0, countOf(spend, record.spendDay) - amountCents) }
+    : spend;
   reviewTier(change, spendAfter);
   return {
     ...finish(change),

@@ -1,5 +1,6 @@
 import type { Rules } from "../rules.js";
 import type { Change, LedgerDraft } from "./change.js";
+import { countOf, countsOf } from "./counts.js";
 import { MAX_ACTIVE_VOUCHERS, type Voucher } from "./member.js";
 
 /**
@@ -14,7 +15,7 @@ export const issueStampVouchers = (change: Change, details: Partial<LedgerDraft>
   for (const card of change.rules.stamps.cards) {
     const issued: Voucher[] = [];
     while (
-      (change.member.stamps[card.category] ?? 0) - issued.length * card.stampsRequired >=
+      countOf(change.member.stamps, card.category) - issued.length * card.stampsRequired >=
         card.stampsRequired &&
       change.member.vouchers.length + issued.length < MAX_ACTIVE_VOUCHERS
     ) {
@@ -31,7 +32,7 @@ export const issueStampVouchers = (change: Change, details: Partial<LedgerDraft>
         ...details,
         type: "voucher",
         points: 0,
-        stamps: { [card.category]: -issued.length * card.stampsRequired },
+        stamps: countsOf([[card.category, -issued.length * card.stampsRequired]]),
         vouchersIssued: issued,
       });
     }

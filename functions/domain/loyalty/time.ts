@@ -1,5 +1,6 @@
 import { addDays } from "./calendar.js";
 import type { Change } from "./change.js";
+import { countOf } from "./counts.js";
 import { expiredLots, sumDelta } from "./lots.js";
 import type { Member } from "./member.js";
 import type { SpendWindow } from "./records.js";
@@ -29,7 +30,7 @@ export const reviewTier = (change: Change, spend: SpendWindow): void => {
   const tierId = levels.length === 0 ? null : tierFor(levels, total, change.member.tierId);
   const from = addDays(today, -windowDays + 1);
   const [oldest] = Object.keys(spend)
-    .filter((d) => d >= from && d <= today && (spend[d] ?? 0) > 0)
+    .filter((d) => d >= from && d <= today && countOf(spend, d) > 0)
     .sort();
   const patch: Partial<Member> = { tierId, windowSpendCents: total };
   if (tierId !== change.member.tierId) patch.tierSince = change.ctx.now.toISOString();

@@ -1,4 +1,5 @@
 import { addDays, localDay, startOfDay } from "../loyalty/calendar.js";
+import { countOf } from "../loyalty/counts.js";
 import type { Member } from "../loyalty/member.js";
 import { tierName } from "../loyalty/tiers.js";
 import { formatMoney } from "../money.js";
@@ -145,7 +146,7 @@ export const appleCardContent = ({
   const stampField = (card: (typeof stampCards)[number]): PassField => ({
     key: `stamps-${card.category}`,
     label: t.stamps(card.category),
-    value: `${member.stamps[card.category] ?? 0} / ${card.stampsRequired}`,
+    value: `${countOf(member.stamps, card.category)} / ${card.stampsRequired}`,
     changeMessage: t.stampsChanged(card.category),
   });
   const pointsField: PassField = {

@@ -198,15 +198,25 @@ const es: CardText = {
   personal: "Esta tarjeta es personal e intransferible.",
 };
 
-const LANGUAGES: Record<string, CardText> = { en, fr, de, es };
+/**
+ * Carnet's languages by code. A Map, not an object: the code comes from a member's or a client's
+ * locale, and `constructor` or `__proto__` must find no language (an object would answer with
+ * Object.prototype's own properties).
+ */
+const LANGUAGES: ReadonlyMap<string, CardText> = new Map([
+  ["en", en],
+  ["fr", fr],
+  ["de", de],
+  ["es", es],
+]);
 
 /** The card's words for a locale such as `fr-FR`: its language if Carnet has it, else English. */
 export const cardText = (...locales: (string | undefined)[]): CardText => {
   for (const locale of locales) {
-    const text = locale ? LANGUAGES[locale.toLowerCase().split(/[-_]/)[0] ?? ""] : undefined;
+    const text = locale ? LANGUAGES.get(locale.toLowerCase().split(/[-_]/)[0] ?? "") : undefined;
     if (text) return text;
   }
   return en;
 };
 
-export const CARD_LANGUAGES = Object.keys(LANGUAGES);
+export const CARD_LANGUAGES = [...LANGUAGES.keys()];
