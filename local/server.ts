@@ -10,6 +10,8 @@ import type { HttpHandler } from "../functions/http/handler.js";
 /**
  * The local stand-in for API Gateway (HTTP API, payload format 2.0): each request becomes the event
  * API Gateway would send, for the same Lambda handler AWS runs, chosen by the same route table.
+ * It passes the path and query on as sent, malformed or not: refusing what does not read one way
+ * only is the handler's job (functions/http/request.ts), so that the Lambda does the same in AWS.
  */
 
 /** API Gateway's own limit on a request body: above it, the request never reaches a function. */
@@ -71,25 +73,47 @@ const queryOf = (search: URLSearchParams): Record<string, string> | undefined =>
   return Object.keys(query).length > 0 ? query : undefined;
 };
 
+/**
+ * The request target's path and query exactly as sent: no dot-segment resolution, no `\` read as
+ * `/`, no escape decoded or repaired (a WHATWG URL would do all three). Node's parser admits only
+ * printable ASCII; anything else is percent-encoded byte by byte all the same. An absolute-form
+ * target (`GET http://host/path`) is cut to its path.
+ */
+export const targetOf = (url: string): { rawPath: string; rawQueryString: string } => {
+  const origin = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(url)?.[0] ?? "";
+  const target = url.slice(origin.length).split("#")[0] ?? "";
+  const encoded = Array.from(Buffer.from(target, "latin1"), (byte) =>
+    byte > 0x20 && byte < 0x7f
+      ? String.fromCharCode(byte)
+      : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
+  ).join("");
+  const at = encoded.indexOf("?");
+  const rawPath = at < 0 ? encoded : encoded.slice(0, at);
+  return {
+    rawPath: rawPath.startsWith("/") ? rawPath : `/${rawPath}`,
+    rawQueryString: at < 0 ? "" : encoded.slice(at + 1),
+  };
+};
+
 export const toApiGatewayEvent = (
   req: IncomingMessage,
   body: Buffer,
 ): { event: APIGatewayProxyEventV2; fn: FunctionName } => {
   const method = (req.method ?? "GET").toUpperCase();
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const match = routes.match(method, url.pathname);
+  const { rawPath, rawQueryString } = targetOf(req.url ?? "/");
+  const match = routes.match(method, rawPath);
   const routeKey = match.kind === "found" ? `${match.op.method} ${match.op.path}` : "$default";
   const headers = headersOf(req);
   const contentType = headers["content-type"] ?? "";
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
   const now = new Date();
   const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
-  const queryStringParameters = queryOf(url.searchParams);
+  const queryStringParameters = queryOf(new URLSearchParams(rawQueryString));
   const event: APIGatewayProxyEventV2 = {
     version: "2.0",
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath,
+    rawQueryString,
     ...(cookies && cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(queryStringParameters ? { queryStringParameters } : {}),
@@ -103,7 +127,7 @@ export const toApiGatewayEvent = (
       domainPrefix: (headers.host ?? "localhost").split(".")[0] ?? "localhost",
       http: {
         method,
-        path: url.pathname,
+        path: rawPath,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
         userAgent: headers["user-agent"] ?? "",

@@ -1,12 +1,113 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { z } from "zod";
 import { HttpError, issuesOf } from "./errors.js";
+import { percentDecode } from "./routing.js";
 
 /**
  * Turning the raw event into validated input. Each kind of client mistake has its own code, so a
- * script can tell them apart: missing_body, unsupported_media_type, payload_too_large, malformed_json,
- * unknown_field, validation_failed, unknown_parameter, invalid_parameter, <thing>_not_found.
+ * script can tell them apart: malformed_request, missing_body, unsupported_media_type,
+ * payload_too_large, malformed_json, unknown_field, validation_failed, unknown_parameter,
+ * invalid_parameter, <thing>_not_found.
  */
+
+// ---------------------------------------------------------------------------------------------
+// The door: a request target that cannot be read one way only is refused before anything else.
+
+const malformed = (message: string) => new HttpError(400, "malformed_request", message);
+
+/** A bounded, printable excerpt of what was sent, for a message. */
+const excerpt = (raw: string): string => {
+  const cut = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  return cut.replace(/[^\x20-\x7e…]/g, "?");
+};
+
+/** The first `%` that does not start an escape, with what follows it. */
+const badEscape = (raw: string): string | undefined => /%(?![0-9A-Fa-f]{2}).{0,2}/s.exec(raw)?.[0];
+
+/** Why a component does not decode: an invalid escape, or escapes that are not UTF-8. */
+const undecodable = (raw: string, where: string): HttpError => {
+  const bad = badEscape(raw);
+  return bad !== undefined
+    ? malformed(
+        `The ${where} has an invalid percent-escape '${excerpt(bad)}': '%' must be followed by two hexadecimal digits.`,
+      )
+    : malformed(`The ${where} has percent-escapes that do not decode to UTF-8 text (in '${excerpt(raw)}').`);
+};
+
+const hasControl = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+};
+
+/**
+ * What a path segment may not hold once decoded. Carnet's identifiers (ids, card links, Apple's
+ * device, pass type and serial identifiers) never hold any of these, so a path is read the same way
+ * whether it arrives percent-encoded (as sent) or already decoded once by a proxy in front.
+ */
+const SEGMENT_RULES: readonly [(decoded: string) => boolean, string][] = [
+  [(d) => d.includes("\0"), "a NUL byte (%00)"],
+  [(d) => d.includes("/"), "an encoded '/' (%2F): a path parameter is one segment"],
+  [(d) => d.includes("\\"), "a backslash ('\\' or %5C)"],
+  [
+    (d) => d.includes("%"),
+    "an encoded '%' (%25): path segments are percent-decoded exactly once, so a decoded segment never holds '%'",
+  ],
+  [hasControl, "a control character"],
+  [(d) => d.includes("\uFFFD"), "U+FFFD, the replacement character that invalid UTF-8 decodes to"],
+];
+
+const assertWellFormedPath = (rawPath: string): void => {
+  for (const segment of rawPath.split("/")) {
+    const decoded = percentDecode(segment);
+    if (decoded === undefined) throw undecodable(segment, "path");
+    for (const [holds, what] of SEGMENT_RULES) {
+      if (holds(decoded)) throw malformed(`The path is malformed: a path segment may not hold ${what}.`);
+    }
+  }
+};
+
+const NUL_IN_QUERY = "The query string is malformed: it may not hold a NUL byte (%00).";
+
+const assertWellFormedQuery = (
+  rawQueryString: string,
+  parsed: Record<string, string | undefined> | undefined,
+): void => {
+  for (const pair of rawQueryString === "" ? [] : rawQueryString.split("&")) {
+    const at = pair.indexOf("=");
+    for (const part of at < 0 ? [pair] : [pair.slice(0, at), pair.slice(at + 1)]) {
+      const decoded = percentDecode(part);
+      if (decoded === undefined) throw undecodable(part, "query string");
+      if (decoded.includes("\0")) throw malformed(NUL_IN_QUERY);
+    }
+  }
+  // What API Gateway parsed comes from the same string; checked all the same, at no cost.
+  for (const [name, value] of Object.entries(parsed ?? {})) {
+    if (name.includes("\0") || value?.includes("\0")) throw malformed(NUL_IN_QUERY);
+  }
+};
+
+/**
+ * The first check of every request, before routing, authentication or any read: the path and the
+ * query string, as sent (the event's `rawPath` and `rawQueryString`), must read one way only.
+ * Refused with 400 `malformed_request`: a `%` that does not start two hex digits, escapes that are
+ * not UTF-8, or a NUL byte (raw or `%00`), anywhere in the path or the query; and in a path segment,
+ * an encoded `/` (`%2F`), a backslash (raw or `%5C`), an encoded `%` (`%25`, so `%25zz` is refused
+ * like `%zz`), a control character or U+FFFD. What passes is decoded once: path parameters by the
+ * route (routing.ts), the query by API Gateway (or the local server) into `queryStringParameters`.
+ */
+export const assertWellFormedTarget = (event: APIGatewayProxyEventV2): void => {
+  assertWellFormedPath(event.rawPath ?? "");
+  assertWellFormedQuery(event.rawQueryString ?? "", event.queryStringParameters);
+};
+
+/** Thrown when a path fits no reading of the route it was sent to (after assertWellFormedTarget). */
+export const pathNotOfRoute = (template: string): HttpError =>
+  malformed(
+    `The path does not read as ${template}: send each path parameter as one segment, percent-encoded once.`,
+  );
 
 const header = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
   const wanted = name.toLowerCase();

@@ -2,7 +2,9 @@ import type { OperationDef } from "./operation.js";
 
 /**
  * Path templates as API Gateway reads them: `{name}` stands for exactly one non-empty segment,
- * everything else must match to the letter (no trailing-slash folding).
+ * everything else must match to the letter (no trailing-slash folding). Matching is done on the
+ * path as sent (`rawPath`, still percent-encoded), so an encoded `/` (`%2F`) never splits a segment;
+ * each parameter is then percent-decoded exactly once, here and nowhere else.
  */
 interface CompiledRoute {
   op: OperationDef;
@@ -31,16 +33,52 @@ export type RouteMatch =
   | { kind: "method_not_allowed"; allowed: string[] }
   | { kind: "not_found" };
 
-const decode = (value: string): string => {
+/**
+ * Strict percent-decoding of one path segment or query component: every `%` must start two hex
+ * digits and the bytes they make must be UTF-8 (overlong forms and surrogates included in "not").
+ * Undefined when it is not so; nothing is ever decoded "as far as it goes".
+ */
+export const percentDecode = (raw: string): string | undefined => {
+  if (!raw.includes("%")) return raw;
+  if (/%(?![0-9A-Fa-f]{2})/.test(raw)) return undefined;
   try {
-    return decodeURIComponent(value);
+    return decodeURIComponent(raw);
   } catch {
-    return value;
+    return undefined;
   }
+};
+
+/**
+ * The parameters of a matched path, each decoded once. A segment that does not decode is given as
+ * it was sent: such a request never reaches an operation (request.ts, assertWellFormedTarget).
+ */
+const parametersOf = (route: CompiledRoute, match: RegExpExecArray): Record<string, string> =>
+  Object.fromEntries(
+    route.names.map((name, i) => {
+      const raw = match[i + 1] ?? "";
+      return [name, percentDecode(raw) ?? raw];
+    }),
+  );
+
+/** One operation's path template, to read its parameters out of a raw path. */
+export interface OperationRoute {
+  /** The path's parameters, decoded once; undefined when the path does not fit the template. */
+  parameters(rawPath: string): Record<string, string> | undefined;
+}
+
+export const operationRoute = (op: OperationDef): OperationRoute => {
+  const route = compile(op);
+  return {
+    parameters: (rawPath) => {
+      const match = route.pattern.exec(rawPath);
+      return match ? parametersOf(route, match) : undefined;
+    },
+  };
 };
 
 /** A request's method and path to the operation that takes it, among every operation of an API. */
 export interface RouteTable {
+  /** `path` is the raw path (API Gateway's `rawPath`): percent-encoded as sent. */
   match(method: string, path: string): RouteMatch;
 }
 
@@ -58,10 +96,7 @@ const matchIn = (routes: readonly CompiledRoute[], method: string, path: string)
       allowed.push(route.op.method);
       continue;
     }
-    const pathParameters = Object.fromEntries(
-      route.names.map((name, i) => [name, decode(match[i + 1] ?? "")]),
-    );
-    return { kind: "found", op: route.op, pathParameters };
+    return { kind: "found", op: route.op, pathParameters: parametersOf(route, match) };
   }
   return allowed.length > 0 ? { kind: "method_not_allowed", allowed } : { kind: "not_found" };
 };

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { ID_PATTERN } from "./ids.js";
 
 /**
  * API keys: `<kind>.<ownerId>.<secret>`, with 256 random bits of secret. The owner id in the key lets
@@ -20,13 +21,27 @@ export const issueKey = (kind: KeyKind, ownerId: string): IssuedKey => {
   return { key, hash: hashKey(key), prefix: key.slice(0, kind.length + ownerId.length + 6) };
 };
 
-/** The owner a presented key claims to belong to, or undefined when it is not a key of that kind. */
+/** The kind of id each kind of key belongs to. */
+const OWNER_PREFIX: Record<KeyKind, string> = { mk: "prg_", sk: "sto_", pk: "prt_" };
+
+/**
+ * The owner a presented key claims to belong to, or undefined when it is not a key of that kind: the
+ * owner must be an id of the key's kind (a store key names a `sto_` id), so that a key of the wrong
+ * shape is refused without a read.
+ */
 export const keyOwner = (kind: KeyKind, key: string): string | undefined => {
   const parts = key.split(".");
-  if (parts.length !== 3 || parts[0] !== kind || !parts[1] || !/^[A-Za-z0-9_-]{43}$/.test(parts[2] ?? "")) {
+  const owner = parts[1] ?? "";
+  if (
+    parts.length !== 3 ||
+    parts[0] !== kind ||
+    !owner.startsWith(OWNER_PREFIX[kind]) ||
+    !ID_PATTERN.test(owner) ||
+    !/^[A-Za-z0-9_-]{43}$/.test(parts[2] ?? "")
+  ) {
     return undefined;
   }
-  return parts[1];
+  return owner;
 };
 
 /** Compares a presented key with a stored hash in constant time. */

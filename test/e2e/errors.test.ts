@@ -76,7 +76,8 @@ describe("every client mistake gets its own 4xx and writes nothing", () => {
     ["a route with a trailing slash", "GET", "/v1/programs/", 404, "route_not_found"],
     ["a method the path does not take", "DELETE", "/v1/programs", 405, "method_not_allowed"],
     ["an unknown program id", "GET", "/v1/programs/prg_0000000000000000", 404, "program_not_found"],
-    ["a program id that cannot exist", "GET", "/v1/programs/..%2F..%2Fetc", 404, "program_not_found"],
+    ["a program id that cannot exist", "GET", "/v1/programs/not-an-id", 404, "program_not_found"],
+    ["a program id holding encoded slashes", "GET", "/v1/programs/..%2F..%2Fetc", 400, "malformed_request"],
     [
       "an unknown store id",
       "GET",

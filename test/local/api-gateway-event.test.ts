@@ -1,8 +1,8 @@
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toApiGatewayEvent } from "../../local/server.js";
+import { targetOf, toApiGatewayEvent } from "../../local/server.js";
 
 /** What the local API Gateway stand-in makes of real HTTP requests, echoed back as JSON. */
 let server: Server;
@@ -67,6 +67,50 @@ describe("local API Gateway events (HTTP API, payload 2.0)", () => {
     expect(fn).toBe("not-found");
     expect(event.routeKey).toBe("$default");
     expect(event.pathParameters).toBeUndefined();
+  });
+
+  it("passes the path and query on exactly as sent, malformed or not, for the handler to judge", async () => {
+    // Prepare: node:http, because fetch would read '\\' as '/' and resolve '..'
+    const sendRaw = (path: string) =>
+      new Promise<{ event: APIGatewayProxyEventV2; fn: string }>((done, fail) => {
+        const { hostname, port } = new URL(base);
+        const req = request({ hostname, port, path }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => done(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+        });
+        req.on("error", fail);
+        req.end();
+      });
+
+    // Act
+    const odd = await sendRaw("/v1/a\\b/%zz/%2e%2e/../x?q=%zz&r=a+b");
+    const slash = await sendRaw("/passkit/v1/devices/a%2Fb/registrations/pass.x");
+
+    // Assess
+    expect(odd.event).toMatchObject({
+      rawPath: "/v1/a\\b/%zz/%2e%2e/../x",
+      rawQueryString: "q=%zz&r=a+b",
+      queryStringParameters: { q: "%zz", r: "a b" },
+      requestContext: { http: { path: "/v1/a\\b/%zz/%2e%2e/../x" } },
+    });
+    expect(odd.fn).toBe("not-found");
+    expect(slash.fn).toBe("wallet");
+    expect(slash.event).toMatchObject({
+      routeKey: "GET /passkit/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}",
+      rawPath: "/passkit/v1/devices/a%2Fb/registrations/pass.x",
+      pathParameters: { deviceLibraryIdentifier: "a/b", passTypeIdentifier: "pass.x" },
+    });
+  });
+
+  it("cuts an absolute-form request target to its path", () => {
+    // Act
+    const target = targetOf("http://example.com:3000/v1/programs?limit=5");
+    const bare = targetOf("http://example.com");
+
+    // Assess
+    expect(target).toEqual({ rawPath: "/v1/programs", rawQueryString: "limit=5" });
+    expect(bare).toEqual({ rawPath: "/", rawQueryString: "" });
   });
 
   it("passes JSON as text and binary bodies base64-encoded", async () => {

@@ -35,6 +35,11 @@ describe("api keys", () => {
     "mk.prg_x.short",
     "mk..AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
     "mk.a.b.c",
+    `mk.not-an-id.${"A".repeat(43)}`,
+    `mk.prg_0123456789abcde.${"A".repeat(43)}`, // an id one character short
+    `mk.prg_0123456789abcdef.${"A".repeat(42)}`, // a secret one character short
+    `mk.sto_0123456789abcdef.${"A".repeat(43)}`, // a merchant key naming a store
+    `mk.PRG_0123456789ABCDEF.${"A".repeat(43)}`,
   ])("finds no owner in the malformed key %j", (key) => {
     // Act
     const owner = keyOwner("mk", key);
