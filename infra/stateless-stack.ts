@@ -132,8 +132,10 @@ export class StatelessStack extends Stack {
 
     // The push fan-out: member changes on the table's stream → APNs. Only members that may have a
     // device reach it (functions/push/stream-filter.ts; the filter runs in the event source mapping,
-    // so other writes cost no invocation); a failed batch
-    // resumes at its first failed record; records that keep failing for a day go to a queue.
+    // so other writes cost no invocation). A batch works within a deadline taken from the
+    // invocation's remaining time (batchDeadline in functions/app/push.ts: 50 s of this minute), so it
+    // never times out; with ReportBatchItemFailures it resumes at the first record of the first member
+    // it left unfinished, never whole; records that keep failing for a day go to a queue.
     const { function: push } = new CarnetFunction(this, "Push", {
       ...shared,
       name: "push",

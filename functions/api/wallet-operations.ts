@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_DEVICES_PER_PASS, MAX_NEW_REGISTRATIONS_PER_HOUR } from "../domain/registrations.js";
 import {
   CardLinkQuery,
   DeviceParams,
@@ -67,8 +68,12 @@ export const walletOperations = {
     auth: "applePass",
     params: RegistrationParams,
     body: RegistrationBody,
+    description: `A pass is registered on at most ${MAX_DEVICES_PER_PASS} devices: a new device beyond evicts the pass's oldest registrations. At most ${MAX_NEW_REGISTRATIONS_PER_HOUR} new devices per pass per clock hour; beyond, 429 too_many_registrations with Retry-After (seconds). A device already registered is never limited.`,
     success: { status: 201, description: "Registered", schema: Empty },
-    otherResponses: { 200: "Already registered (the push token is refreshed)" },
+    otherResponses: {
+      200: "Already registered (the push token is refreshed)",
+      429: "Too many new devices for this pass this hour (too_many_registrations); Retry-After gives the seconds to wait",
+    },
   }),
   unregisterDevice: operation({
     operationId: "unregisterDevice",
@@ -118,6 +123,8 @@ export const walletOperations = {
     path: "/passkit/v1/log",
     tag: "Apple PassKit web service",
     summary: "Log messages from devices about the web service",
+    description:
+      "Always 200, as Apple expects. What is logged is bounded: the first 10 messages of a request, each cut to 500 characters, and one line counting the rest; and at most 60 lines a minute per server process, what is dropped beyond that being counted in one line when logging resumes.",
     auth: "none",
     body: LogBody,
     success: { status: 200, description: "Logged", schema: Empty },

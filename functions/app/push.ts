@@ -1,13 +1,17 @@
 import type { RegistrationRepository } from "../domain/ports.js";
+import { MAX_DEVICES_PER_PASS } from "../domain/registrations.js";
 
 /**
  * The push fan-out: member changes from the table's stream become empty APNs pushes to every device
  * registered for that member's pass (data-model.md §6). Only a change of `passUpdatedAt` pushes, so a
  * write that leaves the card as it was never wakes a phone.
  *
- * Delivery is at-least-once at the stream level and at-most-once per (pass version, device) within a
- * process: a batch that failed is retried from its first failed record, and what was delivered before
- * is remembered, so the retry pushes only what had not gone through.
+ * Delivery is at-least-once at the stream level and at-most-once per (pass version, device): a batch
+ * resumes at the first record of the first member it could not finish (a failure, or the batch's
+ * deadline), and what was delivered before is remembered by the process and, for the members the retry
+ * hands over again, noted in the table (markPushed), so the retry pushes only what had not gone through,
+ * in whichever process it runs. One member is never pushed more than MAX_DEVICES_PER_PASS devices, and
+ * a batch works within a deadline, so one member can neither delay nor duplicate the others' pushes.
  */
 
 /** One stream record, reduced to what the fan-out reads (images already unmarshalled). */
@@ -25,7 +29,11 @@ export type PushResult =
   | { token: string; outcome: "failed"; status?: number; reason: string };
 
 export interface PushSender {
-  push(tokens: readonly string[]): Promise<PushResult[]>;
+  /**
+   * One result per token. `deadline` (epoch ms): no attempt starts after it, and one still in flight
+   * then is given up (outcome "failed").
+   */
+  push(tokens: readonly string[], deadline?: number): Promise<PushResult[]>;
 }
 
 export interface PushLog {
@@ -41,7 +49,9 @@ export interface FanOutReport {
   skipped: number;
   removed: number;
   failed: number;
-  /** The sequence number to retry the batch from, when something failed. */
+  /** Members left for the retry: a push failed, or the deadline came first. */
+  unfinished: number;
+  /** The sequence number to retry the batch from, when something was left unfinished. */
   retryFrom?: string;
 }
 
@@ -64,16 +74,48 @@ export const devicesOn = (record: ChangeRecord): number | undefined => {
   return typeof devices === "number" ? devices : undefined;
 };
 
+/** (member, pass version, token) delivered that this process remembers, across batches. */
 const DELIVERED_MEMORY = 20_000;
-const MEMBERS_IN_PARALLEL = 8;
+/** Members pushed at the same time within a batch (the APNs client bounds its streams on top). */
+export const MEMBERS_IN_PARALLEL = 8;
+/** How long after the deadline a member's pushes may still report (a sender gives up at the deadline). */
+const LATE_GRACE_MS = 500;
+/** After the pushes, at most this long to note what was pushed for the members a retry hands over again. */
+const MARK_BUDGET_MS = 2_000;
+/** The most time a batch keeps for itself after its deadline (noting, answering): see batchDeadline. */
+export const PUSH_DEADLINE_MARGIN_MS = 10_000;
+
+/**
+ * When a batch stops starting work, from the time the invocation has left (Lambda's
+ * context.getRemainingTimeInMillis()): a quarter of it, at most PUSH_DEADLINE_MARGIN_MS, is kept for
+ * the late replies, the notes and the answer, so the invocation never times out (a timeout would hand
+ * the whole batch over again to a fresh process, which remembers nothing).
+ */
+export const batchDeadline = (now: number, remainingMs: number): number =>
+  now + remainingMs - Math.min(PUSH_DEADLINE_MARGIN_MS, Math.floor(remainingMs / 4));
+
+interface Tally {
+  delivered: number;
+  skipped: number;
+  removed: number;
+  failed: number;
+}
+
+/** What pushing one member's change came to: whether all went through, and the tokens that have it. */
+interface MemberOutcome {
+  done: boolean;
+  /** Tokens that have this pass version (delivered now, or known delivered before). */
+  pushed: string[];
+  tally: Tally;
+}
 
 export const pushFanOut = (deps: {
-  registrations: Pick<RegistrationRepository, "devicesOf" | "unregister">;
+  registrations: Pick<RegistrationRepository, "pushTargets" | "markPushed" | "unregister">;
   sender: PushSender;
   passTypeId: string;
   log: PushLog;
 }) => {
-  /** (member, pass version, token) already delivered by this process: never pushed twice. */
+  /** (member, pass version, token) already delivered by this process: never pushed twice by it. */
   const delivered = new Set<string>();
   const remember = (key: string) => {
     delivered.add(key);
@@ -83,39 +125,67 @@ export const pushFanOut = (deps: {
     }
   };
 
-  const pushMember = async (memberId: string, passUpdatedAt: number, counted: number | undefined) => {
+  const pushMember = async (
+    memberId: string,
+    passUpdatedAt: number,
+    counted: number | undefined,
+    deadline: number,
+  ): Promise<MemberOutcome> => {
+    const outcome: MemberOutcome = {
+      done: true,
+      pushed: [],
+      tally: { delivered: 0, skipped: 0, removed: 0, failed: 0 },
+    };
     // A member whose newest record counts no device has nobody to push to: no read.
-    if (counted === 0) return { delivered: 0, skipped: 0, removed: 0, failed: 0 };
-    const devices = (await deps.registrations.devicesOf(memberId)).filter(
-      (d) => d.passTypeId === deps.passTypeId,
+    if (counted === 0) return outcome;
+    const targets = await deps.registrations.pushTargets(memberId, deps.passTypeId);
+    // What another process noted it pushed of this version (or of a newer one) is not pushed again.
+    const noted = new Set(
+      targets.pushed && targets.pushed.passUpdatedAt >= passUpdatedAt ? targets.pushed.tokens : [],
     );
+    // At most MAX_DEVICES_PER_PASS devices per pass, the most recent (the repository gives no more).
+    const devices = targets.devices
+      .filter((d) => d.passTypeId === deps.passTypeId)
+      .slice(-MAX_DEVICES_PER_PASS);
     const byToken = new Map(devices.map((d) => [d.pushToken, d]));
     const keyOf = (token: string) => `${memberId}:${passUpdatedAt}:${token}`;
-    const tokens = [...byToken.keys()].filter((t) => !delivered.has(keyOf(t)));
-    const tally = { delivered: 0, skipped: byToken.size - tokens.length, removed: 0, failed: 0 };
-    if (tokens.length === 0) return tally;
-    for (const result of await deps.sender.push(tokens)) {
+    const already = (token: string) => delivered.has(keyOf(token)) || noted.has(token);
+    const tokens = [...byToken.keys()].filter((t) => !already(t));
+    outcome.pushed = [...byToken.keys()].filter(already);
+    outcome.tally.skipped = byToken.size - tokens.length;
+    if (tokens.length === 0) return outcome;
+    if (Date.now() >= deadline) return { ...outcome, done: false };
+    for (const result of await deps.sender.push(tokens, deadline)) {
       const device = byToken.get(result.token);
       switch (result.outcome) {
         case "delivered":
           remember(keyOf(result.token));
-          tally.delivered += 1;
+          outcome.pushed.push(result.token);
+          outcome.tally.delivered += 1;
           break;
         case "unregistered":
           // The device no longer has the pass (410) or the token is not a device's (400 BadDeviceToken).
-          if (device)
-            await deps.registrations.unregister(
-              device.deviceLibraryIdentifier,
-              device.passTypeId,
+          try {
+            if (device)
+              await deps.registrations.unregister(
+                device.deviceLibraryIdentifier,
+                device.passTypeId,
+                memberId,
+                counted !== undefined,
+              );
+            outcome.tally.removed += 1;
+            deps.log.info("push: registration removed", {
               memberId,
-              counted !== undefined,
-            );
-          deps.log.info("push: registration removed", {
-            memberId,
-            status: result.status,
-            reason: result.reason,
-          });
-          tally.removed += 1;
+              status: result.status,
+              reason: result.reason,
+            });
+          } catch (error) {
+            // APNs will say so again at the next change: not a reason to hand the batch over again.
+            deps.log.warn("push: registration APNs no longer knows could not be removed", {
+              memberId,
+              error: (error as Error).message,
+            });
+          }
           break;
         case "forbidden":
           deps.log.error("ALERT push: APNs refused our certificate or topic; registrations are kept", {
@@ -133,23 +203,47 @@ export const pushFanOut = (deps: {
           });
           break;
         case "failed":
-          tally.failed += 1;
-          deps.log.warn("push: not delivered after retries; the batch will be retried", {
+          outcome.done = false;
+          outcome.tally.failed += 1;
+          deps.log.warn("push: not delivered; the member's records will be handed over again", {
             memberId,
             reason: result.reason,
           });
           break;
       }
     }
-    return tally;
+    return outcome;
+  };
+
+  /** The work, or "late" once `until` (epoch ms) has passed without it settling. */
+  const by = <T>(work: Promise<T>, until: number): Promise<T | "late"> => {
+    if (until === Number.POSITIVE_INFINITY) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => {
+      timer = setTimeout(() => resolve("late"), Math.max(0, until - Date.now()));
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   };
 
   return {
-    /** Pushes for one batch of stream records, in order; reports where to resume if anything failed. */
-    async handle(records: readonly ChangeRecord[]): Promise<FanOutReport> {
-      // One push per member per batch, for its newest pass version; the batch resumes at the first
-      // record of a member whose push failed.
-      const changes = new Map<string, { passUpdatedAt: number; firstSequence: string; index: number }>();
+    /**
+     * Pushes for one batch of stream records and reports where the batch must resume, if anywhere.
+     * Members are pushed in parallel (MEMBERS_IN_PARALLEL), in the order of their first record; none is
+     * started after `deadline` (epoch ms), and one still pushing then is left for the retry, so a slow or
+     * huge member never holds the others up nor makes the invocation time out. The batch resumes at the
+     * first record of the first member left unfinished; the members a retry hands over again that were
+     * already pushed are noted (markPushed), so that even another process does not push them twice.
+     */
+    async handle(
+      records: readonly ChangeRecord[],
+      options: { deadline?: number } = {},
+    ): Promise<FanOutReport> {
+      const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+      // One push per member per batch, for its newest pass version.
+      const changes = new Map<
+        string,
+        { passUpdatedAt: number; firstSequence: string; index: number; lastIndex: number }
+      >();
       // The newest device count of each member in the batch, whether or not that record changed the card.
       const counted = new Map<string, number | undefined>();
       records.forEach((record, index) => {
@@ -163,35 +257,88 @@ export const pushFanOut = (deps: {
           passUpdatedAt: Math.max(change.passUpdatedAt, seen?.passUpdatedAt ?? 0),
           firstSequence: seen?.firstSequence ?? record.sequenceNumber,
           index: seen?.index ?? index,
+          lastIndex: index,
         });
       });
-      const report: FanOutReport = { members: changes.size, delivered: 0, skipped: 0, removed: 0, failed: 0 };
+      const report: FanOutReport = {
+        members: changes.size,
+        delivered: 0,
+        skipped: 0,
+        removed: 0,
+        failed: 0,
+        unfinished: 0,
+      };
       const queue = [...changes.entries()];
-      let firstFailed: { index: number; sequence: string } | undefined;
+      const unfinished = new Set<string>();
+      const pushed = new Map<string, string[]>();
       const worker = async () => {
         for (let next = queue.shift(); next; next = queue.shift()) {
           const [memberId, change] = next;
-          let tally: Awaited<ReturnType<typeof pushMember>>;
-          try {
-            tally = await pushMember(memberId, change.passUpdatedAt, counted.get(memberId));
-          } catch (error) {
-            deps.log.warn("push: devices could not be read; the batch will be retried", {
-              memberId,
-              error: (error as Error).message,
-            });
-            tally = { delivered: 0, skipped: 0, removed: 0, failed: 1 };
+          if (Date.now() >= deadline) {
+            unfinished.add(memberId); // not started: the retry does it
+            continue;
           }
-          report.delivered += tally.delivered;
-          report.skipped += tally.skipped;
-          report.removed += tally.removed;
-          report.failed += tally.failed;
-          if (tally.failed > 0 && (!firstFailed || change.index < firstFailed.index)) {
-            firstFailed = { index: change.index, sequence: change.firstSequence };
+          const outcome = await by(
+            pushMember(memberId, change.passUpdatedAt, counted.get(memberId), deadline).catch(
+              (error: unknown): MemberOutcome => {
+                deps.log.warn(
+                  "push: devices could not be read; the member's records will be handed over again",
+                  {
+                    memberId,
+                    error: (error as Error).message,
+                  },
+                );
+                return {
+                  done: false,
+                  pushed: [],
+                  tally: { delivered: 0, skipped: 0, removed: 0, failed: 1 },
+                };
+              },
+            ),
+            deadline + LATE_GRACE_MS,
+          );
+          if (outcome === "late") {
+            unfinished.add(memberId);
+            continue;
           }
+          report.delivered += outcome.tally.delivered;
+          report.skipped += outcome.tally.skipped;
+          report.removed += outcome.tally.removed;
+          report.failed += outcome.tally.failed;
+          if (!outcome.done) unfinished.add(memberId);
+          if (outcome.pushed.length > 0) pushed.set(memberId, outcome.pushed);
         }
       };
       await Promise.all(Array.from({ length: Math.min(MEMBERS_IN_PARALLEL, queue.length) }, worker));
-      if (firstFailed) report.retryFrom = firstFailed.sequence;
+      report.unfinished = unfinished.size;
+      if (unfinished.size === 0) return report;
+
+      // The batch resumes at the first record of the first member left unfinished; every member with
+      // a change at or after it is handed over again: note what they already have.
+      const resumeAt = Math.min(...[...unfinished].map((id) => changes.get(id)?.index ?? records.length));
+      report.retryFrom = records[resumeAt]?.sequenceNumber;
+      if (deadline !== Number.POSITIVE_INFINITY)
+        deps.log.warn("push: batch left unfinished; it resumes at the first unfinished member", {
+          unfinished: unfinished.size,
+          members: changes.size,
+        });
+      const notes = [...pushed].filter(([id]) => (changes.get(id)?.lastIndex ?? -1) >= resumeAt);
+      const noting = async () => {
+        for (let next = notes.shift(); next; next = notes.shift()) {
+          const [memberId, tokens] = next;
+          const passUpdatedAt = changes.get(memberId)?.passUpdatedAt ?? 0;
+          await deps.registrations
+            .markPushed(memberId, { passUpdatedAt, tokens }, new Date())
+            .catch((error) =>
+              deps.log.warn("push: what was pushed could not be noted; a retry elsewhere may push it again", {
+                memberId,
+                error: (error as Error).message,
+              }),
+            );
+        }
+      };
+      const noted = Promise.all(Array.from({ length: Math.min(MEMBERS_IN_PARALLEL, notes.length) }, noting));
+      await by(noted, Date.now() + MARK_BUDGET_MS);
       return report;
     },
   };

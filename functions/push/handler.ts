@@ -1,17 +1,28 @@
 import { readFileSync } from "node:fs";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { createApnsClient } from "../adapters/apple/apns.js";
-import { type ChangeRecord, type FanOutReport, type PushSender, pushFanOut } from "../app/push.js";
+import {
+  batchDeadline,
+  type ChangeRecord,
+  type FanOutReport,
+  type PushSender,
+  pushFanOut,
+} from "../app/push.js";
 import { processParts } from "../composition/process.js";
 import { logger } from "../shared/logger.js";
 
 /**
  * The table's stream consumer (DynamoDB Streams event source in AWS; local/stream-poller.ts under
- * `npm start` and in the tests): member changes → APNs pushes. With ReportBatchItemFailures, a failed
- * batch resumes at the first record whose push failed.
+ * `npm start` and in the tests): member changes → APNs pushes. Each batch works within a deadline
+ * derived from the invocation's remaining time (batchDeadline), and with ReportBatchItemFailures
+ * (infra/stateless-stack.ts) a batch resumes at the first record of the first member it left
+ * unfinished: never whole, and never pushing again what was delivered.
  */
+
+/** Without a Lambda context (npm start, the tests): the time a batch has, as the push function's timeout. */
+const LOCAL_BATCH_MS = 60_000;
 
 /** Pushes that would go nowhere: development certificates and no APNS_URL. They are logged instead. */
 const recordingSender = (): PushSender => ({
@@ -79,14 +90,26 @@ const toChange = (record: DynamoDBRecord): ChangeRecord => {
   };
 };
 
-/** One batch of stream records, with the fan-out's report (the local poller prints it). */
-export const handleChanges = async (records: readonly DynamoDBRecord[]): Promise<FanOutReport> => {
-  const report = await (await fanOutOnce()).handle(records.map(toChange));
+/**
+ * One batch of stream records, with the fan-out's report (the local poller prints it). `deadline`
+ * (epoch ms): when to stop starting pushes (batchDeadline).
+ */
+export const handleChanges = async (
+  records: readonly DynamoDBRecord[],
+  deadline = batchDeadline(Date.now(), LOCAL_BATCH_MS),
+): Promise<FanOutReport> => {
+  const report = await (await fanOutOnce()).handle(records.map(toChange), { deadline });
   if (report.members > 0) logger.info("push batch", { ...report });
   return report;
 };
 
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const report = await handleChanges(event.Records);
+export const handler = async (
+  event: DynamoDBStreamEvent,
+  context: Pick<Context, "getRemainingTimeInMillis">,
+): Promise<DynamoDBBatchResponse> => {
+  const report = await handleChanges(
+    event.Records,
+    batchDeadline(Date.now(), context.getRemainingTimeInMillis()),
+  );
   return { batchItemFailures: report.retryFrom ? [{ itemIdentifier: report.retryFrom }] : [] };
 };

@@ -215,6 +215,43 @@ describe("APNs client for Wallet pass updates", () => {
     }
   });
 
+  it("gives up at the caller's deadline a push still unanswered, keeping the connection for the next push", async () => {
+    // Prepare: APNs answers after 1.5 s; the request's own timeout is far longer
+    const slow = await startApnsStandIn(certs, { latencyMs: 1_500 });
+    try {
+      const apnsClient = client({ url: slow.url, timeoutMs: 10_000 });
+      const started = Date.now();
+
+      // Act
+      const givenUp = await apnsClient.push([token(1)], started + 200);
+      const tookMs = Date.now() - started;
+      const next = await apnsClient.push([token(2)], Date.now() + 5_000);
+
+      // Assess
+      expect(givenUp).toEqual([{ token: token(1), outcome: "failed", reason: "deadline" }]);
+      expect(tookMs).toBeLessThan(1_000);
+      expect(next).toEqual([{ token: token(2), outcome: "delivered", apnsId: expect.any(String) }]);
+      expect(slow.sessions).toBe(1);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await slow.close();
+    }
+  });
+
+  it("starts no back-off that would end after the deadline", async () => {
+    // Prepare
+    apns.script(token(1), [{ status: 503, reason: "ServiceUnavailable" }]);
+    const started = Date.now();
+
+    // Act
+    const outcomes = await client({ backoffMs: 5_000 }).push([token(1)], started + 1_000);
+
+    // Assess
+    expect(outcomes).toEqual([{ token: token(1), outcome: "failed", status: 503, reason: "deadline" }]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(apns.requests).toBe(1);
+  });
+
   it("is refused at the TLS handshake without a client certificate: failed, nothing recorded", async () => {
     // Prepare
     const anonymous = client({ cert: "", key: "", chain: undefined, maxAttempts: 2 });

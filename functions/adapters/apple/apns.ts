@@ -25,6 +25,10 @@ import { rootCertificates } from "node:tls";
  * after it closes, fails or receives GOAWAY. Streams are bounded by `concurrency` across every push()
  * call of the client. Retryable failures (429, 5xx, stream/network errors, timeouts) back off
  * exponentially with jitter, and only the tokens that failed are sent again.
+ *
+ * Deadline: push() may be given one (epoch ms; the push fan-out's batch deadline). No attempt starts
+ * after it (nor a back-off that would end after it), and a request still in flight then is cancelled:
+ * its token's outcome is "failed" (reason "deadline"), so a caller never waits much past it.
  */
 
 export interface ApnsOptions {
@@ -62,8 +66,11 @@ export type PushOutcome =
   | { token: string; outcome: "failed"; status?: number; reason: string };
 
 export interface ApnsClient {
-  /** One outcome per token, in the order of `tokens`. Never rejects because of a token's failure. */
-  push(tokens: readonly string[]): Promise<PushOutcome[]>;
+  /**
+   * One outcome per token, in the order of `tokens`. Never rejects because of a token's failure.
+   * With a `deadline` (epoch ms), what is not done by then is "failed" (see the deadline note above).
+   */
+  push(tokens: readonly string[], deadline?: number): Promise<PushOutcome[]>;
   close(): Promise<void>;
 }
 
@@ -74,6 +81,8 @@ export const PASS_PUSH_PAYLOAD = "{}";
 export const PASS_PUSH_HEADERS = { "apns-push-type": "background", "apns-priority": "5" } as const;
 
 const MAX_BACKOFF_MS = 30_000;
+/** The reason of a token given up at the caller's deadline. */
+const DEADLINE = "deadline";
 
 type Attempt =
   | { kind: "reply"; status: number; reason: string; apnsId?: string }
@@ -163,7 +172,7 @@ export const createApnsClient = (options: ApnsOptions): ApnsClient => {
     return opened;
   };
 
-  const send = (token: string): Promise<Attempt> =>
+  const send = (token: string, deadline: number): Promise<Attempt> =>
     new Promise<Attempt>((resolve) => {
       let settled = false;
       let stream: ClientHttp2Stream | undefined;
@@ -195,14 +204,21 @@ export const createApnsClient = (options: ApnsOptions): ApnsClient => {
       /** A stream that ends without a reply: report why its session died, once that is known. */
       const lost = (fallback: string) =>
         setImmediate(() => finish({ kind: "error", reason: sessionErrors.get(opener) ?? fallback }));
-      timer = setTimeout(() => {
-        finish({ kind: "error", reason: `timeout after ${timeoutMs} ms` });
-        request.close(constants.NGHTTP2_CANCEL);
-        // The connection may be dead without telling us: later requests go to a fresh session, and
-        // this one closes gracefully once its other streams settle.
-        forget(opener);
-        opener.close();
-      }, timeoutMs);
+      // The request's own timeout, or the caller's deadline when that comes first.
+      const untilDeadline = deadline - Date.now();
+      const byDeadline = untilDeadline < timeoutMs;
+      timer = setTimeout(
+        () => {
+          finish({ kind: "error", reason: byDeadline ? DEADLINE : `timeout after ${timeoutMs} ms` });
+          request.close(constants.NGHTTP2_CANCEL);
+          if (byDeadline) return; // the connection is fine: only this request was given up
+          // The connection may be dead without telling us: later requests go to a fresh session, and
+          // this one closes gracefully once its other streams settle.
+          forget(opener);
+          opener.close();
+        },
+        Math.max(0, Math.min(timeoutMs, untilDeadline)),
+      );
       let status = 0;
       let apnsId: string | undefined;
       const chunks: Buffer[] = [];
@@ -225,18 +241,25 @@ export const createApnsClient = (options: ApnsOptions): ApnsClient => {
       request.end(PASS_PUSH_PAYLOAD);
     });
 
-  const pushOne = async (token: string): Promise<PushOutcome> => {
+  const pushOne = async (token: string, deadline: number): Promise<PushOutcome> => {
     let last: { status?: number; reason: string } = { reason: "not attempted" };
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      if (attempt > 1) await sleep(backoff(backoffMs, attempt - 1));
+      if (attempt > 1) {
+        const pause = backoff(backoffMs, attempt - 1);
+        if (Date.now() + pause >= deadline) return { token, outcome: "failed", ...last, reason: DEADLINE };
+        await sleep(pause);
+      }
       await slots.acquire();
       let result: Attempt;
       try {
-        result = await send(token);
+        // Waiting for a stream slot may have taken us past the deadline.
+        if (Date.now() >= deadline) return { token, outcome: "failed", ...last, reason: DEADLINE };
+        result = await send(token, deadline);
       } finally {
         slots.release();
       }
       if (result.kind === "error") {
+        if (result.reason === DEADLINE) return { token, outcome: "failed", ...last, reason: DEADLINE };
         last = { reason: result.reason };
         continue;
       }
@@ -258,12 +281,12 @@ export const createApnsClient = (options: ApnsOptions): ApnsClient => {
   };
 
   return {
-    push: async (tokens) => {
+    push: async (tokens, deadline = Number.POSITIVE_INFINITY) => {
       if (closed) throw new Error("APNs client is closed");
       pushesRunning += 1;
       session?.ref();
       try {
-        return await Promise.all(tokens.map(pushOne));
+        return await Promise.all(tokens.map((token) => pushOne(token, deadline)));
       } finally {
         pushesRunning -= 1;
         // An idle session must not keep a CLI or a Lambda's event loop alive.

@@ -1,6 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { type ChangeRecord, cardChange, type PushResult, pushFanOut } from "../../../functions/app/push.js";
-import type { DeviceRegistration } from "../../../functions/domain/ports.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  batchDeadline,
+  type ChangeRecord,
+  cardChange,
+  type PushResult,
+  pushFanOut,
+} from "../../../functions/app/push.js";
+import type { DeviceRegistration, PushedMark } from "../../../functions/domain/ports.js";
 
 const TYPE = "pass.dev.carnet.local";
 
@@ -11,8 +17,14 @@ const change = (seq: number, memberId: string, from: number, to: number): Change
   newImage: { entity: "member", memberId, passUpdatedAt: to },
 });
 
+/**
+ * A scripted APNs reply: an outcome, or "hang" (the push call never answers: a connection stuck until
+ * the deadline and beyond).
+ */
+type Reply = PushResult["outcome"] | "hang";
+
 /** Devices per member, a scripted APNs, and what the fan-out did: all in memory, no I/O. */
-const world = (devices: Record<string, string[]>, replies: Record<string, PushResult["outcome"][]> = {}) => {
+const world = (devices: Record<string, string[]>, replies: Record<string, Reply[]> = {}) => {
   const pushed: string[] = [];
   const removed: string[] = [];
   const alerts: string[] = [];
@@ -20,16 +32,27 @@ const world = (devices: Record<string, string[]>, replies: Record<string, PushRe
   const reads: string[] = [];
   /** `counted` of each removal: whether the member's device count was moved with it. */
   const countedRemovals: boolean[] = [];
+  /** What the fan-out noted it pushed, as the table keeps it (shared by every process). */
+  const marks = new Map<string, PushedMark>();
   const registrations = {
-    devicesOf: async (memberId: string): Promise<DeviceRegistration[]> => {
+    pushTargets: async (memberId: string) => {
       reads.push(memberId);
-      return (devices[memberId] ?? []).map((pushToken) => ({
-        deviceLibraryIdentifier: `dev-${pushToken}`,
-        passTypeId: TYPE,
-        memberId,
-        programId: "prg_0000000000000001",
-        pushToken,
-      }));
+      const mark = marks.get(memberId);
+      return {
+        devices: (devices[memberId] ?? []).map(
+          (pushToken): DeviceRegistration => ({
+            deviceLibraryIdentifier: `dev-${pushToken}`,
+            passTypeId: TYPE,
+            memberId,
+            programId: "prg_0000000000000001",
+            pushToken,
+          }),
+        ),
+        ...(mark ? { pushed: mark } : {}),
+      };
+    },
+    markPushed: async (memberId: string, mark: PushedMark) => {
+      marks.set(memberId, mark);
     },
     unregister: async (device: string, _type: string, memberId: string, counted: boolean) => {
       removed.push(`${memberId}/${device}`);
@@ -39,14 +62,19 @@ const world = (devices: Record<string, string[]>, replies: Record<string, PushRe
     },
   };
   const sender = {
-    push: async (tokens: readonly string[]) =>
-      tokens.map((token): PushResult => {
+    push: async (tokens: readonly string[]) => {
+      if (tokens.some((t) => replies[t]?.[0] === "hang")) {
+        for (const t of tokens) if (replies[t]?.[0] === "hang") replies[t]?.shift();
+        return new Promise<PushResult[]>(() => undefined);
+      }
+      return tokens.map((token): PushResult => {
         pushed.push(token);
         const outcome = replies[token]?.shift() ?? "delivered";
-        if (outcome === "delivered") return { token, outcome };
+        if (outcome === "delivered" || outcome === "hang") return { token, outcome: "delivered" };
         if (outcome === "failed") return { token, outcome, reason: "InternalServerError", status: 500 };
         return { token, outcome, status: outcome === "forbidden" ? 403 : 410, reason: outcome };
-      }),
+      });
+    },
   };
   const log = {
     info: () => undefined,
@@ -55,6 +83,9 @@ const world = (devices: Record<string, string[]>, replies: Record<string, PushRe
   };
   return {
     fanOut: pushFanOut({ registrations, sender, passTypeId: TYPE, log }),
+    /** The same table and APNs, seen from a process that remembers nothing (a retry elsewhere). */
+    anotherProcess: () => pushFanOut({ registrations, sender, passTypeId: TYPE, log }),
+    marks,
     pushed,
     removed,
     alerts,
@@ -243,5 +274,114 @@ describe("the push fan-out and the member's device count", () => {
     expect(removed).toEqual(["mbr_a/dev-t1"]);
     expect(countedRemovals).toEqual([counted]);
     expect(report).toMatchObject({ removed: 1, failed: 0 });
+  });
+});
+
+/** `count` push tokens of one member, in registration order (the oldest first). */
+const tokensOf = (memberId: string, count: number) =>
+  Array.from({ length: count }, (_, i) => `${memberId}-t${String(i).padStart(3, "0")}`);
+
+const times = (list: string[], token: string) => list.filter((t) => t === token).length;
+
+describe("the push fan-out within a batch's time budget", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("never pushes more devices of one pass than the cap, the most recently registered", async () => {
+    // Prepare: a pass registered on 300 devices before the cap existed
+    const huge = tokensOf("mbr_huge", 300);
+    const { fanOut, pushed } = world({ mbr_huge: huge, mbr_b: ["b1"] });
+
+    // Act
+    const report = await fanOut.handle([change(1, "mbr_huge", 1, 2), change(2, "mbr_b", 1, 2)]);
+
+    // Assess
+    expect(pushed.filter((t) => t.startsWith("mbr_huge")).sort()).toEqual(huge.slice(-10));
+    expect(pushed).toContain("b1");
+    expect(report).toMatchObject({ members: 2, delivered: 11, failed: 0, unfinished: 0 });
+  });
+
+  it("keeps a member that hangs past the deadline from holding up or duplicating the others' pushes, even when another process retries", async () => {
+    // Prepare: a fake clock; the slow member's APNs connection hangs for its first push
+    vi.useFakeTimers({ now: 1_900_000_000_000 });
+    const others = Array.from({ length: 20 }, (_, i) => `mbr_${String(i).padStart(2, "0")}`);
+    const devices = Object.fromEntries([
+      ["mbr_slow", ["slow-1", "slow-2"]],
+      ...others.map((id) => [id, tokensOf(id, 3)]),
+    ]);
+    const { fanOut, anotherProcess, pushed } = world(devices, { "slow-1": ["hang"] });
+    const batch = [
+      change(1, "mbr_slow", 1, 2),
+      ...others.map((id, i) => change(2 + i, id, 1, 2)),
+      change(30, "mbr_slow", 2, 3),
+    ];
+    const started = Date.now();
+    const deadline = started + 50_000;
+
+    // Act: the batch, then its retry from where it stopped in a process that remembers nothing
+    const handling = fanOut.handle(batch, { deadline });
+    await vi.advanceTimersByTimeAsync(60_000);
+    const first = await handling;
+    const retry = batch.slice(batch.findIndex((r) => r.sequenceNumber === first.retryFrom));
+    const retried = await anotherProcess().handle(retry, { deadline: Date.now() + 50_000 });
+
+    // Assess: the others were all pushed once, before the deadline, never again
+    expect(first).toMatchObject({ members: 21, delivered: 60, unfinished: 1, retryFrom: "000001" });
+    for (const token of others.flatMap((id) => tokensOf(id, 3))) expect(times(pushed, token), token).toBe(1);
+    // Assess: the slow member was left for the retry, which pushed it once
+    expect(retried).toMatchObject({ members: 21, delivered: 2, skipped: 60, unfinished: 0 });
+    expect(retried.retryFrom).toBeUndefined();
+    expect([times(pushed, "slow-1"), times(pushed, "slow-2")]).toEqual([1, 1]);
+  });
+
+  it("starts no member once the deadline has passed, leaving the whole batch for the retry", async () => {
+    // Prepare
+    const { fanOut, pushed, reads } = world({ mbr_a: ["t1"], mbr_b: ["t2"] });
+
+    // Act
+    const report = await fanOut.handle([change(1, "mbr_a", 1, 2), change(2, "mbr_b", 1, 2)], {
+      deadline: Date.now() - 1,
+    });
+
+    // Assess
+    expect(reads).toEqual([]);
+    expect(pushed).toEqual([]);
+    expect(report).toMatchObject({ members: 2, delivered: 0, unfinished: 2, retryFrom: "000001" });
+  });
+
+  it("notes what a partly failed member already has, so a retry in another process pushes only the rest", async () => {
+    // Prepare: t2 fails (after the client's own retries), t1 is delivered
+    const { fanOut, anotherProcess, pushed, marks } = world({ mbr_a: ["t1", "t2"] }, { t2: ["failed"] });
+    const batch = [change(1, "mbr_a", 1, 2)];
+
+    // Act
+    const first = await fanOut.handle(batch);
+    const retried = await anotherProcess().handle(batch);
+
+    // Assess
+    expect(first).toMatchObject({ delivered: 1, failed: 1, unfinished: 1, retryFrom: "000001" });
+    expect(marks.get("mbr_a")).toEqual({ passUpdatedAt: 2, tokens: ["t1"] });
+    expect(retried).toMatchObject({ delivered: 1, skipped: 1, unfinished: 0 });
+    expect([times(pushed, "t1"), times(pushed, "t2")]).toEqual([1, 2]);
+  });
+
+  it("notes nothing when the batch is done: what a retry never sees again needs no note", async () => {
+    // Prepare
+    const { fanOut, marks } = world({ mbr_a: ["t1"], mbr_b: ["t2"] }, { t1: ["failed"] });
+
+    // Act: mbr_a (first) fails, so only what follows it is handed over again
+    await fanOut.handle([change(1, "mbr_b", 1, 2), change(2, "mbr_a", 1, 2)]);
+    const batchDone = world({ mbr_c: ["t3"] });
+    await batchDone.fanOut.handle([change(1, "mbr_c", 1, 2)]);
+
+    // Assess
+    expect([...marks.keys()]).toEqual([]);
+    expect(batchDone.marks.size).toBe(0);
+  });
+
+  it("keeps a quarter of the invocation's time, at most 10 seconds, after the deadline", () => {
+    expect(batchDeadline(1_000, 60_000)).toBe(51_000);
+    expect(batchDeadline(1_000, 8_000)).toBe(7_000);
   });
 });
