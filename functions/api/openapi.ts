@@ -5,7 +5,7 @@ import type { OperationDef } from "../http/operation.js";
 import { allOperations } from "./operations.js";
 
 const COMMON_ERRORS: Record<number, string> = {
-  400: "Malformed request: bad JSON (malformed_json), unknown fields (unknown_field) or query parameters",
+  400: "Malformed request: a path or query that does not read one way only (malformed_request: an invalid percent-escape, a NUL byte, an encoded '/', '\\' or '%' in a path segment), bad JSON (malformed_json), unknown fields (unknown_field) or query parameters",
   401: "Missing or invalid key (missing_credentials, invalid_credentials)",
   403: "The key may not do this (forbidden)",
   404: "No such route or resource, or one the key cannot reach",
@@ -26,6 +26,7 @@ const idempotencyHeader = (mode: "required" | "optional") =>
 
 const errorStatuses = (op: OperationDef): number[] => {
   const statuses = [
+    400, // malformed_request: any request whose path or query does not read one way only
     404,
     ...(op.idempotency === "required" ? [400] : []),
     ...(op.errors ?? []),
@@ -71,10 +72,13 @@ export const buildOpenApiDocument = (serverUrl?: string): Record<string, unknown
           : {}),
       },
       responses: {
-        [op.success.status]: {
-          description: op.success.description,
-          content: { [op.success.contentType ?? "application/json"]: { schema: op.success.schema } },
-        },
+        [op.success.status]:
+          op.success.status === 204
+            ? { description: op.success.description }
+            : {
+                description: op.success.description,
+                content: { [op.success.contentType ?? "application/json"]: { schema: op.success.schema } },
+              },
         ...Object.fromEntries(
           Object.entries(op.otherResponses ?? {}).map(([status, description]) => [status, { description }]),
         ),

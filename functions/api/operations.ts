@@ -3,16 +3,19 @@ import { Program } from "../domain/program.js";
 import { Store } from "../domain/store.js";
 import { loyaltyOperations } from "./loyalty-operations.js";
 import {
+  KeyRotation,
   Paging,
   ProgramCreated,
   ProgramInput,
   ProgramPage,
   ProgramParams,
   ProgramPatch,
+  RotatedKey,
   StoreCreated,
   StoreInput,
   StorePage,
   StoreParams,
+  StorePatch,
 } from "./schemas.js";
 import { type FunctionName, operation } from "./types.js";
 import { walletOperations } from "./wallet-operations.js";
@@ -52,9 +55,10 @@ export const operations = {
     tag: "Programs",
     summary: "Create a loyalty program",
     description:
-      "Root admin key only. A program created without rules earns 1 point per euro spent. The answer holds the program's own merchant key, shown once.",
+      "Root admin key only. A program created without rules earns 1 point per euro spent. The answer holds the program's own merchant key, shown once. With an Idempotency-Key, a retry whose first answer was lost gets the same program with a new merchant key (the key is never stored, so it cannot be shown twice; the key of the last answer is the one that works).",
     auth: "admin",
     body: ProgramInput,
+    idempotency: "optional",
     success: { status: 201, description: "The program, with its merchant key", schema: ProgramCreated },
   }),
   listPrograms: operation({
@@ -95,6 +99,21 @@ export const operations = {
     success: { status: 200, description: "The changed program", schema: Program },
     errors: [409],
   }),
+  rotateMerchantKey: operation({
+    operationId: "rotateMerchantKey",
+    fn: "programs",
+    method: "POST",
+    path: "/v1/programs/{programId}/key",
+    tag: "Programs",
+    summary: "Give a program a new merchant key",
+    description:
+      "The root admin key or the program's merchant key. The new key is shown once. The replaced key is refused at once, or accepted for `graceSeconds` more (at most 7 days) while scripts switch over. Also how a merchant key whose creation answer was lost is recovered (with the root admin key). Not idempotent: a lost answer is recovered by rotating again.",
+    auth: "merchant",
+    params: ProgramParams,
+    body: KeyRotation,
+    success: { status: 201, description: "The new merchant key", schema: RotatedKey },
+    errors: [409],
+  }),
   createStore: operation({
     operationId: "createStore",
     fn: "stores",
@@ -103,10 +122,11 @@ export const operations = {
     tag: "Stores",
     summary: "Add a store to a program",
     description:
-      "The answer holds the store's API key for the store API, shown once; only its hash is stored.",
+      "The answer holds the store's API key for the store API, shown once; only its hash is stored. With an Idempotency-Key, a retry whose first answer was lost gets the same store with a new key (the key of the last answer is the one that works).",
     auth: "merchant",
     params: ProgramParams,
     body: StoreInput,
+    idempotency: "optional",
     success: { status: 201, description: "The store, with its API key", schema: StoreCreated },
   }),
   listStores: operation({
@@ -131,6 +151,48 @@ export const operations = {
     auth: "merchant",
     params: StoreParams,
     success: { status: 200, description: "The store", schema: Store },
+  }),
+  updateStore: operation({
+    operationId: "updateStore",
+    fn: "stores",
+    method: "PATCH",
+    path: "/v1/programs/{programId}/stores/{storeId}",
+    tag: "Stores",
+    summary: "Change a store's settings, disable or enable it, set its key's limits",
+    description:
+      '`status: "disabled"` refuses the store\'s key at once (401 key_disabled) until `status: "active"` again. `limits` caps what the key may do: `maxPurchaseCents` (a larger purchase is a 422 purchase_over_limit) and `purchasesPerMinute` (beyond it, 429 store_rate_limited with Retry-After); `null` removes them.',
+    auth: "merchant",
+    params: StoreParams,
+    body: StorePatch,
+    success: { status: 200, description: "The changed store", schema: Store },
+  }),
+  deleteStore: operation({
+    operationId: "deleteStore",
+    fn: "stores",
+    method: "DELETE",
+    path: "/v1/programs/{programId}/stores/{storeId}",
+    tag: "Stores",
+    summary: "Delete a store: its key never works again",
+    description:
+      "The store's purchases stay in the members' ledgers and can still be refunded by the program's other stores.",
+    auth: "merchant",
+    params: StoreParams,
+    success: { status: 204, description: "Deleted", schema: z.null() },
+  }),
+  rotateStoreKey: operation({
+    operationId: "rotateStoreKey",
+    fn: "stores",
+    method: "POST",
+    path: "/v1/programs/{programId}/stores/{storeId}/key",
+    tag: "Stores",
+    summary: "Give a store a new key",
+    description:
+      "The new key is shown once. The replaced key is refused at once (a till sold second-hand), or accepted for `graceSeconds` more (at most 7 days) while the tills switch over. Not idempotent: a lost answer is recovered by rotating again.",
+    auth: "merchant",
+    params: StoreParams,
+    body: KeyRotation,
+    success: { status: 201, description: "The new key", schema: RotatedKey },
+    errors: [409],
   }),
   ...loyaltyOperations,
   ...walletOperations,

@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { HolderStatus } from "../domain/credentials.js";
 import { LedgerEntry, LineItem, Voucher } from "../domain/loyalty/member.js";
 import { Cents, Currency, Points } from "../domain/money.js";
 import { Partner } from "../domain/partner.js";
 import { Program, programChanges, programSettings } from "../domain/program.js";
-import { Store, storeSettings } from "../domain/store.js";
+import { Store, StoreLimits, storeSettings } from "../domain/store.js";
 import { ID_PATTERN } from "../shared/ids.js";
+import { MAX_KEY_GRACE_SECONDS } from "../shared/key-lifecycle.js";
 
 /**
  * Every request and response body of the HTTP contract (design.md, "HTTP contract"), and the path and
@@ -21,6 +23,7 @@ export const StoreParams = ProgramParams.extend({ storeId: id("sto_8c1z7w3q0m9x2
 export const MemberParams = ProgramParams.extend({ memberId: id("mbr_1z8c5g2k9x0m3q7w") });
 export const StoreOnly = z.strictObject({ storeId: id("sto_8c1z7w3q0m9x2k5g") });
 export const PartnerOnly = z.strictObject({ partnerId: id("prt_3q7w1z8c5g2k9x0m") });
+export const PartnerParams = ProgramParams.extend({ partnerId: id("prt_3q7w1z8c5g2k9x0m") });
 
 export const Paging = z.strictObject({
   limit: z.coerce
@@ -80,6 +83,45 @@ export const StoreCreated = Store.extend({
 }).meta({ id: "StoreCreated" });
 
 export const StorePage = pageOf(Store, "StorePage");
+
+export const StorePatch = z
+  .strictObject({
+    ...z.strictObject(storeSettings).partial().shape,
+    status: HolderStatus.optional(),
+    limits: StoreLimits.nullable()
+      .optional()
+      .meta({ description: "Replaces the store key's limits whole; null removes them" }),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: "give at least one field to change" })
+  .meta({ id: "StorePatch" });
+export type StorePatch = z.output<typeof StorePatch>;
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+
+export const KeyRotation = z
+  .strictObject({
+    graceSeconds: z.int().min(0).max(MAX_KEY_GRACE_SECONDS).default(0).meta({
+      description:
+        "How long the replaced key is still accepted, in seconds (at most 7 days); 0, the default, refuses it at once",
+      example: 3600,
+    }),
+  })
+  .meta({ id: "KeyRotation" });
+
+export const RotatedKey = z
+  .object({
+    apiKey: z.string().meta({
+      description: "The new key. Shown this once; only its hash is stored.",
+      example: "sk.sto_8c1z7w3q0m9x2k5g.U3RvcmUga2V5IGV4YW1wbGUgLSBub3QgYSByZWFsIGtleQ",
+    }),
+    apiKeyPrefix: z.string().meta({ description: "The first characters of the new key" }),
+    previousKeyValidUntil: z.iso
+      .datetime()
+      .optional()
+      .meta({ description: "Until when the replaced key is still accepted; absent, it is refused already" }),
+  })
+  .meta({ id: "RotatedKey" });
 
 // ---------------------------------------------------------------------------------------------
 // Members, the store API, partners and transfers: requests
@@ -303,6 +345,18 @@ export const RedemptionResult = z
     member: MemberSummary,
   })
   .meta({ id: "RedemptionResult" });
+
+export const PartnerPatch = z
+  .strictObject({
+    name: Name.optional(),
+    pointsPerEuro: z.number().positive().max(1000).multipleOf(0.01).optional(),
+    status: HolderStatus.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: "give at least one field to change" })
+  .meta({ id: "PartnerPatch" });
+export type PartnerPatch = z.output<typeof PartnerPatch>;
+
+export const PartnerPage = pageOf(Partner, "PartnerPage");
 
 export const PartnerCreated = Partner.extend({
   apiKey: z.string().meta({ description: "The partner's API key for accruals. Shown this once." }),

@@ -9,14 +9,41 @@ import {
 } from "../domain/program.js";
 import { issueKey } from "../shared/api-keys.js";
 import { newId } from "../shared/ids.js";
+import { createdBefore, creationClaim, type RotatedKey, rotateKey } from "./keys.js";
+import type { IdempotencyClaim } from "./writes.js";
 
 /** The program use cases, over any ProgramRepository. */
 export const programService = (programs: ProgramRepository, now: () => Date = () => new Date()) => ({
-  async create(input: ProgramSettings): Promise<Program & { merchantKey: string }> {
-    const program = newProgram(input, newId("prg"), now());
+  /** A new program with its merchant key, shown once; with a claim, a retry gets the same program (creationClaim). */
+  async create(input: ProgramSettings, claim?: IdempotencyClaim): Promise<Program & { merchantKey: string }> {
+    const at = now();
+    const program = newProgram(input, newId("prg"), at);
     const key = issueKey("mk", program.programId);
-    await programs.create(program, key.hash);
-    return { ...program, merchantKey: key.key };
+    const seen = await programs.create(
+      program,
+      key.hash,
+      creationClaim(claim, { programId: program.programId }, at),
+      at,
+    );
+    if (!seen || !claim) return { ...program, merchantKey: key.key };
+    const earlier = createdBefore(seen, claim, "programId");
+    const { apiKey } = await this.rotateKey(earlier, 0);
+    return { ...(await this.get(earlier)), merchantKey: apiKey };
+  },
+
+  /** A new merchant key for the program; the old one refused at once or after `graceSeconds`. */
+  rotateKey(programId: string, graceSeconds: number): Promise<RotatedKey> {
+    return rotateKey(
+      "mk",
+      programId,
+      {
+        read: () => programs.merchantKey(programId),
+        write: (next, _prefix, expected) => programs.setMerchantKey(programId, next, expected),
+      },
+      graceSeconds,
+      now,
+      () => notFound("program", programId),
+    );
   },
 
   async get(programId: string): Promise<Program> {

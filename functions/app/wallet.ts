@@ -10,6 +10,7 @@ import type {
   StoreRepository,
 } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
+import { registrationWindow } from "../domain/registrations.js";
 import { ID_PATTERN, newId } from "../shared/ids.js";
 import { passAuthMatches, passAuthToken, verifyCardLink } from "../shared/pass-tokens.js";
 
@@ -52,9 +53,20 @@ export const WRITE_BUDGET_SECONDS = 10;
 
 /** Why a card link gives no pass: each has its own friendly page (wallet/pages.ts). */
 export class CardLinkError extends Error {
-  constructor(readonly reason: "malformed" | "forged" | "expired" | "gone") {
+  constructor(readonly reason: "malformed" | "forged" | "expired" | "gone" | "replaced") {
     super(`card link ${reason}`);
     this.name = "CardLinkError";
+  }
+}
+
+/**
+ * A pass took its MAX_NEW_REGISTRATIONS_PER_HOUR new devices this clock hour (domain/registrations.ts):
+ * the web service answers 429 with Retry-After, which Apple's web service reference allows.
+ */
+export class RegistrationRateLimited extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many new devices for this pass; retry in ${retryAfterSeconds} s`);
+    this.name = "RegistrationRateLimited";
   }
 }
 
@@ -139,6 +151,8 @@ export const walletService = (deps: WalletDeps) => {
     const card = await deps.members.card(check.link.memberId);
     if (card?.member.programId !== check.link.programId || card.member.status !== "active")
       throw new CardLinkError("gone");
+    // A link of an earlier card generation: the card was reissued since (a forwarded email).
+    if (card.member.passAuthGeneration !== check.link.generation) throw new CardLinkError("replaced");
     return card;
   };
 
@@ -155,7 +169,11 @@ export const walletService = (deps: WalletDeps) => {
       return answer(await linkedCard(token), webServiceUrl, since);
     },
 
-    /** Register a device for a pass's updates: "created" (201) or "updated" (200). */
+    /**
+     * Register a device for a pass's updates: "created" (201) or "updated" (200). At most
+     * MAX_DEVICES_PER_PASS devices per pass (a new one evicts the oldest registrations), and at most
+     * MAX_NEW_REGISTRATIONS_PER_HOUR new ones per clock hour, else RegistrationRateLimited (429).
+     */
     async register(input: {
       deviceLibraryIdentifier: string;
       passTypeId: string;
@@ -172,7 +190,8 @@ export const walletService = (deps: WalletDeps) => {
           "The device library identifier must be 1 to 128 printable ASCII characters.",
         );
       }
-      return deps.registrations.register(
+      const at = now();
+      const outcome = await deps.registrations.register(
         {
           deviceLibraryIdentifier: input.deviceLibraryIdentifier,
           passTypeId: input.passTypeId,
@@ -180,9 +199,13 @@ export const walletService = (deps: WalletDeps) => {
           programId: member.programId,
           pushToken: input.pushToken,
         },
-        now(),
+        at,
         member.devices !== undefined,
+        member.devices,
       );
+      if (outcome === "rate_limited")
+        throw new RegistrationRateLimited(registrationWindow(at).retryAfterSeconds);
+      return outcome;
     },
 
     async unregister(input: {

@@ -117,7 +117,7 @@ const changesItsOwnClaim = (transactionId: string, writes: MemberWrite[]): boole
       w.kind === "purchase" && w.expectedRefundedCents !== null && w.record.transactionId === transactionId,
   );
 
-const keyReused = () =>
+export const keyReused = () =>
   new DomainError(
     "conflict",
     "idempotency_key_reused",

@@ -8,6 +8,7 @@ export const loyaltyOver = (p: ProcessParts): LoyaltyService =>
     programs: p.repositories.programs,
     members: p.repositories.members,
     partners: p.repositories.partners,
-    cardUrl: async (programId, memberId) =>
-      `${p.publicUrl}/c/${cardLinkFor(await p.passSecret(), programId, memberId, new Date())}`,
+    registrations: p.repositories.registrations,
+    rates: p.repositories.rates,
+    cardUrl: async (member) => `${p.publicUrl}/c/${cardLinkFor(await p.passSecret(), member, new Date())}`,
   });

@@ -9,6 +9,7 @@ export type DomainErrorKind =
   | "conflict" // the thing exists already, or changed under the caller
   | "unauthenticated" // no or wrong credentials
   | "forbidden" // credentials are fine but do not reach this resource
+  | "rate_limited" // more requests than a limit allows: try again after `details.retryAfterSeconds`
   | "unavailable"; // the deployment lacks something (e.g. Apple certificates): not the client's fault
 
 export class DomainError extends Error {
@@ -32,3 +33,7 @@ export const conflict = (code: string, message: string): DomainError =>
 /** A well-formed request that a rule refuses (422). */
 export const refused = (code: string, message: string, details?: unknown): DomainError =>
   new DomainError("validation", code, message, details);
+
+/** More requests than a limit allows (429); `retryAfterSeconds` becomes the Retry-After header. */
+export const rateLimited = (code: string, message: string, retryAfterSeconds: number): DomainError =>
+  new DomainError("rate_limited", code, message, { retryAfterSeconds });

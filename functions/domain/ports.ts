@@ -1,9 +1,11 @@
+import type { KeyState } from "../shared/key-lifecycle.js";
+import type { HolderStatus } from "./credentials.js";
 import type { LedgerEntry, Member, MemberProfile } from "./loyalty/member.js";
 import type { PurchaseRecord, SpendWindow } from "./loyalty/records.js";
 import type { Partner } from "./partner.js";
 import type { AppleCardContent } from "./pass/apple-card.js";
 import type { Program } from "./program.js";
-import type { Store } from "./store.js";
+import type { Store, StoreLimits } from "./store.js";
 
 /**
  * One page of a listing. `nextCursor` is opaque; absent, there is nothing more. A full page may carry
@@ -21,8 +23,16 @@ export interface PageRequest {
 
 /** Where programs live. Implemented for DynamoDB in functions/adapters/dynamodb. */
 export interface ProgramRepository {
-  /** Stores a new program with the hash of its merchant key. */
-  create(program: Program, merchantKeyHash: string): Promise<void>;
+  /**
+   * Stores a new program with the hash of its merchant key; with a claim, in one transaction with it,
+   * and then, when the key was used before, nothing is written and the live claim is the answer.
+   */
+  create(
+    program: Program,
+    merchantKeyHash: string,
+    claim?: CreationClaim,
+    now?: Date,
+  ): Promise<IdempotencyRecord | undefined>;
   /** The program as stored now (strongly consistent): for the merchant API, which edits it. */
   get(programId: string): Promise<Program | undefined>;
   /**
@@ -30,28 +40,81 @@ export interface ProgramRepository {
    * for the hot paths (purchases, passes), where a rules change may apply a few seconds late.
    */
   recent(programId: string): Promise<Program | undefined>;
-  /** The hash of the program's merchant key, for authentication (as recent as `recent`). */
-  merchantKeyHash(programId: string): Promise<string | undefined>;
+  /** The program's merchant key as stored now (strongly consistent): authentication, rotation. */
+  merchantKey(programId: string): Promise<KeyState | undefined>;
+  /** Replaces the merchant key's state if its current hash is still `expectedHash`; false when not. */
+  setMerchantKey(programId: string, next: KeyState, expectedHash: string): Promise<boolean>;
+  /**
+   * Records that the current or previous merchant key, hashed `hash`, was accepted at `at` (best
+   * effort; nothing when that key is no longer the current or previous one).
+   */
+  recordKeyUse(programId: string, which: "current" | "previous", hash: string, at: Date): Promise<void>;
   list(page: PageRequest): Promise<Page<Program>>;
   /** Replaces the program if its stored version is still `expectedVersion`; false when it is not. */
   replace(program: Program, expectedVersion: number): Promise<boolean>;
 }
 
-export interface StoreKeyRecord {
-  storeId: string;
+/** What authentication reads about a store's or partner's key: always strongly consistent. */
+export interface KeyHolderRecord {
   programId: string;
-  apiKeyHash: string;
+  status: HolderStatus;
+  key: KeyState;
 }
 
-export interface StoreRepository {
-  /** Stores a new store of an existing program; false when the program does not exist. */
-  create(store: Store, apiKeyHash: string): Promise<boolean>;
+export interface StoreKeyRecord extends KeyHolderRecord {
+  storeId: string;
+  limits?: StoreLimits | undefined;
+}
+
+export interface PartnerKeyRecord extends KeyHolderRecord {
+  partnerId: string;
+}
+
+/**
+ * The lifecycle of something a program owns that has its own API key (a store, a partner): its item
+ * in the program's partition and its key record under its own id, changed together.
+ */
+export interface KeyHolderRepository<T extends { programId: string }, R extends KeyHolderRecord> {
+  /**
+   * Stores a new holder of an existing program with its key; false when the program does not exist.
+   * With a claim, in one transaction with it: when the key was used before, nothing is written and
+   * the live claim is the answer.
+   */
+  create(
+    holder: T,
+    apiKeyHash: string,
+    claim?: CreationClaim,
+    now?: Date,
+  ): Promise<boolean | IdempotencyRecord>;
+  /**
+   * Writes the holder's changed fields (settings, status, limits; never its key) to its item and its
+   * status (and limits) to its key record; false when it does not exist (any more).
+   */
+  replace(holder: T): Promise<boolean>;
+  /** Replaces the key's state if its current hash is still `expectedHash`; false when not or gone. */
+  setKey(holder: T, next: KeyState, apiKeyPrefix: string, expectedHash: string): Promise<boolean>;
+  /**
+   * Records that the current or previous key, hashed `hash`, was accepted at `at` (best effort: never
+   * recreates a deleted holder, and writes nothing when that key was rotated away meanwhile).
+   */
+  recordKeyUse(
+    holder: Pick<T, "programId">,
+    id: string,
+    which: "current" | "previous",
+    hash: string,
+    at: Date,
+  ): Promise<void>;
+  /** Deletes the holder and its key record; false when it did not exist. */
+  remove(programId: string, id: string): Promise<boolean>;
+  /** What authentication needs to check a key, read now (strongly consistent): a revoked key fails at once. */
+  keyRecord(id: string): Promise<R | undefined>;
+}
+
+export interface StoreRepository extends KeyHolderRepository<Store, StoreKeyRecord> {
   get(programId: string, storeId: string): Promise<Store | undefined>;
   list(programId: string, page: PageRequest): Promise<Page<Store>>;
   /** The stores a pass of this program shows (at most MAX_PASS_LOCATIONS), as recently read (data-model.md §10). */
   passStores(programId: string): Promise<Store[]>;
-  /** What the store API needs to authenticate a store key, as recently read (data-model.md §10). */
-  keyRecord(storeId: string): Promise<StoreKeyRecord | undefined>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -65,6 +128,13 @@ export interface IdempotencyRecord {
   requestHash: string;
   response: { status: number; body: unknown };
   createdAt: string;
+}
+
+/** The claim on an Idempotency-Key that a creation (program, store, partner) writes with what it creates. */
+export interface CreationClaim {
+  /** The transaction id the key names (app/writes.ts, claimedTransactionId). */
+  transactionId: string;
+  record: IdempotencyRecord;
 }
 
 /** One write of an atomic commit; the repository turns them into one TransactWriteItems. */
@@ -140,14 +210,27 @@ export interface MemberRepository {
 
 export type PartnerRecord = Partner;
 
-export interface PartnerRepository {
-  create(partner: PartnerRecord, apiKeyHash: string): Promise<boolean>;
-  /** The partner (its earning rate), as recently read (data-model.md §10). */
+export interface PartnerRepository extends KeyHolderRepository<PartnerRecord, PartnerKeyRecord> {
+  /** The partner (its earning rate), as recently read (data-model.md §10): for accruals. */
   get(programId: string, partnerId: string): Promise<PartnerRecord | undefined>;
-  /** What the partner API needs to authenticate a partner key, as recently read (data-model.md §10). */
-  keyRecord(
-    partnerId: string,
-  ): Promise<{ partnerId: string; programId: string; apiKeyHash: string } | undefined>;
+  /** The partner as stored now (strongly consistent): for the merchant API, which edits it. */
+  read(programId: string, partnerId: string): Promise<PartnerRecord | undefined>;
+  /** A program's partners in id order. */
+  list(programId: string, page: PageRequest): Promise<Page<PartnerRecord>>;
+}
+
+/** Fixed-window counters, for limits such as a store key's purchases per minute. */
+export interface RateCounter {
+  /**
+   * Counts one use of `scope` in the current window of `windowSeconds`, unless `limit` uses are
+   * counted already: then nothing is counted, and the answer is the seconds until the next window.
+   */
+  take(
+    scope: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+  ): Promise<{ retryAfterSeconds?: number }>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,13 +245,35 @@ export interface DeviceRegistration {
   pushToken: string;
 }
 
+/**
+ * What the push fan-out noted of a pass version it pushed (app/push.ts): the tokens delivered, so that
+ * a batch handed over again (by another process, which does not remember) does not push them twice.
+ */
+export interface PushedMark {
+  passUpdatedAt: number;
+  tokens: string[];
+}
+
 export interface RegistrationRepository {
   /**
    * Registers the device for the pass, or refreshes its push token: "created" the first time. With
    * `counted` (the member keeps a device count: `Member.devices` is defined), a new registration adds
    * one to it in the same transaction.
+   *
+   * Limits (domain/registrations.ts, data-model.md 2.4.1): a new device beyond the pass's
+   * `maxDevices` evicts its oldest registrations (by registration time; both items; the count moved
+   * in the same transaction); beyond `maxNewPerHour` new devices in the clock hour it is
+   * "rate_limited" and nothing is written. `devicesSeen` is the count the caller has just read
+   * (`Member.devices`): below the cap the repository trusts it and reads no registration first
+   * (concurrent registrations may then take the pass a little over the cap, which the next new
+   * registration evicts); without it, or at the cap, it reads the pass's registrations first.
    */
-  register(registration: DeviceRegistration, now: Date, counted: boolean): Promise<"created" | "updated">;
+  register(
+    registration: DeviceRegistration,
+    now: Date,
+    counted: boolean,
+    devicesSeen?: number,
+  ): Promise<"created" | "updated" | "rate_limited">;
   /** Removes the registration (and, `counted`, one from the member's count); false when there was none. */
   unregister(
     deviceLibraryIdentifier: string,
@@ -176,12 +281,31 @@ export interface RegistrationRepository {
     memberId: string,
     counted: boolean,
   ): Promise<boolean>;
+  /**
+   * Removes every registration of the member's pass (both items of each) and what the push fan-out
+   * noted; a member that keeps a device count is counted down by as many, to 0 (card reissue).
+   * Returns how many registrations were removed.
+   */
+  removeAll(memberId: string): Promise<number>;
   /** The serial numbers (member ids) of the passes of this type registered on the device. */
   serialsOnDevice(deviceLibraryIdentifier: string, passTypeId: string): Promise<string[]>;
   /** `passUpdatedAt` of each of these members that still exists. */
   passUpdatedAt(memberIds: readonly string[]): Promise<Map<string, number>>;
-  /** Every device registered for a member's pass: whom to push after a change. */
+  /** Every device registered for a member's pass. */
   devicesOf(memberId: string): Promise<DeviceRegistration[]>;
+  /**
+   * Whom to push after a change, in one read: the pass's devices of this type, at most `maxDevices`
+   * (the most recently registered), and what the fan-out noted it pushed, if anything.
+   */
+  pushTargets(
+    memberId: string,
+    passTypeId: string,
+  ): Promise<{ devices: DeviceRegistration[]; pushed?: PushedMark }>;
+  /**
+   * Notes what was pushed of a pass version (kept a day, the longest a stream record is handed over);
+   * a note of an older version is replaced, a newer one is kept.
+   */
+  markPushed(memberId: string, mark: PushedMark, now: Date): Promise<void>;
 }
 
 /** Signs Apple passes (adapters/apple/pass-factory.ts): certificates and models loaded once per process. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { keyViewFields } from "./credentials.js";
 import { Currency } from "./money.js";
 import { Rules } from "./rules.js";
 
@@ -110,6 +111,10 @@ export const Program = z
     version: z.number().int().positive().meta({ description: "Incremented by every change" }),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
+    merchantKey: z
+      .strictObject(keyViewFields("the program's merchant"))
+      .optional()
+      .meta({ description: "The merchant key's use and rotation (never the key)" }),
   })
   .meta({ id: "Program" });
 export type Program = z.output<typeof Program>;

@@ -1,7 +1,14 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type { PartnerRepository, ProgramRepository, StoreRepository } from "../domain/ports.js";
-import { keyMatches, keyOwner } from "../shared/api-keys.js";
+import type {
+  KeyHolderRecord,
+  PartnerRepository,
+  ProgramRepository,
+  StoreRepository,
+} from "../domain/ports.js";
+import { type KeyKind, keyMatches, keyOwner } from "../shared/api-keys.js";
 import { ID_PATTERN } from "../shared/ids.js";
+import { acceptedKey, type KeyState, useToRecord } from "../shared/key-lifecycle.js";
+import { logger } from "../shared/logger.js";
 import { HttpError } from "./errors.js";
 import type { AuthRequirement, Principal, PrincipalByAuth } from "./operation.js";
 import { requestHeader } from "./request.js";
@@ -42,14 +49,18 @@ const applePassToken = (event: APIGatewayProxyEventV2): string => {
 };
 
 /**
- * What authentication reads: the hash of the root admin key, and the hashes of merchant, store and
- * partner keys. A function is given only what its operations' `auth` needs (missingKeyStores).
+ * What authentication reads: the hash of the root admin key, and the state of merchant, store and
+ * partner keys, read strongly consistent on every request so that a rotated, disabled or deleted key
+ * is refused at once; and where it records a key's use. A function is given only what its
+ * operations' `auth` needs (missingKeyStores).
  */
 export interface KeyStores {
   adminKeyHash?: () => Promise<string>;
-  programs?: Pick<ProgramRepository, "merchantKeyHash">;
-  stores?: Pick<StoreRepository, "keyRecord">;
-  partners?: Pick<PartnerRepository, "keyRecord">;
+  programs?: Pick<ProgramRepository, "merchantKey" | "recordKeyUse">;
+  stores?: Pick<StoreRepository, "keyRecord" | "recordKeyUse">;
+  partners?: Pick<PartnerRepository, "keyRecord" | "recordKeyUse">;
+  /** The clock grace periods and last-use times are read with (tests set it). */
+  now?: () => Date;
 }
 
 /** What an operation's `auth` reads that `keys` lacks, named for a start-time error; undefined if nothing. */
@@ -66,20 +77,66 @@ export const missingKeyStores = (requirement: AuthRequirement, keys: KeyStores):
   return missing.length > 0 ? `keys.${missing.join(" and keys.")}` : undefined;
 };
 
-/** A store's or partner's own key; the owner must be the one named in the path. */
-const ownerKey = async (
+/** Records nothing: a request authenticated without a key, or whose key's use is recorded already. */
+const NOTHING_TO_RECORD = async (): Promise<void> => {};
+
+/**
+ * How to record that a key was accepted, at most once per KEY_USE_RECORDED_EVERY_MS. The handler runs
+ * it once the request has succeeded — a refused request writes nothing, not even this — and a
+ * failure to record is logged, never a reason to fail the request.
+ */
+const useRecorder = (
+  key: KeyState,
+  accepted: "current" | "previous",
+  now: Date,
+  record: (which: "current" | "previous", hash: string, at: Date) => Promise<void>,
+): (() => Promise<void>) =>
+  useToRecord(key, accepted, now)
+    ? async () => {
+        try {
+          await record(accepted, accepted === "current" ? key.hash : (key.previousHash ?? ""), now);
+        } catch (error) {
+          logger.warn("could not record a key's use", { error: String(error) });
+        }
+      }
+    : NOTHING_TO_RECORD;
+
+/** A store's or partner's own key: the key record it names, read now, must hold it and be active. */
+const ownerKey = async <R extends KeyHolderRecord>(
   token: string,
-  kind: "sk" | "pk",
-  record: ((id: string) => Promise<{ programId: string; apiKeyHash: string } | undefined>) | undefined,
-): Promise<{ ownerId: string; programId: string }> => {
+  kind: Extract<KeyKind, "sk" | "pk">,
+  holders: Pick<StoreRepository | PartnerRepository, "recordKeyUse"> & {
+    keyRecord(id: string): Promise<R | undefined>;
+  },
+  now: Date,
+): Promise<R & { ownerId: string; recordUse: () => Promise<void> }> => {
   const ownerId = keyOwner(kind, token);
-  if (ownerId !== undefined && ID_PATTERN.test(ownerId) && record) {
-    const found = await record(ownerId);
-    if (found && keyMatches(token, found.apiKeyHash)) return { ownerId, programId: found.programId };
+  // A key of the wrong shape is refused before any read.
+  if (ownerId !== undefined && ID_PATTERN.test(ownerId)) {
+    const found = await holders.keyRecord(ownerId);
+    const accepted = found && acceptedKey(found.key, token, now);
+    if (found && accepted) {
+      if (found.status !== "active") {
+        throw unauthenticated(
+          "key_disabled",
+          `This ${kind === "sk" ? "store" : "partner"} is disabled by the program's merchant; its key is refused until it is enabled again.`,
+        );
+      }
+      const recordUse = useRecorder(found.key, accepted, now, (which, hash, at) =>
+        holders.recordKeyUse({ programId: found.programId }, ownerId, which, hash, at),
+      );
+      return { ...found, ownerId, recordUse };
+    }
   }
   const what = kind === "sk" ? "a store key (sk.…)" : "a partner key (pk.…)";
   throw unauthenticated("invalid_credentials", `The key is not valid; this operation needs ${what}.`);
 };
+
+/** The caller, and how to record its key's use once the request has succeeded. */
+export interface Authenticated<P extends Principal> {
+  principal: P;
+  recordUse: () => Promise<void>;
+}
 
 /**
  * Who is calling, established from the credentials the operation requires: nobody, a pass's token,
@@ -90,31 +147,40 @@ export const authenticate = async <A extends AuthRequirement>(
   event: APIGatewayProxyEventV2,
   requirement: A,
   keys: KeyStores,
-): Promise<PrincipalByAuth[A]> => (await principalOf(event, requirement, keys)) as PrincipalByAuth[A];
+): Promise<Authenticated<PrincipalByAuth[A]>> =>
+  (await principalOf(event, requirement, keys)) as Authenticated<PrincipalByAuth[A]>;
 
 const principalOf = async (
   event: APIGatewayProxyEventV2,
   requirement: AuthRequirement,
   keys: KeyStores,
-): Promise<Principal> => {
-  if (requirement === "none") return { kind: "anonymous" };
-  if (requirement === "applePass") return { kind: "applePass", token: applePassToken(event) };
+): Promise<Authenticated<Principal>> => {
+  const only = (principal: Principal) => ({ principal, recordUse: NOTHING_TO_RECORD });
+  if (requirement === "none") return only({ kind: "anonymous" });
+  if (requirement === "applePass") return only({ kind: "applePass", token: applePassToken(event) });
   const token = bearerToken(event);
+  const now = keys.now?.() ?? new Date();
   if (requirement === "store") {
-    const { ownerId, programId } = await ownerKey(token, "sk", keys.stores?.keyRecord);
-    return { kind: "store", storeId: ownerId, programId };
+    if (!keys.stores) throw new Error("store authentication needs keys.stores");
+    const { ownerId, programId, limits, recordUse } = await ownerKey(token, "sk", keys.stores, now);
+    return {
+      principal: { kind: "store", storeId: ownerId, programId, ...(limits ? { limits } : {}) },
+      recordUse,
+    };
   }
   if (requirement === "partner") {
-    const { ownerId, programId } = await ownerKey(token, "pk", keys.partners?.keyRecord);
-    return { kind: "partner", partnerId: ownerId, programId };
+    if (!keys.partners) throw new Error("partner authentication needs keys.partners");
+    const { ownerId, programId, recordUse } = await ownerKey(token, "pk", keys.partners, now);
+    return { principal: { kind: "partner", partnerId: ownerId, programId }, recordUse };
   }
   const { programs, adminKeyHash } = keys;
   if (!programs || !adminKeyHash)
     throw new Error("merchant authentication needs keys.programs and keys.adminKeyHash");
   const programId = keyOwner("mk", token);
   if (programId !== undefined) {
-    const hash = ID_PATTERN.test(programId) ? await programs.merchantKeyHash(programId) : undefined;
-    if (hash !== undefined && keyMatches(token, hash)) {
+    const key = ID_PATTERN.test(programId) ? await programs.merchantKey(programId) : undefined;
+    const accepted = key && acceptedKey(key, token, now);
+    if (key && accepted) {
       if (requirement === "admin") {
         throw new HttpError(
           403,
@@ -122,10 +188,15 @@ const principalOf = async (
           "This operation needs the root admin key; a program's merchant key cannot do it.",
         );
       }
-      return { kind: "merchant", programId };
+      return {
+        principal: { kind: "merchant", programId },
+        recordUse: useRecorder(key, accepted, now, (which, hash, at) =>
+          programs.recordKeyUse(programId, which, hash, at),
+        ),
+      };
     }
   } else if (keyMatches(token, await adminKeyHash())) {
-    return { kind: "admin" };
+    return only({ kind: "admin" });
   }
   throw unauthenticated("invalid_credentials", "The key is not valid.");
 };

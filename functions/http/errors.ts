@@ -26,6 +26,7 @@ const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   conflict: 409,
   unauthenticated: 401,
   forbidden: 403,
+  rate_limited: 429,
   unavailable: 503,
 };
 
@@ -57,11 +58,25 @@ export const issuesOf = (error: z.ZodError): { path: string; message: string }[]
       issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
   }));
 
+const retryAfterOf = (details: unknown): number | undefined => {
+  const seconds = (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return typeof seconds === "number" && Number.isFinite(seconds)
+    ? Math.max(1, Math.ceil(seconds))
+    : undefined;
+};
+
 /** Any thrown value as an HTTP error. Unknown errors are the server's fault: 500, with nothing leaked. */
 export const toHttpError = (error: unknown): HttpError => {
   if (error instanceof HttpError) return error;
   if (error instanceof DomainError) {
-    return new HttpError(STATUS_OF_KIND[error.kind], error.code, error.message, error.details);
+    const retryAfter = error.kind === "rate_limited" ? retryAfterOf(error.details) : undefined;
+    return new HttpError(
+      STATUS_OF_KIND[error.kind],
+      error.code,
+      error.message,
+      error.details,
+      retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+    );
   }
   return new HttpError(500, "internal_error", "Something went wrong on our side; it has been logged.");
 };

@@ -11,8 +11,15 @@ import {
 } from "./auth.js";
 import { errorResponse, HttpError, jsonResponse, toHttpError } from "./errors.js";
 import { type Implementation, type OperationDef, RawReply, type Request, routeKeyOf } from "./operation.js";
-import { idempotencyKey, parseBody, parseParams, parseQuery } from "./request.js";
-import type { RouteTable } from "./routing.js";
+import {
+  assertWellFormedTarget,
+  idempotencyKey,
+  parseBody,
+  parseParams,
+  parseQuery,
+  pathNotOfRoute,
+} from "./request.js";
+import { type OperationRoute, operationRoute, type RouteTable } from "./routing.js";
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2,
@@ -51,11 +58,16 @@ const wrap = (
   middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(errorMapping())
-    .handler(base);
+    .handler(async (event) => {
+      // The door: a path or query that does not read one way only goes no further (request.ts).
+      assertWellFormedTarget(event);
+      return base(event);
+    });
 
 /**
- * A Lambda handler for one capability: it routes by the event's routeKey to one of `operations`,
- * checks the caller, validates params, query and body against the operation's schemas, and calls the
+ * A Lambda handler for one capability: it refuses a path or query that does not read one way only
+ * (400 malformed_request, before anything else), routes by the event's routeKey to one of
+ * `operations`, reads the path parameters out of rawPath (decoded once), checks the caller, validates params, query and body against the operation's schemas, and calls the
  * implementation with typed input. The implementation only calls the use cases. `routes` is the whole
  * API's route table, so that a path served by another function is a 405, not a 404.
  */
@@ -65,17 +77,29 @@ export const httpFunction = <Ops extends Record<string, OperationDef>>(
   routes: RouteTable,
   settings: HttpSettings,
 ): HttpHandler => {
-  const table = new Map<string, { op: OperationDef; run: Implementation<OperationDef> }>();
+  const table = new Map<
+    string,
+    { op: OperationDef; route: OperationRoute; run: Implementation<OperationDef> }
+  >();
   for (const [operationId, op] of Object.entries(operations)) {
     const missing = missingKeyStores(op.auth, settings.keys);
     if (missing) throw new Error(`${operationId} authenticates with ${missing}, which was not given`);
-    table.set(routeKeyOf(op), { op, run: implementations[operationId] as Implementation<OperationDef> });
+    table.set(routeKeyOf(op), {
+      op,
+      route: operationRoute(op),
+      run: implementations[operationId] as Implementation<OperationDef>,
+    });
   }
-  return wrap(async (event) => {
-    const entry = table.get(event.routeKey);
-    if (!entry) return unmatched(routes, event);
-    const { op, run } = entry;
-    const principal = await authenticate(event, op.auth, settings.keys);
+  return wrap(async (received) => {
+    const entry = table.get(received.routeKey);
+    if (!entry) return unmatched(routes, received);
+    const { op, route, run } = entry;
+    // Path parameters are read from rawPath and decoded once, by the route, locally as in AWS:
+    // API Gateway's own pathParameters (whose decoding is its own) are not used.
+    const pathParameters = route.parameters(received.rawPath);
+    if (!pathParameters) throw pathNotOfRoute(op.path);
+    const event = { ...received, pathParameters };
+    const { principal, recordUse } = await authenticate(event, op.auth, settings.keys);
     const params = parseParams(event, op.params) as Record<string, string>;
     if (params.programId !== undefined) assertCanReachProgram(principal, params.programId);
     assertIsOwner(principal, params);
@@ -92,6 +116,8 @@ export const httpFunction = <Ops extends Record<string, OperationDef>>(
       event,
     } as Request<OperationDef>;
     const result = await run(request);
+    // Only a request that succeeded records its key's use: a refused one writes nothing at all.
+    await recordUse();
     return result instanceof RawReply ? result.response : jsonResponse(op.success.status, result);
   });
 };

@@ -61,6 +61,8 @@ export interface StoreKey {
   kind: "store";
   storeId: string;
   programId: string;
+  /** What the merchant capped on this store's key, as read with it (domain/store.ts, StoreLimits). */
+  limits?: { maxPurchaseCents?: number | undefined; purchasesPerMinute?: number | undefined } | undefined;
 }
 export interface PartnerKey {
   kind: "partner";
@@ -112,6 +114,10 @@ export interface Request<O extends OperationDef> {
 export class RawReply {
   constructor(readonly response: APIGatewayProxyStructuredResultV2) {}
 }
+
+/** 204 No Content: what a deletion answers. */
+export const noContent = (): RawReply =>
+  new RawReply({ statusCode: 204, headers: { "cache-control": "no-store" } });
 
 /** What an implementation returns: the success body (its status comes from the definition), or a RawReply. */
 export type Reply<O extends OperationDef> = z.input<O["success"]["schema"]> | RawReply;

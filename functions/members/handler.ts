@@ -4,7 +4,7 @@ import { claimFor } from "../app/writes.js";
 import { loyaltyOver } from "../composition/loyalty.js";
 import { httpSettings, processParts } from "../composition/process.js";
 
-/** The merchant API's members: enrollment, reads, history, transfers and renewals. */
+/** The merchant API's members: enrollment, reads, history, transfers, renewals and card reissues. */
 const parts = processParts();
 const loyalty = loyaltyOver(parts);
 
@@ -30,6 +30,8 @@ export const handler = apiFunction(
           claimFor({ kind: "merchant", programId: r.params.programId }, r),
         ),
       ),
+    reissueCard: async ({ params }) =>
+      memberView(await loyalty.reissueCard(params.programId, params.memberId)),
   },
   httpSettings(parts),
 );

@@ -16,6 +16,8 @@ export const PROGRAM_PREFIX = "PROGRAM#";
 export const PROGRAM_SK = "PROGRAM";
 /** Sort-key prefix of a program's stores, for range queries and cursor checks. */
 export const STORE_PREFIX = "STORE#";
+/** Sort-key prefix of a program's partners, for range queries and cursor checks. */
+export const PARTNER_PREFIX = "PARTNER#";
 
 export const keys = {
   program: (programId: string) => ({ PK: `${PROGRAM_PREFIX}${programId}`, SK: PROGRAM_SK }),
@@ -50,9 +52,10 @@ export const SPEND_PREFIX = "SPEND#";
 
 /**
  * The sort keys of a member's own items. Reads rely on their order within the member's partition
- * ("LEDGER#…" < "MEMBER" < "PROFILE" < "REG#…" < "SPEND#…"): the member and its profile are adjacent,
- * so one Query reads both, and the newest ledger entries follow right below (member-repository.ts,
- * memberHead). A new kind of item in a member's partition must not sort between "MEMBER" and "PROFILE".
+ * ("LEDGER#…" < "MEMBER" < "PROFILE" < "REG#…" < "REGRATE#…" < "SPEND#…"): the member and its
+ * profile are adjacent, so one Query reads both, and the newest ledger entries follow right below
+ * (member-repository.ts, memberHead). A new kind of item in a member's partition must not sort between
+ * "MEMBER" and "PROFILE".
  */
 export const MEMBER_SK = "MEMBER";
 export const PROFILE_SK = "PROFILE";
@@ -80,7 +83,7 @@ export const memberKeys = {
   transaction: (transactionId: string) => ({ PK: `TXN#${transactionId}`, SK: "TXN" }),
   partner: (programId: string, partnerId: string) => ({
     PK: `${PROGRAM_PREFIX}${programId}`,
-    SK: `PARTNER#${partnerId}`,
+    SK: `${PARTNER_PREFIX}${partnerId}`,
   }),
   partnerKey: (partnerId: string) => ({ PK: `PARTNER#${partnerId}`, SK: "PARTNER_KEY" }),
 } as const;
@@ -90,6 +93,8 @@ export const memberKeys = {
 
 /** Sort-key prefix of Apple device registrations, in a member's and in a device's partition. */
 export const REGISTRATION_PREFIX = "REG#";
+/** Sort-key prefix of a pass's registration counters per hour, in the member's partition (after every "REG#…"). */
+export const REGISTRATION_RATE_PREFIX = "REGRATE#";
 
 export const registrationKeys = {
   device: (deviceLibraryIdentifier: string) => `DEVICE#${deviceLibraryIdentifier}`,
@@ -101,7 +106,34 @@ export const registrationKeys = {
     PK: `DEVICE#${deviceLibraryIdentifier}`,
     SK: `${REGISTRATION_PREFIX}${passTypeId}#${memberId}`,
   }),
+  /** Sort-key prefix of one pass type's registrations in a member's partition. */
+  passPrefix: (passTypeId: string) => `${REGISTRATION_PREFIX}${passTypeId}#`,
+  /** New registrations of a member's pass in one clock hour (UTC, `YYYY-MM-DDTHH`): the rate limit. */
+  rate: (memberId: string, hour: string) => ({
+    PK: `MEMBER#${memberId}`,
+    SK: `${REGISTRATION_RATE_PREFIX}${hour}`,
+  }),
+  /**
+   * What the push fan-out pushed of the pass's newest version, among the member's registrations
+   * ("REG##…": no pass type identifier starts with "#"), so that the Query of its devices reads it too.
+   */
+  pushed: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: `${REGISTRATION_PREFIX}#PUSHED` }),
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Rate limits
+
+/** What a rate limit counts: the scopes of RateCounter. */
+export const rateScopes = {
+  /** A store key's purchase requests (StoreLimits.purchasesPerMinute). */
+  storePurchases: (storeId: string) => `STORE#${storeId}#PURCHASES`,
+} as const;
+
+/** One fixed window of one limited scope (a store key's purchases per minute), expiring with it. */
+export const rateKey = (scope: string, windowStart: number) => ({
+  PK: `RATE#${scope}#${windowStart}`,
+  SK: "RATE",
+});
 
 // ---------------------------------------------------------------------------------------------
 // Idempotency scopes
@@ -111,9 +143,11 @@ export type IdempotentCaller =
   | { kind: "store"; storeId: string }
   | { kind: "partner"; partnerId: string }
   /** The merchant API of one program (its merchant key or the admin key). */
-  | { kind: "merchant"; programId: string };
+  | { kind: "merchant"; programId: string }
+  /** The root admin key, for what belongs to no program yet (creating a program). */
+  | { kind: "admin" };
 
-/** `STORE#<storeId>`, `PARTNER#<partnerId>` or `MERCHANT#<programId>`: stored in every claim. */
+/** `STORE#<storeId>`, `PARTNER#<partnerId>`, `MERCHANT#<programId>` or `ADMIN`: stored in every claim. */
 export const idempotencyScope = (caller: IdempotentCaller): string => {
   switch (caller.kind) {
     case "store":
@@ -122,5 +156,7 @@ export const idempotencyScope = (caller: IdempotentCaller): string => {
       return `PARTNER#${caller.partnerId}`;
     case "merchant":
       return `MERCHANT#${caller.programId}`;
+    case "admin":
+      return "ADMIN";
   }
 };

@@ -1,8 +1,10 @@
 import { apiFunction } from "../api/functions.js";
-import { CardLinkError, type PassAnswer } from "../app/wallet.js";
+import { deviceLog } from "../app/device-log.js";
+import { CardLinkError, type PassAnswer, RegistrationRateLimited } from "../app/wallet.js";
 import { httpSettings, processParts } from "../composition/process.js";
 import { walletOver } from "../composition/wallet.js";
 import { DomainError } from "../domain/errors.js";
+import { HttpError } from "../http/errors.js";
 import { RawReply } from "../http/operation.js";
 import { ifModifiedSince } from "../http/request.js";
 import { logger } from "../shared/logger.js";
@@ -11,6 +13,8 @@ import { cardPage, linkProblemPage, passesUnavailablePage } from "./pages.js";
 /** Apple Wallet, customer side: the card link (page and pass) and Apple's PassKit web service. */
 const parts = processParts();
 const wallet = walletOver(parts);
+/** Devices' PassKit log messages, bounded per request and per process (app/device-log.ts). */
+const deviceLogs = deviceLog((line, fields) => logger.warn(line, fields));
 
 /** The pass's webServiceURL: Apple appends /v1/devices/… to it. */
 const webServiceUrl = `${parts.publicUrl}/passkit`;
@@ -74,18 +78,24 @@ export const handler = apiFunction(
       orLinkPage(async () =>
         passReply(await wallet.passByLink(params.token, webServiceUrl, ifModifiedSince(event)), true),
       ),
-    registerDevice: async ({ params, body, principal }) =>
-      empty(
-        (await wallet.register({
+    registerDevice: async ({ params, body, principal }) => {
+      try {
+        const outcome = await wallet.register({
           deviceLibraryIdentifier: params.deviceLibraryIdentifier,
           passTypeId: params.passTypeIdentifier,
           serialNumber: params.serialNumber,
           token: principal.token,
           pushToken: body.pushToken,
-        })) === "created"
-          ? 201
-          : 200,
-      ),
+        });
+        return empty(outcome === "created" ? 201 : 200);
+      } catch (error) {
+        // Too many new devices for this pass this hour: Apple's device tries again after Retry-After.
+        if (!(error instanceof RegistrationRateLimited)) throw error;
+        throw new HttpError(429, "too_many_registrations", error.message, undefined, {
+          "retry-after": String(error.retryAfterSeconds),
+        });
+      }
+    },
     unregisterDevice: async ({ params, principal }) => {
       await wallet.unregister({
         deviceLibraryIdentifier: params.deviceLibraryIdentifier,
@@ -118,7 +128,7 @@ export const handler = apiFunction(
         false,
       ),
     logMessages: async ({ body }) => {
-      for (const message of body.logs) logger.warn("PassKit device log", { message: message.slice(0, 1000) });
+      deviceLogs.record(body.logs);
       return empty(200);
     },
   },

@@ -35,7 +35,7 @@ a.button{display:block;text-align:center;background:#000;color:#fff;text-decorat
 `,
 });
 
-export type LinkProblem = "malformed" | "forged" | "expired" | "gone";
+export type LinkProblem = "malformed" | "forged" | "expired" | "gone" | "replaced";
 
 /** A link that gives no pass: what happened and what to do, never a stack trace or a pass. */
 export const linkProblemPage = (problem: LinkProblem): APIGatewayProxyStructuredResultV2 => {
@@ -51,6 +51,12 @@ export const linkProblemPage = (problem: LinkProblem): APIGatewayProxyStructured
         410,
         "This card no longer exists",
         `<h1>This card no longer exists</h1><p>The loyalty card behind this link has been closed. If you think this is a mistake, contact the shop.</p>`,
+      );
+    case "replaced":
+      return page(
+        410,
+        "This card link was replaced",
+        `<h1>This card link was replaced</h1><p>The shop has issued a new card link for this loyalty card, and this one no longer works. Use the link in the most recent email from the shop, or ask the shop to send it again.</p>`,
       );
     default:
       return page(

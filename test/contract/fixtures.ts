@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import { z } from "zod";
 import type { LedgerEntry, Member, MemberProfile } from "../../functions/domain/loyalty/member.js";
 import type { PurchaseRecord } from "../../functions/domain/loyalty/records.js";
+import type { Partner } from "../../functions/domain/partner.js";
 import type {
   Enrollment,
   IdempotencyRecord,
@@ -11,6 +12,7 @@ import type {
   PageRequest,
   PartnerRepository,
   ProgramRepository,
+  RateCounter,
   RegistrationRepository,
   StoreRepository,
 } from "../../functions/domain/ports.js";
@@ -26,6 +28,7 @@ export interface Repositories {
   members: MemberRepository;
   partners: PartnerRepository;
   registrations: RegistrationRepository;
+  rates: RateCounter;
 }
 
 /**
@@ -51,13 +54,14 @@ export const aStore = (programId: string, storeId = newId("sto")): Store =>
     new Date(),
   );
 
-export const aPartner = (programId: string) => {
+export const aPartner = (programId: string): Partner => {
   const partnerId = newId("prt");
   return {
     partnerId,
     programId,
     name: "Partner",
     pointsPerEuro: 2,
+    status: "active",
     apiKeyPrefix: `pk.${partnerId.slice(4, 10)}`,
     createdAt: new Date().toISOString(),
   };

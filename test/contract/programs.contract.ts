@@ -23,7 +23,7 @@ export const describeProgramRepositoryContract = (name: string, make: MakeReposi
       // Assess
       expect(await programs.get(program.programId)).toEqual(program);
       expect(await programs.recent(program.programId)).toEqual(program);
-      expect(await programs.merchantKeyHash(program.programId)).toBe(hashKey("the-key"));
+      expect(await programs.merchantKey(program.programId)).toEqual({ hash: hashKey("the-key") });
     });
 
     it("knows nothing of a program that was never created", async () => {
@@ -35,7 +35,7 @@ export const describeProgramRepositoryContract = (name: string, make: MakeReposi
       const read = await Promise.all([
         programs.get(absent),
         programs.recent(absent),
-        programs.merchantKeyHash(absent),
+        programs.merchantKey(absent),
       ]);
 
       // Assess
@@ -54,7 +54,7 @@ export const describeProgramRepositoryContract = (name: string, make: MakeReposi
       // Assess
       await expect(second).rejects.toThrow();
       expect(await programs.get(program.programId)).toEqual(program);
-      expect(await programs.merchantKeyHash(program.programId)).toBe(hashKey("a"));
+      expect(await programs.merchantKey(program.programId)).toEqual({ hash: hashKey("a") });
     });
 
     it("replaces a program only from the version it was read at, keeping its identity and key hash", async () => {
@@ -78,7 +78,7 @@ export const describeProgramRepositoryContract = (name: string, make: MakeReposi
       // Assess
       expect([first, stale, absent]).toEqual([true, false, false]);
       expect(await programs.get(program.programId)).toEqual(next);
-      expect(await programs.merchantKeyHash(program.programId)).toBe(hashKey("k"));
+      expect(await programs.merchantKey(program.programId)).toEqual({ hash: hashKey("k") });
       expect(await programs.get(missing.programId)).toBeUndefined();
     });
 

@@ -1,5 +1,6 @@
 import { describeCommitContract } from "./commit.contract.js";
 import type { MakeRepositories } from "./fixtures.js";
+import { describeKeyHolderContract } from "./key-holders.contract.js";
 import { describeMemberRepositoryContract } from "./members.contract.js";
 import { describeProgramRepositoryContract } from "./programs.contract.js";
 import { describeRegistrationRepositoryContract } from "./registrations.contract.js";
@@ -16,6 +17,7 @@ export const describeRepositoryContracts = (name: string, make: MakeRepositories
   describeProgramRepositoryContract(name, make);
   describeStoreRepositoryContract(name, make);
   describePartnerRepositoryContract(name, make);
+  describeKeyHolderContract(name, make);
   describeMemberRepositoryContract(name, make);
   describeCommitContract(name, make);
   describeRegistrationRepositoryContract(name, make);

@@ -38,7 +38,8 @@ export const describeStoreRepositoryContract = (name: string, make: MakeReposito
       expect(await stores.keyRecord(store.storeId)).toEqual({
         storeId: store.storeId,
         programId,
-        apiKeyHash: hashKey("store-key"),
+        status: "active",
+        key: { hash: hashKey("store-key") },
       });
       expect(await stores.get(orphan.programId, orphan.storeId)).toBeUndefined();
       expect(await stores.keyRecord(orphan.storeId)).toBeUndefined();
@@ -74,7 +75,7 @@ export const describeStoreRepositoryContract = (name: string, make: MakeReposito
       // Assess
       await expect(second).rejects.toThrow();
       expect(await stores.get(programId, store.storeId)).toEqual(store);
-      expect((await stores.keyRecord(store.storeId))?.apiKeyHash).toBe(hashKey("first"));
+      expect((await stores.keyRecord(store.storeId))?.key.hash).toBe(hashKey("first"));
     });
 
     it("lists a program's stores in id order, a page at a time, each once", async () => {
@@ -153,7 +154,8 @@ export const describePartnerRepositoryContract = (name: string, make: MakeReposi
       expect(await partners.keyRecord(partner.partnerId)).toEqual({
         partnerId: partner.partnerId,
         programId: program.programId,
-        apiKeyHash: hashKey("partner-key"),
+        status: "active",
+        key: { hash: hashKey("partner-key") },
       });
       expect(await partners.get(orphan.programId, orphan.partnerId)).toBeUndefined();
       expect(await partners.keyRecord(orphan.partnerId)).toBeUndefined();

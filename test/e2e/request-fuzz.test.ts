@@ -195,6 +195,20 @@ const validationOf = (schema: z.ZodType, value: unknown): [number, string][] => 
     : [[422, "validation_failed"]];
 };
 
+/** Strings that stress a parser, a database key or a log line. */
+const UNICODE: [string, string][] = [
+  ["emoji and a zero-width joiner", "👩‍👩‍👧‍👦 café"],
+  ["right-to-left text", "\u202eطلب\u202c"],
+  ["a NUL and control characters", "a\u0000b\u0007c\u001b[31m"],
+  ["a lone surrogate", "x\ud800y"],
+  ["combining marks", "Z̷̢͉̀a̵͎̓l̶̙̈́g̷̪̾o̸̟͐"],
+  ["a long string of 10,000 characters", "é".repeat(10_000)],
+];
+const NESTED_FIELD_DEPTH = 200;
+/** A value nested `depth` deep: objects in arrays in objects… */
+const nested = (depth: number): unknown =>
+  Array.from({ length: depth }).reduce<unknown>((inner, _, i) => (i % 2 ? [inner] : { a: inner }), 1);
+
 /** The body: how it is sent, its top-level type, unknown fields, each field missing, wrong or out of bounds. */
 const bodyCases = (op: Operation, schema: z.ZodType, base: Record<string, unknown>): Case[] => {
   const shape = shapeOf(schema);
@@ -220,6 +234,11 @@ const bodyCases = (op: Operation, schema: z.ZodType, base: Record<string, unknow
       what: "a form body",
       expected: [[415, "unsupported_media_type"]],
       make: (v) => withBody(v, "a=1", { "content-type": "application/x-www-form-urlencoded" }),
+    },
+    {
+      what: "a body of arrays nested 20,000 deep",
+      expected: [[422, "validation_failed"]],
+      make: (v) => withBody(v, `${"[".repeat(20_000)}${"]".repeat(20_000)}`, JSON_TYPE),
     },
     {
       what: `a body over ${MAX_BODY_BYTES} bytes`,
@@ -259,6 +278,16 @@ const bodyCases = (op: Operation, schema: z.ZodType, base: Record<string, unknow
         only: [[422, "validation_failed"]],
       });
     }
+  }
+  // Text no ASCII-minded parser expects, in every field: the schema decides whether it is a mistake.
+  for (const name of Object.keys(shape.properties)) {
+    for (const [kind, text] of UNICODE) {
+      candidates.push({ what: `${name}: ${kind}`, value: { ...base, [name]: text } });
+    }
+    candidates.push({
+      what: `${name}: nested ${NESTED_FIELD_DEPTH} deep`,
+      value: { ...base, [name]: nested(NESTED_FIELD_DEPTH) },
+    });
   }
   for (const { what, value, only } of candidates) {
     const expected = validationOf(schema, value);
@@ -449,6 +478,11 @@ const validBodies: Record<string, Record<string, unknown>> = {
   recordRefund: { transactionId: "txn_0000000000000000", amountCents: 100 },
   redeem: { member: "mbr_0000000000000000", rewardId: "cake" },
   createPartner: { name: "Bowling" },
+  rotateMerchantKey: { graceSeconds: 60 },
+  updateStore: { name: "Renamed" },
+  rotateStoreKey: { graceSeconds: 60 },
+  updatePartner: { name: "Renamed" },
+  rotatePartnerKey: { graceSeconds: 60 },
   recordAccrual: { member: "mbr_0000000000000000", points: 5, reference: "r1" },
   registerDevice: { pushToken: "f".repeat(64) },
   logMessages: { logs: ["a message"] },
@@ -529,6 +563,19 @@ describe("every operation of the contract refuses what its schemas refuse, with 
         expect(op.query.safeParse(validQueries[op.operationId] ?? {}).success, op.operationId).toBe(true);
     }
     expect(documentedCodes.size).toBeGreaterThan(20);
+  });
+
+  it("covers every operation /openapi.json publishes", async () => {
+    // Act
+    const document = await call("GET", "/openapi.json", { key: null });
+
+    // Assess
+    const published = Object.values(
+      document.body.paths as Record<string, Record<string, { operationId: string }>>,
+    )
+      .flatMap((path) => Object.values(path).map((op) => op.operationId))
+      .sort();
+    expect(published).toEqual(operations.map((op) => op.operationId).sort());
   });
 
   it.each(operations.map((op) => [op.operationId, op] as const))("%s", async (_id, op) => {

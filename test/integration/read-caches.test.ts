@@ -1,4 +1,4 @@
-import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoProgramRepository } from "../../functions/adapters/dynamodb/program-repository.js";
 import { dynamoStoreRepository } from "../../functions/adapters/dynamodb/store-repository.js";
@@ -116,14 +116,14 @@ describe("programs as the hot paths read them", () => {
       new Date(),
     );
     expect(await programs.recent(program.programId)).toBeUndefined();
-    expect(await programs.merchantKeyHash(program.programId)).toBeUndefined();
+    expect(await programs.merchantKey(program.programId)).toBeUndefined();
 
     // Act
     await programs.create(program, hashKey("late-key"));
 
     // Assess
     expect((await programs.recent(program.programId))?.name).toBe("Late");
-    expect(await programs.merchantKeyHash(program.programId)).toBe(hashKey("late-key"));
+    expect((await programs.merchantKey(program.programId))?.hash).toBe(hashKey("late-key"));
   });
 
   it("still answers a read of the program in flight while this process replaces it", async () => {
@@ -170,22 +170,36 @@ describe("stores as the hot paths read them", () => {
     expect(shown).toEqual([store]);
   });
 
-  it("does not keep a store key that did not exist: once the store is created, its key is found", async () => {
-    // Prepare
+  it("never keeps a store key: a key disabled or deleted by another container is refused at once", async () => {
+    // Prepare: this process has read the store's key record
     const program = await aProgram();
     const store = aStore(program.programId);
-    expect(await stores.keyRecord(store.storeId)).toBeUndefined();
-
-    // Act
     await stores.create(store, hashKey("store-key"));
-    const record = await stores.keyRecord(store.storeId);
+    expect((await stores.keyRecord(store.storeId))?.status).toBe("active");
+    const recordKey = keys.storeKey(store.storeId);
+
+    // Act: another container disables the store, then deletes its key record
+    await elsewhere.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { PK: { S: recordKey.PK }, SK: { S: recordKey.SK } },
+        UpdateExpression: "SET #status = :disabled",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":disabled": { S: "disabled" } },
+      }),
+    );
+    const disabled = await stores.keyRecord(store.storeId);
+    await elsewhere.send(
+      new DeleteItemCommand({
+        TableName: table.tableName,
+        Key: { PK: { S: recordKey.PK }, SK: { S: recordKey.SK } },
+      }),
+    );
+    const deleted = await stores.keyRecord(store.storeId);
 
     // Assess
-    expect(record).toEqual({
-      storeId: store.storeId,
-      programId: program.programId,
-      apiKeyHash: hashKey("store-key"),
-    });
+    expect(disabled?.status).toBe("disabled");
+    expect(deleted).toBeUndefined();
   });
 });
 

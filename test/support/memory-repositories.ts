@@ -1,11 +1,15 @@
+import type { HolderStatus } from "../../functions/domain/credentials.js";
 import { DomainError } from "../../functions/domain/errors.js";
 import type { LedgerEntry, Member, MemberProfile } from "../../functions/domain/loyalty/member.js";
 import type { PurchaseRecord } from "../../functions/domain/loyalty/records.js";
 import { MAX_PASS_LOCATIONS } from "../../functions/domain/pass/apple-card.js";
 import type {
   CommitResult,
+  CreationClaim,
   DeviceRegistration,
   IdempotencyRecord,
+  KeyHolderRecord,
+  KeyHolderRepository,
   MemberRepository,
   MemberWrite,
   Page,
@@ -13,11 +17,21 @@ import type {
   PartnerRecord,
   PartnerRepository,
   ProgramRepository,
+  PushedMark,
+  RateCounter,
   RegistrationRepository,
   StoreRepository,
 } from "../../functions/domain/ports.js";
 import type { Program } from "../../functions/domain/program.js";
+import {
+  byRegistrationTime,
+  MAX_EVICTIONS_PER_REGISTRATION,
+  REGISTRATION_LIMITS,
+  type RegistrationLimits,
+  registrationWindow,
+} from "../../functions/domain/registrations.js";
 import type { Store } from "../../functions/domain/store.js";
+import { type KeyState, keyView } from "../../functions/shared/key-lifecycle.js";
 
 /**
  * The repository ports over plain Maps, for testing use cases fast: the same observable behaviour as
@@ -49,10 +63,12 @@ interface TransactionItem {
 }
 
 interface State {
-  programs: Map<string, { program: Program; merchantKeyHash: string }>;
+  programs: Map<string, { program: Program; key: KeyState }>;
   /** By storeId: store ids are unique across programs (their key record is keyed by id alone). */
-  stores: Map<string, { store: Store; apiKeyHash: string }>;
-  partners: Map<string, { partner: PartnerRecord; apiKeyHash: string }>;
+  stores: Map<string, { holder: Store; key: KeyState }>;
+  partners: Map<string, { holder: PartnerRecord; key: KeyState }>;
+  /** Rate-limit windows: uses by key(scope, windowStart). */
+  rates: Map<string, number>;
   members: Map<string, Member>;
   profiles: Map<string, MemberProfile>;
   /** Per member, by seq. */
@@ -65,7 +81,11 @@ interface State {
   referralCodes: Map<string, string>;
   transactions: Map<string, TransactionItem>;
   /** By key(memberId, passTypeId, deviceLibraryIdentifier). */
-  registrations: Map<string, DeviceRegistration>;
+  registrations: Map<string, DeviceRegistration & { registeredAt: string }>;
+  /** New registrations of a pass per clock hour, by key(memberId, hour). */
+  registrationRates: Map<string, number>;
+  /** What the push fan-out noted it pushed, by memberId. */
+  pushed: Map<string, PushedMark>;
 }
 
 const emptyState = (): State => ({
@@ -81,6 +101,9 @@ const emptyState = (): State => ({
   referralCodes: new Map(),
   transactions: new Map(),
   registrations: new Map(),
+  registrationRates: new Map(),
+  pushed: new Map(),
+  rates: new Map(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -137,87 +160,202 @@ const seqKey = (entry: LedgerEntry): string => String(entry.seq).padStart(10, "0
 // Programs, stores, partners
 
 const programRepository = (state: State): ProgramRepository => {
-  const get = async (programId: string) => copy(state.programs.get(programId)?.program);
+  /** The program as the API shows it: its merchant key's use and rotation, never the hashes. */
+  const shown = (stored: { program: Program; key: KeyState } | undefined): Program | undefined => {
+    if (!stored) return undefined;
+    const view = keyView(stored.key);
+    return copy({ ...stored.program, ...(Object.keys(view).length > 0 ? { merchantKey: view } : {}) });
+  };
+  const get = async (programId: string) => shown(state.programs.get(programId));
   return {
-    async create(program, merchantKeyHash) {
+    async create(program, merchantKeyHash, claim, now = new Date()) {
+      const seen = claim && liveClaim(state, claim, now);
+      if (seen) return seen;
       if (state.programs.has(program.programId)) {
         throw new Error(`The conditional request failed: program ${program.programId} exists.`);
       }
-      state.programs.set(program.programId, { program: copy(program), merchantKeyHash });
+      state.programs.set(program.programId, { program: copy(program), key: { hash: merchantKeyHash } });
+      if (claim) keepClaim(state, claim, now);
+      return undefined;
     },
     get,
     recent: get,
-    async merchantKeyHash(programId) {
-      return state.programs.get(programId)?.merchantKeyHash;
+    async merchantKey(programId) {
+      return copy(state.programs.get(programId)?.key);
+    },
+    async setMerchantKey(programId, next, expectedHash) {
+      const stored = state.programs.get(programId);
+      if (stored?.key.hash !== expectedHash) return false;
+      stored.key = copy(next);
+      return true;
+    },
+    async recordKeyUse(programId, which, hash, at) {
+      const stored = state.programs.get(programId);
+      if (stored?.key[which === "current" ? "hash" : "previousHash"] === hash)
+        stored.key[which === "current" ? "lastUsedAt" : "previousLastUsedAt"] = at.toISOString();
     },
     async list(page) {
-      const programs = [...state.programs.values()].map((p) => p.program);
+      const programs = [...state.programs.values()].flatMap((p) => shown(p) ?? []);
       return pageOf("programs", programs, (p) => `${p.createdAt}#${p.programId}`, page, true);
     },
     async replace(program, expectedVersion) {
       const stored = state.programs.get(program.programId);
       if (stored?.program.version !== expectedVersion) return false;
-      // Every field but the identity is replaced; the merchant key hash stays.
+      // Every field but the identity is replaced; the merchant key's state stays.
       const { programId, createdAt } = stored.program;
-      stored.program = { ...stored.program, ...copy(program), programId, createdAt };
+      const { merchantKey: _shown, ...fields } = copy(program);
+      stored.program = { ...stored.program, ...fields, programId, createdAt };
       return true;
     },
   };
 };
 
-/** A store or partner is created only in an existing program, and its id only once. */
-const createChild = <T>(
-  state: State,
-  children: Map<string, T>,
-  programId: string,
-  id: string,
-  child: T,
-): boolean => {
-  if (!state.programs.has(programId)) return false;
-  if (children.has(id)) throw new Error(`The conditional request failed: ${id} exists.`);
-  children.set(id, copy(child));
-  return true;
+/** A creation's claim on its key, if a live one is held already (claims.ts). */
+const liveClaim = (state: State, claim: CreationClaim, now: Date): IdempotencyRecord | undefined =>
+  copy(liveAt(state, claim.transactionId, now)?.claim);
+
+const keepClaim = (state: State, claim: CreationClaim, now: Date): void => {
+  state.transactions.set(claim.transactionId, {
+    claim: copy(claim.record),
+    expiresAt: epochSeconds(now) + CLAIM_SECONDS,
+  });
 };
+
+/** What a holder's item shows of its key: the key view's fields, as the DynamoDB items carry them. */
+const KEY_VIEW_FIELDS = ["keyLastUsedAt", "previousKeyValidUntil", "previousKeyLastUsedAt"] as const;
+
+/**
+ * Stores and partners over one Map by id (ids are unique across programs; their key records are keyed
+ * by id alone): the same lifecycle as keyed-child.ts.
+ */
+const keyHolders = <T extends { programId: string; status: HolderStatus }, R extends KeyHolderRecord>(
+  state: State,
+  holders: Map<string, { holder: T; key: KeyState }>,
+  idOf: (holder: T) => string,
+  recordOf: (id: string, common: KeyHolderRecord, holder: T) => R,
+): KeyHolderRepository<T, R> => ({
+  async create(holder, apiKeyHash, claim, now = new Date()) {
+    const id = idOf(holder);
+    const seen = claim && liveClaim(state, claim, now);
+    if (seen) return seen;
+    if (!state.programs.has(holder.programId)) return false;
+    if (holders.has(id)) throw new Error(`The conditional request failed: ${id} exists.`);
+    holders.set(id, { holder: copy(holder), key: { hash: apiKeyHash } });
+    if (claim) keepClaim(state, claim, now);
+    return true;
+  },
+  async replace(holder) {
+    const stored = holders.get(idOf(holder));
+    if (stored?.holder.programId !== holder.programId) return false;
+    const kept = Object.fromEntries(
+      ["programId", "createdAt", "apiKeyPrefix", ...KEY_VIEW_FIELDS].flatMap((name) =>
+        name in stored.holder ? [[name, (stored.holder as Record<string, unknown>)[name]]] : [],
+      ),
+    );
+    const fields = Object.fromEntries(
+      Object.entries(copy(holder)).filter(([name]) => !(KEY_VIEW_FIELDS as readonly string[]).includes(name)),
+    );
+    stored.holder = { ...fields, ...kept } as T;
+    return true;
+  },
+  async setKey(holder, next, apiKeyPrefix, expectedHash) {
+    const stored = holders.get(idOf(holder));
+    if (stored?.holder.programId !== holder.programId || stored.key.hash !== expectedHash) return false;
+    stored.key = copy(next);
+    const shown = stored.holder as Record<string, unknown>;
+    for (const name of KEY_VIEW_FIELDS) delete shown[name];
+    Object.assign(shown, { apiKeyPrefix, ...keyView(next) });
+    return true;
+  },
+  async recordKeyUse(holder, id, which, hash, at) {
+    const stored = holders.get(id);
+    if (stored?.holder.programId !== holder.programId) return;
+    if (stored.key[which === "current" ? "hash" : "previousHash"] !== hash) return;
+    stored.key[which === "current" ? "lastUsedAt" : "previousLastUsedAt"] = at.toISOString();
+    Object.assign(stored.holder, {
+      [which === "current" ? "keyLastUsedAt" : "previousKeyLastUsedAt"]: at.toISOString(),
+    });
+  },
+  async remove(programId, id) {
+    if (holders.get(id)?.holder.programId !== programId) return false;
+    holders.delete(id);
+    return true;
+  },
+  async keyRecord(id) {
+    const stored = holders.get(id);
+    return (
+      stored &&
+      copy(
+        recordOf(
+          id,
+          { programId: stored.holder.programId, status: stored.holder.status, key: stored.key },
+          stored.holder,
+        ),
+      )
+    );
+  },
+});
 
 const storeRepository = (state: State): StoreRepository => {
   /** A program's stores in id order. */
   const storesOf = (programId: string) =>
     [...state.stores.values()]
-      .map((s) => s.store)
+      .map((s) => s.holder)
       .filter((s) => s.programId === programId)
       .sort((a, b) => byText(a.storeId, b.storeId));
   return {
-    async create(store, apiKeyHash) {
-      return createChild(state, state.stores, store.programId, store.storeId, { store, apiKeyHash });
-    },
+    ...keyHolders(
+      state,
+      state.stores,
+      (store) => store.storeId,
+      (storeId, common, store) => ({ storeId, ...common, ...(store.limits ? { limits: store.limits } : {}) }),
+    ),
     async get(programId, storeId) {
-      const stored = state.stores.get(storeId)?.store;
+      const stored = state.stores.get(storeId)?.holder;
       return stored?.programId === programId ? copy(stored) : undefined;
     },
     async list(programId, page) {
-      return pageOf(key("stores", programId), storesOf(programId), (s) => s.storeId, page);
+      return pageOf(key("stores", programId), copy(storesOf(programId)), (s) => s.storeId, page);
     },
     async passStores(programId) {
       return copy(storesOf(programId).slice(0, MAX_PASS_LOCATIONS));
     },
-    async keyRecord(storeId) {
-      const stored = state.stores.get(storeId);
-      return stored && { storeId, programId: stored.store.programId, apiKeyHash: stored.apiKeyHash };
+  };
+};
+
+const partnerRepository = (state: State): PartnerRepository => {
+  const get = async (programId: string, partnerId: string) => {
+    const stored = state.partners.get(partnerId)?.holder;
+    return stored?.programId === programId ? copy(stored) : undefined;
+  };
+  return {
+    ...keyHolders(
+      state,
+      state.partners,
+      (partner) => partner.partnerId,
+      (partnerId, common) => ({ partnerId, ...common }),
+    ),
+    get,
+    read: get,
+    async list(programId, page) {
+      const partners = [...state.partners.values()]
+        .map((p) => p.holder)
+        .filter((p) => p.programId === programId);
+      return pageOf(key("partners", programId), copy(partners), (p) => p.partnerId, page);
     },
   };
 };
 
-const partnerRepository = (state: State): PartnerRepository => ({
-  async create(partner, apiKeyHash) {
-    return createChild(state, state.partners, partner.programId, partner.partnerId, { partner, apiKeyHash });
-  },
-  async get(programId, partnerId) {
-    const stored = state.partners.get(partnerId)?.partner;
-    return stored?.programId === programId ? copy(stored) : undefined;
-  },
-  async keyRecord(partnerId) {
-    const stored = state.partners.get(partnerId);
-    return stored && { partnerId, programId: stored.partner.programId, apiKeyHash: stored.apiKeyHash };
+/** Fixed windows counted in a Map, as rate-counter.ts counts them in items. */
+const rateCounter = (state: State): RateCounter => ({
+  async take(scope, limit, windowSeconds, now) {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const windowStart = nowSeconds - (nowSeconds % windowSeconds);
+    const counted = key(scope, String(windowStart));
+    const uses = state.rates.get(counted) ?? 0;
+    if (uses >= limit) return { retryAfterSeconds: windowStart + windowSeconds - nowSeconds };
+    state.rates.set(counted, uses + 1);
+    return {};
   },
 });
 
@@ -451,31 +589,64 @@ const memberRepository = (state: State): MemberRepository => {
 // ---------------------------------------------------------------------------------------------
 // Apple Wallet device registrations
 
-const registrationRepository = (state: State): RegistrationRepository => {
+const registrationRepository = (state: State, limits: RegistrationLimits): RegistrationRepository => {
   const registrationKey = (memberId: string, passTypeId: string, deviceLibraryIdentifier: string) =>
     key(memberId, passTypeId, deviceLibraryIdentifier);
+  /** Without the registration time, as the port gives registrations. */
+  const asGiven = ({ registeredAt: _, ...registration }: DeviceRegistration & { registeredAt: string }) =>
+    copy(registration);
+  /** In sort-key order (`REG#<passTypeId>#<device>`), as DynamoDB gives them. */
+  const ofMember = (memberId: string) =>
+    [...state.registrations.values()]
+      .filter((r) => r.memberId === memberId)
+      .sort((a, b) =>
+        byText(
+          `${a.passTypeId}#${a.deviceLibraryIdentifier}`,
+          `${b.passTypeId}#${b.deviceLibraryIdentifier}`,
+        ),
+      );
 
-  /** The member's device count moved by one; moving its version too (registration-repository.ts). */
-  const countDevices = (memberId: string, delta: 1 | -1): void => {
+  /** The member's device count moved; moving its version too (registration-repository.ts). */
+  const countDevices = (memberId: string, delta: number): void => {
     const member = state.members.get(memberId);
     const devices = member?.devices;
-    if (!member || devices === undefined || (delta < 0 && devices <= 0)) {
-      throw new Error(`The conditional request failed: member ${memberId} cannot count ${delta} device.`);
+    if (!member || devices === undefined || devices + delta < 0) {
+      throw new Error(`The conditional request failed: member ${memberId} cannot count ${delta} device(s).`);
     }
     state.members.set(memberId, { ...member, devices: devices + delta, version: member.version + 1 });
   };
 
   return {
-    async register(registration, _now, counted) {
+    async register(registration, now, counted) {
       const at = registrationKey(
         registration.memberId,
         registration.passTypeId,
         registration.deviceLibraryIdentifier,
       );
-      const created = !state.registrations.has(at);
-      if (created && counted) countDevices(registration.memberId, 1);
-      state.registrations.set(at, copy(registration));
-      return created ? "created" : "updated";
+      const stored = state.registrations.get(at);
+      if (stored) {
+        state.registrations.set(at, { ...copy(registration), registeredAt: stored.registeredAt });
+        return "updated";
+      }
+      // One transaction in DynamoDB: every check first, then every change.
+      const window = registrationWindow(now);
+      const rate = key(registration.memberId, window.hour);
+      const newThisHour = state.registrationRates.get(rate) ?? 0;
+      if (newThisHour >= limits.maxNewPerHour) return "rate_limited";
+      const present = ofMember(registration.memberId)
+        .filter((r) => r.passTypeId === registration.passTypeId)
+        .sort(byRegistrationTime);
+      const excess = present.length + 1 - limits.maxDevices;
+      const evicted = present.slice(0, Math.max(0, Math.min(excess, MAX_EVICTIONS_PER_REGISTRATION)));
+      const delta = 1 - evicted.length;
+      if (counted && delta !== 0) countDevices(registration.memberId, delta);
+      for (const old of evicted)
+        state.registrations.delete(
+          registrationKey(old.memberId, old.passTypeId, old.deviceLibraryIdentifier),
+        );
+      state.registrationRates.set(rate, newThisHour + 1);
+      state.registrations.set(at, { ...copy(registration), registeredAt: now.toISOString() });
+      return "created";
     },
     async unregister(deviceLibraryIdentifier, passTypeId, memberId, counted) {
       const at = registrationKey(memberId, passTypeId, deviceLibraryIdentifier);
@@ -483,6 +654,15 @@ const registrationRepository = (state: State): RegistrationRepository => {
       if (counted) countDevices(memberId, -1);
       state.registrations.delete(at);
       return true;
+    },
+    async removeAll(memberId) {
+      const all = ofMember(memberId);
+      if (state.members.get(memberId)?.devices !== undefined && all.length > 0)
+        countDevices(memberId, -all.length);
+      for (const r of all)
+        state.registrations.delete(registrationKey(r.memberId, r.passTypeId, r.deviceLibraryIdentifier));
+      state.pushed.delete(memberId);
+      return all.length;
     },
     async serialsOnDevice(deviceLibraryIdentifier, passTypeId) {
       return [...state.registrations.values()]
@@ -499,15 +679,21 @@ const registrationRepository = (state: State): RegistrationRepository => {
       return found;
     },
     async devicesOf(memberId) {
-      return [...state.registrations.values()]
-        .filter((r) => r.memberId === memberId)
-        .sort((a, b) =>
-          byText(
-            `${a.passTypeId}#${a.deviceLibraryIdentifier}`,
-            `${b.passTypeId}#${b.deviceLibraryIdentifier}`,
-          ),
-        )
-        .map(copy);
+      return ofMember(memberId).map(asGiven);
+    },
+    async pushTargets(memberId, passTypeId) {
+      const devices = ofMember(memberId)
+        .filter((r) => r.passTypeId === passTypeId)
+        .sort(byRegistrationTime)
+        .slice(-limits.maxDevices)
+        .map(asGiven);
+      const pushed = state.pushed.get(memberId);
+      return { devices, ...(pushed ? { pushed: copy(pushed) } : {}) };
+    },
+    async markPushed(memberId, mark) {
+      const noted = state.pushed.get(memberId);
+      if (noted && noted.passUpdatedAt > mark.passUpdatedAt) return;
+      state.pushed.set(memberId, { passUpdatedAt: mark.passUpdatedAt, tokens: [...new Set(mark.tokens)] });
     },
   };
 };
@@ -516,13 +702,14 @@ const registrationRepository = (state: State): RegistrationRepository => {
  * The five repositories over one in-memory state: a store is created only in a program that exists,
  * enrollments and commits see each other, registrations move the member's device count.
  */
-export const memoryRepositories = () => {
+export const memoryRepositories = (limits: RegistrationLimits = REGISTRATION_LIMITS) => {
   const state = emptyState();
   return {
     programs: programRepository(state),
     stores: storeRepository(state),
     members: memberRepository(state),
     partners: partnerRepository(state),
-    registrations: registrationRepository(state),
+    registrations: registrationRepository(state, limits),
+    rates: rateCounter(state),
   };
 };

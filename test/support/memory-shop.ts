@@ -116,7 +116,9 @@ export const memoryShop = async ({
     partners: repos.partners,
     now: clock.now,
     serialise,
-    cardUrl: async (programId, memberId) => `https://carnet.test/c/${programId}.${memberId}`,
+    registrations: repos.registrations,
+    rates: repos.rates,
+    cardUrl: async (m) => `https://carnet.test/c/${m.programId}.${m.memberId}.${m.passAuthGeneration}`,
   };
   const service = loyaltyService(deps);
   /** Another process on the same data: its commits are not recorded and race this one's. */

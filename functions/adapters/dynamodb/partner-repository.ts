@@ -1,48 +1,53 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { Partner } from "../../domain/partner.js";
-import type { PartnerRecord, PartnerRepository } from "../../domain/ports.js";
-import { memberKeys } from "../../shared/keys.js";
+import type { PartnerRepository } from "../../domain/ports.js";
+import { memberKeys, PARTNER_PREFIX, PROGRAM_PREFIX } from "../../shared/keys.js";
 import type { DynamoTable } from "./client.js";
+import { prefixPage } from "./cursor.js";
 import { entityOf } from "./entity.js";
-import { createWithKey, readKeyRecord } from "./keyed-child.js";
+import { keyHolderRepository } from "./keyed-child.js";
+
+const readPartner = async (table: DynamoTable, programId: string, partnerId: string) => {
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.name,
+      Key: memberKeys.partner(programId, partnerId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? entityOf(Partner, Item) : undefined;
+};
 
 export const dynamoPartnerRepository = (table: DynamoTable): PartnerRepository => {
-  /** Recently read (read-cache.ts): partner key records and partners (their earning rate). */
-  const recentKeyRecords = table.cache("partnerKeys", 10_000, (partnerId) =>
-    readKeyRecord(table, memberKeys.partnerKey(partnerId)),
-  );
+  /** Recently read (read-cache.ts): partners (their earning rate), for accruals. */
   const recentPartners = table.cache("partners", 10_000, async (programAndPartner) => {
     const [programId = "", partnerId = ""] = programAndPartner.split("|");
-    const { Item } = await table.client.send(
-      new GetCommand({
-        TableName: table.name,
-        Key: memberKeys.partner(programId, partnerId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? entityOf(Partner, Item) : undefined;
+    return readPartner(table, programId, partnerId);
+  });
+  const holders = keyHolderRepository(table, {
+    entity: "partner",
+    idOf: (partner: Partner) => partner.partnerId,
+    itemKey: memberKeys.partner,
+    keyRecordKey: memberKeys.partnerKey,
+    recordExtras: () => ({}),
+    recordOf: (partnerId, common) => ({ partnerId, ...common }),
   });
 
   return {
-    create: (partner: PartnerRecord, apiKeyHash: string) =>
-      createWithKey(
-        table,
-        partner.programId,
-        { ...memberKeys.partner(partner.programId, partner.partnerId), entity: "partner", ...partner },
-        {
-          ...memberKeys.partnerKey(partner.partnerId),
-          entity: "partnerKey",
-          partnerId: partner.partnerId,
-          programId: partner.programId,
-          apiKeyHash,
-        },
-      ),
-
-    get: (programId, partnerId) => recentPartners.get(`${programId}|${partnerId}`),
-
-    async keyRecord(partnerId) {
-      const record = await recentKeyRecords.get(partnerId);
-      return record && { partnerId, ...record };
+    ...holders,
+    async replace(partner) {
+      const replaced = await holders.replace(partner);
+      recentPartners.forget(`${partner.programId}|${partner.partnerId}`);
+      return replaced;
     },
+    get: (programId, partnerId) => recentPartners.get(`${programId}|${partnerId}`),
+    read: (programId, partnerId) => readPartner(table, programId, partnerId),
+    list: (programId, page) =>
+      prefixPage(
+        table,
+        { partition: `${PROGRAM_PREFIX}${programId}`, prefix: PARTNER_PREFIX },
+        page,
+        (item) => entityOf(Partner, item),
+      ),
   };
 };

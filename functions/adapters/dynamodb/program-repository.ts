@@ -1,13 +1,41 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest, ProgramRepository } from "../../domain/ports.js";
 import { Program } from "../../domain/program.js";
+import { type KeyState, keyView } from "../../shared/key-lifecycle.js";
 import { keys, PROGRAM_PREFIX, PROGRAM_SK, PROGRAMS_LISTING } from "../../shared/keys.js";
+import { claimPut, claimThatRefused } from "./claims.js";
 import type { DynamoTable } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./entity.js";
+import { keyStateOf, transactIfPresent, updateOf } from "./keyed-child.js";
 
-const SECRET_ATTRIBUTES = ["merchantKeyHash"] as const;
+/** Where the program item keeps its merchant key's state (KeyState's fields, by these names). */
+const MERCHANT_KEY: Record<keyof KeyState, string> = {
+  hash: "merchantKeyHash",
+  previousHash: "previousMerchantKeyHash",
+  previousValidUntil: "previousMerchantKeyValidUntil",
+  lastUsedAt: "merchantKeyLastUsedAt",
+  previousLastUsedAt: "previousMerchantKeyLastUsedAt",
+};
+const KEY_ATTRIBUTES = Object.values(MERCHANT_KEY);
+
+/** The program as the API shows it: its merchant key's use and rotation, never the hashes. */
+const programOf = (item: Record<string, unknown>): Program => {
+  const key = keyStateOf(item, MERCHANT_KEY);
+  const view = key && keyView(key);
+  return entityOf(
+    Program,
+    { ...item, ...(view && Object.keys(view).length > 0 ? { merchantKey: view } : {}) },
+    KEY_ATTRIBUTES,
+  );
+};
 
 const itemOf = (program: Program, merchantKeyHash: string) => ({
   ...keys.program(program.programId),
@@ -17,43 +45,85 @@ const itemOf = (program: Program, merchantKeyHash: string) => ({
   merchantKeyHash,
 });
 
-/** One strongly consistent read of the program item: the program and its merchant key's hash. */
+/** One strongly consistent read of the program item. */
 const readProgram = async (table: DynamoTable, programId: string) => {
   const { Item } = await table.client.send(
     new GetCommand({ TableName: table.name, Key: keys.program(programId), ConsistentRead: true }),
   );
   if (!Item) return undefined;
-  const hash = Item.merchantKeyHash;
-  return {
-    program: entityOf(Program, Item, SECRET_ATTRIBUTES),
-    merchantKeyHash: typeof hash === "string" ? hash : undefined,
-  };
+  return programOf(Item);
 };
 
 export const dynamoProgramRepository = (table: DynamoTable): ProgramRepository => {
   /** Programs as recently read by this process (read-cache.ts): the hot paths and authentication. */
   const recentPrograms = table.cache("programs", 1_000, (programId) => readProgram(table, programId));
   return {
-    async create(program, merchantKeyHash) {
-      await table.client.send(
-        new PutCommand({
+    async create(program, merchantKeyHash, claim, now = new Date()) {
+      const put = {
+        Put: {
           TableName: table.name,
           Item: itemOf(program, merchantKeyHash),
           ConditionExpression: "attribute_not_exists(PK)",
+        },
+      };
+      if (!claim) {
+        await table.client.send(new PutCommand(put.Put));
+        return undefined;
+      }
+      try {
+        await table.client.send(
+          new TransactWriteCommand({ TransactItems: [put, claimPut(table, claim, now)] }),
+        );
+        return undefined;
+      } catch (error) {
+        const seen = claimThatRefused(error, 1);
+        if (seen) return seen;
+        throw error;
+      }
+    },
+
+    get: (programId) => readProgram(table, programId),
+
+    recent: (programId) => recentPrograms.get(programId),
+
+    async merchantKey(programId) {
+      const { Item } = await table.client.send(
+        new GetCommand({
+          TableName: table.name,
+          Key: keys.program(programId),
+          ConsistentRead: true,
+          ProjectionExpression: KEY_ATTRIBUTES.join(", "),
         }),
       );
+      return Item && keyStateOf(Item, MERCHANT_KEY);
     },
 
-    async get(programId) {
-      return (await readProgram(table, programId))?.program;
-    },
+    setMerchantKey: (programId, next, expectedHash) =>
+      transactIfPresent(table, [
+        updateOf(
+          table,
+          keys.program(programId),
+          Object.fromEntries(
+            (Object.keys(MERCHANT_KEY) as (keyof KeyState)[]).map((field) => [
+              MERCHANT_KEY[field],
+              next[field],
+            ]),
+          ),
+          { expression: "merchantKeyHash = :expected", values: { ":expected": expectedHash } },
+        ),
+      ]),
 
-    async recent(programId) {
-      return (await recentPrograms.get(programId))?.program;
-    },
-
-    async merchantKeyHash(programId) {
-      return (await recentPrograms.get(programId))?.merchantKeyHash;
+    async recordKeyUse(programId, which, hash, at) {
+      const field = which === "current" ? MERCHANT_KEY.lastUsedAt : MERCHANT_KEY.previousLastUsedAt;
+      const hashAttribute = which === "current" ? MERCHANT_KEY.hash : MERCHANT_KEY.previousHash;
+      await transactIfPresent(table, [
+        updateOf(
+          table,
+          keys.program(programId),
+          { [field]: at.toISOString() },
+          { expression: `${hashAttribute} = :hash`, values: { ":hash": hash } },
+        ),
+      ]);
     },
 
     async list({ limit, cursor }: PageRequest): Promise<Page<Program>> {
@@ -74,14 +144,16 @@ export const dynamoProgramRepository = (table: DynamoTable): ProgramRepository =
         }),
       );
       return {
-        items: (result.Items ?? []).map((item) => entityOf(Program, item, SECRET_ATTRIBUTES)),
+        items: (result.Items ?? []).map(programOf),
         nextCursor: encodeCursor(result.LastEvaluatedKey),
       };
     },
 
     async replace(program, expectedVersion) {
-      // Every field but the identity is set; the merchant key hash and the keys stay as stored.
-      const fields = Object.entries(program).filter(([name]) => name !== "programId" && name !== "createdAt");
+      // Every field but the identity is set; the merchant key's state and the keys stay as stored.
+      const fields = Object.entries(program).filter(
+        ([name]) => name !== "programId" && name !== "createdAt" && name !== "merchantKey",
+      );
       try {
         await table.client.send(
           new UpdateCommand({

@@ -2,6 +2,7 @@ import type {
   MemberRepository,
   PartnerRepository,
   ProgramRepository,
+  RateCounter,
   RegistrationRepository,
   StoreRepository,
 } from "../../domain/ports.js";
@@ -9,6 +10,7 @@ import type { DynamoTable } from "./client.js";
 import { dynamoMemberRepository } from "./member-repository.js";
 import { dynamoPartnerRepository } from "./partner-repository.js";
 import { dynamoProgramRepository } from "./program-repository.js";
+import { dynamoRateCounter } from "./rate-counter.js";
 import { dynamoRegistrationRepository } from "./registration-repository.js";
 import { dynamoStoreRepository } from "./store-repository.js";
 
@@ -18,6 +20,7 @@ export interface DynamoRepositories {
   members: MemberRepository;
   partners: PartnerRepository;
   registrations: RegistrationRepository;
+  rates: RateCounter;
 }
 
 /** Every repository over one table: they share its client and its read caches. */
@@ -27,4 +30,5 @@ export const dynamoRepositories = (table: DynamoTable): DynamoRepositories => ({
   members: dynamoMemberRepository(table),
   partners: dynamoPartnerRepository(table),
   registrations: dynamoRegistrationRepository(table),
+  rates: dynamoRateCounter(table),
 });

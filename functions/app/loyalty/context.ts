@@ -3,7 +3,13 @@ import { DomainError, notFound, refused } from "../../domain/errors.js";
 import { addDays, localDay } from "../../domain/loyalty/calendar.js";
 import type { Ctx, SpendWindow } from "../../domain/loyalty/engine.js";
 import type { Member } from "../../domain/loyalty/member.js";
-import type { MemberRepository, PartnerRepository, ProgramRepository } from "../../domain/ports.js";
+import type {
+  MemberRepository,
+  PartnerRepository,
+  ProgramRepository,
+  RateCounter,
+  RegistrationRepository,
+} from "../../domain/ports.js";
 import type { Program } from "../../domain/program.js";
 import { isValidCardCode, normaliseCardCode } from "../../shared/codes.js";
 import { ID_PATTERN, newId } from "../../shared/ids.js";
@@ -20,12 +26,19 @@ export interface LoyaltyDeps {
   programs: Pick<ProgramRepository, "recent">;
   members: MemberRepository;
   partners: PartnerRepository;
+  /** Counts what store keys' limits cap (a store's purchases per minute). */
+  rates?: RateCounter;
   now?: () => Date;
   /** See WriterOptions.serialise. */
   serialise?: boolean;
-  /** The customer's card link (`/c/{token}`), shown as `cardUrl`. */
-  cardUrl?: (programId: string, memberId: string) => Promise<string>;
+  /** Where a reissued card's old pass's devices are unregistered. */
+  registrations?: Pick<RegistrationRepository, "removeAll">;
+  /** The customer's card link (`/c/{token}`) for the member's current card generation, shown as `cardUrl`. */
+  cardUrl?: (member: CardHolder) => Promise<string>;
 }
+
+/** What a card link names: a member of a program, and its card generation. */
+export type CardHolder = Pick<Member, "programId" | "memberId" | "passAuthGeneration">;
 
 /** A member as a till names it: its id, and the card code it was named by, if any. */
 export interface MemberReference {
@@ -44,9 +57,11 @@ export const summary = (m: Member) => ({
 export interface LoyaltyContext {
   members: MemberRepository;
   partners: PartnerRepository;
+  rates: RateCounter | undefined;
   now: () => Date;
   writer: MemberWriter;
-  cardUrl: ((programId: string, memberId: string) => Promise<string>) | undefined;
+  registrations: Pick<RegistrationRepository, "removeAll"> | undefined;
+  cardUrl: ((member: CardHolder) => Promise<string>) | undefined;
   /** The program, as recently read (data-model.md §10), so most requests read none; 404 when absent. */
   program(programId: string): Promise<Program>;
   /** The same, undefined when absent (work that starts from a member: the sweep). */
@@ -83,12 +98,16 @@ export const loyaltyContext = ({
   programs,
   members,
   partners,
+  rates,
+  registrations,
   now = () => new Date(),
   serialise = true,
   cardUrl,
 }: LoyaltyDeps): LoyaltyContext => ({
   members,
   partners,
+  rates,
+  registrations,
   now,
   cardUrl,
   writer: memberWriter({ members, now, serialise }),

@@ -66,7 +66,7 @@ export const enrollment = (c: LoyaltyContext) => ({
       };
       const result = await c.members.enroll({ member, profile, emailHash: emailHash(input.email) });
       if (result.kind === "enrolled") {
-        const cardUrl = await c.cardUrl?.(p.programId, member.memberId);
+        const cardUrl = await c.cardUrl?.(member);
         const context = c.ctx(p);
         return {
           program: p,

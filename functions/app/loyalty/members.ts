@@ -1,5 +1,5 @@
 import { DomainError, notFound } from "../../domain/errors.js";
-import { currentView, renew, transfer } from "../../domain/loyalty/engine.js";
+import { currentView, reissueCard, renew, transfer } from "../../domain/loyalty/engine.js";
 import type { LedgerEntry, Member, MemberProfile } from "../../domain/loyalty/member.js";
 import type { Page, PageRequest } from "../../domain/ports.js";
 import type { Program } from "../../domain/program.js";
@@ -35,11 +35,9 @@ export const memberUseCases = (c: LoyaltyContext) => {
   /** The member, its profile and recent history in one read, with its card link. */
   const read = async (p: Program, reference: MemberReference): Promise<MemberRead> => {
     const { memberId } = reference;
-    const [snapshot, cardUrl] = await Promise.all([
-      c.members.snapshot(p.programId, memberId, HISTORY_ON_MEMBER),
-      c.cardUrl?.(p.programId, memberId),
-    ]);
+    const snapshot = await c.members.snapshot(p.programId, memberId, HISTORY_ON_MEMBER);
     if (!snapshot) throw notFound("member", memberId);
+    const cardUrl = await c.cardUrl?.(snapshot.member);
     const context = c.ctx(p);
     return {
       program: p,
@@ -98,6 +96,26 @@ export const memberUseCases = (c: LoyaltyContext) => {
         },
         200,
       );
+      return read(p, { memberId });
+    },
+
+    /**
+     * Reissues the member's card (a forwarded email gave it to someone else): the card generation
+     * moves on, so the old links and the old pass's token are refused, then the old pass's devices
+     * are unregistered. The answer carries the new card link. Not idempotent: each call reissues.
+     */
+    async reissueCard(programId: string, memberId: string): Promise<MemberRead> {
+      const p = await c.program(programId);
+      await c.writer.write(
+        undefined,
+        memberId,
+        async () => {
+          const m = await c.memberOf(programId, memberId);
+          return { body: { memberId }, writes: outcomeWrites(reissueCard(m, c.ctx(p)), m.version) };
+        },
+        200,
+      );
+      await c.registrations?.removeAll(memberId);
       return read(p, { memberId });
     },
 

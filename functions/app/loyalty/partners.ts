@@ -1,17 +1,13 @@
 import { notFound } from "../../domain/errors.js";
 import { accrue } from "../../domain/loyalty/engine.js";
-import { issueKey } from "../../shared/api-keys.js";
 import { newId } from "../../shared/ids.js";
+import { type NewPartner, partnerService } from "../partners.js";
 import { type IdempotencyClaim, outcomeWrites } from "../writes.js";
 import { type LoyaltyContext, summary } from "./context.js";
 
 /** Partner merchants: adding one (with its key), and its accruals to members. */
 
-export interface NewPartner {
-  name: string;
-  /** Rate for accruals given as an amount. */
-  pointsPerEuro: number;
-}
+export type { NewPartner };
 
 /** Points, or an amount converted at the partner's rate: exactly one is given. */
 export interface Accrual {
@@ -28,20 +24,8 @@ export interface PartnerCaller {
 }
 
 export const partnerUseCases = (c: LoyaltyContext) => ({
-  async createPartner(programId: string, input: NewPartner) {
-    const partnerId = newId("prt");
-    const key = issueKey("pk", partnerId);
-    const partner = {
-      partnerId,
-      programId,
-      name: input.name,
-      pointsPerEuro: input.pointsPerEuro,
-      apiKeyPrefix: key.prefix,
-      createdAt: c.now().toISOString(),
-    };
-    if (!(await c.partners.create(partner, key.hash))) throw notFound("program", programId);
-    return { ...partner, apiKey: key.key };
-  },
+  createPartner: (programId: string, input: NewPartner) =>
+    partnerService(c.partners, c.now).create(programId, input),
 
   async accrue(caller: PartnerCaller, input: Accrual, claim: IdempotencyClaim) {
     const p = await c.program(caller.programId);

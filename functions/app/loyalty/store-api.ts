@@ -1,4 +1,4 @@
-import { notFound, refused } from "../../domain/errors.js";
+import { notFound, rateLimited, refused } from "../../domain/errors.js";
 import {
   type Ctx,
   purchase,
@@ -9,7 +9,9 @@ import {
 } from "../../domain/loyalty/engine.js";
 import type { LineItem, Member } from "../../domain/loyalty/member.js";
 import type { MemberWrite } from "../../domain/ports.js";
+import type { StoreLimits } from "../../domain/store.js";
 import { newId } from "../../shared/ids.js";
+import { rateScopes } from "../../shared/keys.js";
 import { claimedTransactionId, type IdempotencyClaim, outcomeWrites } from "../writes.js";
 import { type LoyaltyContext, summary } from "./context.js";
 
@@ -18,6 +20,8 @@ import { type LoyaltyContext, summary } from "./context.js";
 export interface StoreCaller {
   storeId: string;
   programId: string;
+  /** What the merchant capped on the store's key (read with the key). */
+  limits?: StoreLimits | undefined;
 }
 
 export interface Purchase {
@@ -63,8 +67,41 @@ export const storeApi = (c: LoyaltyContext) => {
     };
   };
 
+  /**
+   * The store key's limits, checked before anything is read: a purchase larger than the store may
+   * record is refused (422), and beyond its purchases per minute every request is refused (429) until
+   * the next minute — retries count, so a till that retries a refused purchase should wait Retry-After.
+   */
+  const withinLimits = async (caller: StoreCaller, input: Purchase) => {
+    const { maxPurchaseCents, purchasesPerMinute } = caller.limits ?? {};
+    if (maxPurchaseCents !== undefined && input.amountCents > maxPurchaseCents) {
+      throw refused(
+        "purchase_over_limit",
+        `This store may record purchases of at most ${maxPurchaseCents} cents; the program's merchant can raise the store's limit.`,
+        { maxPurchaseCents },
+      );
+    }
+    if (purchasesPerMinute !== undefined) {
+      if (!c.rates) throw new Error("a store key with a rate limit needs a RateCounter (LoyaltyDeps.rates)");
+      const { retryAfterSeconds } = await c.rates.take(
+        rateScopes.storePurchases(caller.storeId),
+        purchasesPerMinute,
+        60,
+        c.now(),
+      );
+      if (retryAfterSeconds !== undefined) {
+        throw rateLimited(
+          "store_rate_limited",
+          `This store may send ${purchasesPerMinute} purchases per minute; try again in ${retryAfterSeconds} s.`,
+          retryAfterSeconds,
+        );
+      }
+    }
+  };
+
   return {
     async purchase(caller: StoreCaller, input: Purchase, claim: IdempotencyClaim) {
+      await withinLimits(caller, input);
       const p = await c.program(caller.programId);
       // The purchase's id comes from its Idempotency-Key, so its record holds the claim (writes.ts).
       const transactionId = claimedTransactionId(claim);

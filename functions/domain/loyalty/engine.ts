@@ -12,6 +12,7 @@
  *   redemption.ts, partners.ts (partner accruals, transfers): the operations.
  */
 
+export { reissueCard } from "./card.js";
 export { type Ctx, cardView, type LedgerDraft, nextDue, type Outcome, type ProgramRules } from "./change.js";
 export { enroll, type NewMember, renew } from "./enrollment.js";
 export { type AccrualInput, accrue, transfer } from "./partners.js";

@@ -39,7 +39,7 @@ describe("enrollment", () => {
       programId: shop.program.programId,
       status: "active",
       cardCode,
-      cardUrl: `https://carnet.test/c/${shop.program.programId}.${memberId}`,
+      cardUrl: `https://carnet.test/c/${shop.program.programId}.${memberId}.0`,
       referralCode,
       email: "Camille@Example.com",
       firstName: "Camille",

@@ -36,7 +36,7 @@ describe("reading a member", () => {
       [1, "earn", 15],
     ]);
     expect(read.history.nextCursor).toBeUndefined();
-    expect(read.cardUrl).toBe(`https://carnet.test/c/${shop.program.programId}.${member.memberId}`);
+    expect(read.cardUrl).toBe(`https://carnet.test/c/${shop.program.programId}.${member.memberId}.0`);
     expect(read.asOf).toEqual(new Date(NOW));
   });
 

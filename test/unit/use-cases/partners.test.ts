@@ -42,13 +42,14 @@ describe("adding a partner", () => {
       programId: shop.program.programId,
       name: "Cinema",
       pointsPerEuro: 2,
+      status: "active",
       apiKeyPrefix: apiKey.slice(0, `pk.${created.partnerId}.`.length + 4), // and 4 characters of the secret
       createdAt: NOW,
     });
     expect(keyOwner("pk", apiKey)).toBe(created.partnerId);
     expect(await shop.repos.partners.get(shop.program.programId, created.partnerId)).toEqual(partner);
     const record = await shop.repos.partners.keyRecord(created.partnerId);
-    expect(keyMatches(apiKey, record?.apiKeyHash ?? "")).toBe(true);
+    expect(keyMatches(apiKey, record?.key.hash ?? "")).toBe(true);
   });
 
   it("refuses a partner of a program that does not exist", async () => {

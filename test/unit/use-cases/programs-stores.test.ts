@@ -44,7 +44,7 @@ describe("programs", () => {
     });
     expect(program.rules.earn.pointsPerEuro).toBe(1);
     expect(keyOwner("mk", merchantKey)).toBe(program.programId);
-    expect(keyMatches(merchantKey, (await repos.programs.merchantKeyHash(program.programId)) ?? "")).toBe(
+    expect(keyMatches(merchantKey, (await repos.programs.merchantKey(program.programId))?.hash ?? "")).toBe(
       true,
     );
     expect(await programs.get(program.programId)).toEqual(program);
@@ -157,13 +157,14 @@ describe("stores", () => {
       relevantText: "Coffee's on",
       storeId: expect.stringMatching(/^sto_[0-9a-z]{16}$/),
       programId: program.programId,
+      status: "active",
       apiKeyPrefix: apiKey.slice(0, `sk.${created.storeId}.`.length + 4),
       createdAt: NOW,
     });
     expect(await stores.get(program.programId, store.storeId)).toEqual(store);
     const record = await repos.stores.keyRecord(store.storeId);
     expect(record?.programId).toBe(program.programId);
-    expect(keyMatches(apiKey, record?.apiKeyHash ?? "")).toBe(true);
+    expect(keyMatches(apiKey, record?.key.hash ?? "")).toBe(true);
   });
 
   it("refuses a store of a program that does not exist, and hides a store from another program", async () => {

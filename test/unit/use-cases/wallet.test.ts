@@ -43,8 +43,8 @@ const walletShop = async (options: Parameters<typeof memoryShop>[0] = {}) => {
     passTypeId: PASS_TYPE_ID,
     now: shop.clock.now,
   });
-  const linkOf = (memberId: string, programId = shop.program.programId) =>
-    cardLinkFor(SECRET, programId, memberId, shop.clock.now());
+  const linkOf = (memberId: string, programId = shop.program.programId, passAuthGeneration = 0) =>
+    cardLinkFor(SECRET, { programId, memberId, passAuthGeneration }, shop.clock.now());
   /** What an iPhone sends for a pass: its type, serial and authentication token. */
   const pass = (memberId: string, generation = 0) => ({
     passTypeId: PASS_TYPE_ID,
@@ -107,8 +107,7 @@ describe("the card link", () => {
         async ({ shop }, memberId) =>
           cardLinkFor(
             Buffer.from("another-secret-of-thirty-two-characters!"),
-            shop.program.programId,
-            memberId,
+            { programId: shop.program.programId, memberId, passAuthGeneration: 0 },
             shop.clock.now(),
           ),
         "forged",
@@ -419,8 +418,8 @@ describe("the push fan-out over the registrations stored", () => {
     const again = await fanOut.handle(batch);
 
     // Assess
-    expect(first).toEqual({ members: 1, delivered: 1, skipped: 0, removed: 1, failed: 0 });
-    expect(again).toEqual({ members: 1, delivered: 0, skipped: 1, removed: 0, failed: 0 });
+    expect(first).toEqual({ members: 1, delivered: 1, skipped: 0, removed: 1, failed: 0, unfinished: 0 });
+    expect(again).toEqual({ members: 1, delivered: 0, skipped: 1, removed: 0, failed: 0, unfinished: 0 });
     expect(pushed.map((tokens) => [...tokens].sort())).toEqual([["token-1", "token-2"]]);
     expect((await shop.repos.registrations.devicesOf(member.memberId)).map((d) => d.pushToken)).toEqual([
       "token-1",
@@ -432,7 +431,7 @@ describe("the push fan-out over the registrations stored", () => {
     // Prepare
     const { shop } = await walletShop();
     const member = await shop.member();
-    const devicesOf = vi.spyOn(shop.repos.registrations, "devicesOf");
+    const pushTargets = vi.spyOn(shop.repos.registrations, "pushTargets");
     const sender = { push: vi.fn(async () => []) };
     const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const fanOut = pushFanOut({
@@ -446,8 +445,8 @@ describe("the push fan-out over the registrations stored", () => {
     const report = await fanOut.handle([changed(member.memberId, 100, 101, 0)]);
 
     // Assess
-    expect(report).toEqual({ members: 1, delivered: 0, skipped: 0, removed: 0, failed: 0 });
-    expect(devicesOf).not.toHaveBeenCalled();
+    expect(report).toEqual({ members: 1, delivered: 0, skipped: 0, removed: 0, failed: 0, unfinished: 0 });
+    expect(pushTargets).not.toHaveBeenCalled();
     expect(sender.push).not.toHaveBeenCalled();
   });
 });
