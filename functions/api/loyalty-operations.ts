@@ -140,7 +140,7 @@ export const loyaltyOperations = {
     tag: "Store API",
     summary: "Credit a purchase",
     description:
-      "Points, stamps, vouchers, tier and referral rewards in one transaction. The same Idempotency-Key with the same body returns the same answer and credits nothing more; with another body it is a 409 idempotency_key_reused.",
+      "Points, stamps, vouchers, tier and referral rewards in one transaction. The same Idempotency-Key with the same body returns the same answer and credits nothing more; with another body it is a 409 idempotency_key_reused. The limits the merchant set on the store's key refuse a larger purchase (422 purchase_over_limit) and purchases beyond its rate (429 store_rate_limited, with Retry-After).",
     auth: "store",
     params: StoreOnly,
     body: PurchaseBody,
@@ -150,7 +150,7 @@ export const loyaltyOperations = {
       description: "What the purchase earned",
       schema: PurchaseResult,
     },
-    errors: [409],
+    errors: [409, 429],
   }),
   recordRefund: operation({
     operationId: "recordRefund",

@@ -6,13 +6,14 @@ import { allOperations } from "./operations.js";
 
 const COMMON_ERRORS: Record<number, string> = {
   400: "Malformed request: a path or query that does not read one way only (malformed_request: an invalid percent-escape, a NUL byte, an encoded '/', '\\' or '%' in a path segment), bad JSON (malformed_json), unknown fields (unknown_field) or query parameters",
-  401: "Missing or invalid key (missing_credentials, invalid_credentials)",
+  401: "Missing, invalid, rotated or deleted key (missing_credentials, invalid_credentials), or the key of a disabled store or partner (key_disabled)",
   403: "The key may not do this (forbidden)",
   404: "No such route or resource, or one the key cannot reach",
   409: "Conflict with the stored state",
   413: "Body larger than 64 KiB (payload_too_large)",
   415: "Body not sent as application/json (unsupported_media_type)",
   422: "Body of the right shape but invalid values (validation_failed)",
+  429: "Too many requests for a limit (store_rate_limited, too_many_registrations): retry after the Retry-After header's seconds",
 };
 
 const idempotencyHeader = (mode: "required" | "optional") =>

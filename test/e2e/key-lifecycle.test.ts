@@ -360,3 +360,37 @@ describe("creating programs, stores and partners under an Idempotency-Key", () =
     expect(listed.body.items).toHaveLength(1);
   });
 });
+
+describe("which store may refund a purchase", () => {
+  it("lets another store of the program refund it, even once the store of the purchase is deleted, and no store of another program", async () => {
+    // Prepare: a purchase at the first store, a second store of the program, and another program's store
+    const shop = await openShop(call);
+    const member = await enrollMember(call, shop);
+    const bought = await buy(shop, member.memberId, shop.storeKey, 2000);
+    const second = await call("POST", `/v1/programs/${shop.programId}/stores`, {
+      body: { name: "Second", latitude: 48.86, longitude: 2.36 },
+    });
+    const secondShop = { ...shop, storeId: second.body.storeId, storeKey: second.body.apiKey };
+    const other = await openShop(call);
+    await call("DELETE", `/v1/programs/${shop.programId}/stores/${shop.storeId}`);
+
+    // Act
+    const elsewhere = await tillCall(call, other, "refunds", {
+      transactionId: bought.body.transactionId,
+      amountCents: 500,
+    });
+    const refunded = await tillCall(call, secondShop, "refunds", {
+      transactionId: bought.body.transactionId,
+      amountCents: 500,
+    });
+    const history = await call("GET", `/v1/programs/${shop.programId}/members/${member.memberId}/history`);
+
+    // Assess
+    expect(elsewhere.status).toBe(404);
+    expect(elsewhere.body.error.code).toBe("transaction_not_found");
+    expect(refunded.status).toBe(201);
+    expect(refunded.body.refundableCentsLeft).toBe(1500);
+    const refundEntry = history.body.items.find((e: { type: string }) => e.type === "refund");
+    expect(refundEntry?.storeId).toBe(secondShop.storeId);
+  });
+});

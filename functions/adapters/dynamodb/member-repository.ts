@@ -12,14 +12,7 @@ import {
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { LedgerEntry, Member, MemberProfile } from "../../domain/loyalty/member.js";
 import { PurchaseRecord as PurchaseRecordSchema } from "../../domain/loyalty/records.js";
-import type {
-  CommitResult,
-  EnrollResult,
-  IdempotencyRecord,
-  MemberRepository,
-  MemberWrite,
-  Page,
-} from "../../domain/ports.js";
+import type { CommitResult, EnrollResult, MemberRepository, MemberWrite, Page } from "../../domain/ports.js";
 import {
   dueShardKey,
   keys,
@@ -31,13 +24,13 @@ import {
   SPEND_PREFIX,
 } from "../../shared/keys.js";
 import { getItem, queryEvery, queryPage, transactItemAttributes } from "./attributes.js";
+import { claimOfItem, IDEMPOTENCY_TTL_SECONDS, idempotencyAttributes } from "./claims.js";
 import { cancellationCodes, type DynamoTable } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./entity.js";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-const IDEMPOTENCY_TTL_SECONDS = 7 * 86_400;
 const SPEND_TTL_DAYS = 1100;
 
 const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
@@ -61,31 +54,6 @@ const memberIdAt = async (
   const item = await read(table, key, "memberId");
   return typeof item?.memberId === "string" ? item.memberId : undefined;
 };
-
-/** A claim as stored: on its own item, or on the purchase that holds it. */
-const idempotencyAttributes = (record: IdempotencyRecord) => ({
-  scope: record.scope,
-  clientKey: record.clientKey,
-  requestHash: record.requestHash,
-  // As JSON text: a DynamoDB map does not keep key order, and a replay must be byte-identical.
-  response: JSON.stringify(record.response),
-  createdAt: record.createdAt,
-});
-
-/**
- * The claim a transaction item (memberKeys.transaction) holds (its response is stored as JSON text), or undefined for an
- * item that holds none. Whether it is still live is the reader's question (expiresAt).
- */
-const claimOf = (item: Record<string, unknown> | undefined): IdempotencyRecord | undefined =>
-  typeof item?.requestHash === "string"
-    ? {
-        scope: String(item.scope),
-        clientKey: String(item.clientKey),
-        requestHash: item.requestHash,
-        response: JSON.parse(String(item.response)) as IdempotencyRecord["response"],
-        createdAt: String(item.createdAt),
-      }
-    : undefined;
 
 /**
  * The head of a member's partition, newest first, in one strongly consistent Query: its profile and
@@ -335,7 +303,7 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
     async idempotency(transactionId, now) {
       const item = await read(table, memberKeys.transaction(transactionId));
       if (typeof item?.expiresAt === "number" && item.expiresAt < epochSeconds(now)) return undefined;
-      return claimOf(item);
+      return claimOfItem(item);
     },
 
     async enroll({ member, profile, emailHash }): Promise<EnrollResult> {
@@ -404,7 +372,7 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
         if (idempotencyAt >= 0 && codes[idempotencyAt] === "ConditionalCheckFailed") {
           // The record that holds the key comes back with the cancellation (ALL_OLD): no read needed.
           const held = (error as TransactionCanceledException).CancellationReasons?.[idempotencyAt]?.Item;
-          const record = claimOf(held && unmarshall(held as Record<string, AttributeValue>));
+          const record = claimOfItem(held && unmarshall(held as Record<string, AttributeValue>));
           return { kind: "idempotency_key_taken", ...(record ? { record } : {}) };
         }
         if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
