@@ -143,11 +143,16 @@ const readUnits = (bytes: number, consistent: boolean) =>
 const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
 
 /** The document client's own marshalling (functions/adapters/dynamodb/client.ts). */
-const toItem = (native: unknown): Item =>
-  marshall(native as Record<string, unknown>, {
-    removeUndefinedValues: true,
-    convertClassInstanceToMap: false,
-  }) as Item;
+/**
+ * An item of a request as attribute values. The document client's commands carry native values at the
+ * recorder's step; the low-level commands the member repository sends (adapters/dynamodb/attributes.ts)
+ * carry attribute values already, told apart by the partition key's form.
+ */
+const toItem = (item: unknown): Item => {
+  const record = item as Record<string, unknown>;
+  if (typeof record[TABLE_KEYS.partitionKey] === "object") return record as Item;
+  return marshall(record, { removeUndefinedValues: true, convertClassInstanceToMap: false }) as Item;
+};
 
 const textOf = (v: unknown): string =>
   typeof v === "string" ? v : typeof v === "object" && v !== null && "S" in v ? String(v.S) : String(v);
