@@ -59,18 +59,25 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
 
 /** Headers as API Gateway gives them: lower-case names, repeated values joined by commas. */
 const headersOf = (req: IncomingMessage): Record<string, string> => {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name === "cookie") continue;
-    headers[name] = Array.isArray(value) ? value.join(",") : value;
-  }
-  return headers;
+  return Object.fromEntries(
+    Object.entries(req.headers).flatMap(([name, value]) =>
+      value === undefined || name === "cookie"
+        ? []
+        : [[name, Array.isArray(value) ? value.join(",") : value]],
+    ),
+  );
 };
 
+/**
+ * The query as API Gateway gives it: repeated values joined by commas. Built with own properties
+ * (Object.fromEntries), so a parameter named `__proto__` or `constructor` is an ordinary name here
+ * too, refused by the operation's schema as in AWS instead of vanishing.
+ */
 const queryOf = (search: URLSearchParams): Record<string, string> | undefined => {
-  const query: Record<string, string> = {};
-  for (const key of new Set(search.keys())) query[key] = search.getAll(key).join(",");
-  return Object.keys(query).length > 0 ? query : undefined;
+  const names = [...new Set(search.keys())];
+  return names.length > 0
+    ? Object.fromEntries(names.map((name) => [name, search.getAll(name).join(",")]))
+    : undefined;
 };
 
 /**

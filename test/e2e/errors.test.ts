@@ -87,6 +87,8 @@ describe("every client mistake gets its own 4xx and writes nothing", () => {
     ],
     ["a PATCH of an unknown program", "PATCH", "/v1/programs/prg_0000000000000000", 404, "program_not_found"],
     ["an unknown query parameter", "GET", "/v1/programs?sort=name", 400, "unknown_parameter"],
+    ["a query parameter named __proto__", "GET", "/v1/programs?__proto__=x", 400, "unknown_parameter"],
+    ["a query parameter named constructor", "GET", "/v1/programs?constructor=x", 400, "unknown_parameter"],
     ["a page size of zero", "GET", "/v1/programs?limit=0", 400, "invalid_parameter"],
     ["a forged cursor", "GET", "/v1/programs?cursor=eyJQSyI6IngifQ", 400, "invalid_cursor"],
   ])("%s", async (_, method, path, status, code) => {
