@@ -391,13 +391,42 @@ const idempotencyCases = (op: Operation): Case[] => {
 let shop: Shop;
 let member: { memberId: string };
 let partner: { partnerId: string; apiKey: string };
+/** Keys of the shop that were rotated away (no grace): each is refused like a made-up one. */
+let rotatedAway: Record<"merchant" | "store" | "partner", string>;
+/** The keys of another store and partner of the program, both disabled by the merchant. */
+let disabled: Record<"store" | "partner", string>;
 
 beforeAll(async () => {
-  shop = await openShop(call, undefined, "Fuzz");
-  member = await enrollMember(call, shop);
-  const created = await call("POST", `/v1/programs/${shop.programId}/partners`, { body: { name: "Cinema" } });
+  const opened = await openShop(call, undefined, "Fuzz");
+  member = await enrollMember(call, opened);
+  const created = await call("POST", `/v1/programs/${opened.programId}/partners`, {
+    body: { name: "Cinema" },
+  });
   if (created.status !== 201) throw new Error(`partner: ${created.status} ${created.text}`);
-  partner = created.body;
+  const rotate = async (path: string) => {
+    const rotated = await call("POST", `${path}/key`, { body: {} });
+    if (rotated.status !== 201) throw new Error(`rotation: ${rotated.status} ${rotated.text}`);
+    return rotated.body.apiKey as string;
+  };
+  const program = `/v1/programs/${opened.programId}`;
+  shop = {
+    ...opened,
+    merchantKey: await rotate(program),
+    storeKey: await rotate(`${program}/stores/${opened.storeId}`),
+  };
+  partner = { ...created.body, apiKey: await rotate(`${program}/partners/${created.body.partnerId}`) };
+  rotatedAway = { merchant: opened.merchantKey, store: opened.storeKey, partner: created.body.apiKey };
+  const disabledKey = async (collection: "stores" | "partners", body: Record<string, unknown>) => {
+    const made = await call("POST", `${program}/${collection}`, { body });
+    const id = made.body.storeId ?? made.body.partnerId;
+    const changed = await call("PATCH", `${program}/${collection}/${id}`, { body: { status: "disabled" } });
+    if (changed.status !== 200) throw new Error(`disable: ${changed.status} ${changed.text}`);
+    return made.body.apiKey as string;
+  };
+  disabled = {
+    store: await disabledKey("stores", { name: "Closed", latitude: 48.8, longitude: 2.3 }),
+    partner: await disabledKey("partners", { name: "Gone" }),
+  };
 });
 
 const PASS_TOKEN = "fuzz-authentication-token-0123456789";
@@ -450,6 +479,15 @@ const authCases = (op: Operation): Case[] => {
     invalid("Basic credentials", "Basic dXNlcjpwYXNz"),
     invalid("a made-up admin key", `Bearer made-up-admin-key-${forged}`),
   );
+  if (op.auth === "merchant" || op.auth === "store" || op.auth === "partner")
+    cases.push(invalid("a key rotated away", `Bearer ${rotatedAway[op.auth]}`));
+  if (op.auth === "store" || op.auth === "partner") {
+    cases.push({
+      what: `the key of a disabled ${op.auth}`,
+      expected: [[401, "key_disabled"]],
+      make: setAuthorization(`Bearer ${disabled[op.auth]}`),
+    });
+  }
   if (op.auth === "merchant")
     cases.push(invalid("a made-up merchant key", `Bearer mk.${shop.programId}.${forged}`));
   if (op.auth === "store") cases.push(invalid("a made-up store key", `Bearer sk.${shop.storeId}.${forged}`));
