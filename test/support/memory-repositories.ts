@@ -455,10 +455,7 @@ const apply = (state: State, write: MemberWrite, now: Date): void => {
       return;
     }
     case "idempotency":
-      state.transactions.set(write.transactionId, {
-        claim: copy(write.record),
-        expiresAt: epochSeconds(now) + CLAIM_SECONDS,
-      });
+      keepClaim(state, write, now);
       return;
   }
 };

@@ -3,7 +3,7 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { CreationClaim, IdempotencyRecord } from "../../domain/ports.js";
 import { memberKeys } from "../../shared/keys.js";
-import type { DynamoTable } from "./client.js";
+import { cancellationCodes, type DynamoTable } from "./client.js";
 
 /**
  * How a claim on an Idempotency-Key is stored (member writes' claims, member-repository.ts, and these),
@@ -28,20 +28,27 @@ export const idempotencyAttributes = (record: IdempotencyRecord) => ({
   createdAt: record.createdAt,
 });
 
-/** The Put of a claim item, refused while an earlier claim of the same key is live. */
-export const claimPut = (table: DynamoTable, claim: CreationClaim, now: Date) => ({
+/**
+ * The Put of an item that holds a claimed key (a purchase, or a claim of its own): refused while the
+ * key's earlier use is live (a claim of its own expires; a purchase never does), and then the item
+ * that holds it comes back with the refusal (ALL_OLD), so a retry is answered without another read.
+ */
+export const claimPut = (table: DynamoTable, item: Record<string, unknown>, now: Date) => ({
   Put: {
     TableName: table.name,
-    Item: {
-      ...memberKeys.transaction(claim.transactionId),
-      entity: "idempotency",
-      ...idempotencyAttributes(claim.record),
-      expiresAt: epochSeconds(now) + IDEMPOTENCY_TTL_SECONDS,
-    },
+    Item: item,
     ConditionExpression: "attribute_not_exists(PK) OR expiresAt < :now",
     ExpressionAttributeValues: { ":now": epochSeconds(now) },
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   },
+});
+
+/** A claim of its own, under the transaction id its key names; it lives IDEMPOTENCY_TTL_SECONDS. */
+export const claimItem = (claim: CreationClaim, now: Date): Record<string, unknown> => ({
+  ...memberKeys.transaction(claim.transactionId),
+  entity: "idempotency",
+  ...idempotencyAttributes(claim.record),
+  expiresAt: epochSeconds(now) + IDEMPOTENCY_TTL_SECONDS,
 });
 
 /**
@@ -60,13 +67,16 @@ export const claimOfItem = (item: Record<string, unknown> | undefined): Idempote
       }
     : undefined;
 
+/** The claim held by the item a cancelled transaction returned for its item at `index` (ALL_OLD). */
+export const claimReturnedAt = (error: unknown, index: number): IdempotencyRecord | undefined => {
+  const item =
+    error instanceof TransactionCanceledException ? error.CancellationReasons?.[index]?.Item : undefined;
+  return claimOfItem(item && unmarshall(item as Record<string, AttributeValue>));
+};
+
 /**
  * The live claim that made a transaction fail at `index` (where its claimPut was), or undefined when
  * the transaction failed for another reason.
  */
-export const claimThatRefused = (error: unknown, index: number): IdempotencyRecord | undefined => {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  const reason = error.CancellationReasons?.[index];
-  if (reason?.Code !== "ConditionalCheckFailed") return undefined;
-  return claimOfItem(reason.Item && unmarshall(reason.Item as Record<string, AttributeValue>));
-};
+export const claimThatRefused = (error: unknown, index: number): IdempotencyRecord | undefined =>
+  cancellationCodes(error)?.[index] === "ConditionalCheckFailed" ? claimReturnedAt(error, index) : undefined;

@@ -3,7 +3,7 @@ import type { HolderStatus } from "../../domain/credentials.js";
 import type { KeyHolderRecord, KeyHolderRepository } from "../../domain/ports.js";
 import { type KeyState, keyView } from "../../shared/key-lifecycle.js";
 import { keys } from "../../shared/keys.js";
-import { claimPut, claimThatRefused } from "./claims.js";
+import { claimItem, claimPut, claimThatRefused } from "./claims.js";
 import { cancellationCodes, type DynamoTable } from "./client.js";
 
 /**
@@ -152,7 +152,7 @@ export const keyHolderRepository = <
           ...spec.recordExtras(holder),
           apiKeyHash,
         }),
-        ...(claim ? [claimPut(table, claim, now)] : []),
+        ...(claim ? [claimPut(table, claimItem(claim, now), now)] : []),
       ];
       try {
         await table.client.send(new TransactWriteCommand({ TransactItems: items }));

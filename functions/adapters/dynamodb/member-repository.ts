@@ -1,15 +1,10 @@
-import {
-  type AttributeValue,
-  type TransactionCanceledException,
-  TransactWriteItemsCommand,
-} from "@aws-sdk/client-dynamodb";
+import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { LedgerEntry, Member, MemberProfile } from "../../domain/loyalty/member.js";
 import { PurchaseRecord as PurchaseRecordSchema } from "../../domain/loyalty/records.js";
 import type { CommitResult, EnrollResult, MemberRepository, MemberWrite, Page } from "../../domain/ports.js";
@@ -24,7 +19,7 @@ import {
   SPEND_PREFIX,
 } from "../../shared/keys.js";
 import { getItem, queryEvery, queryPage, transactItemAttributes } from "./attributes.js";
-import { claimOfItem, IDEMPOTENCY_TTL_SECONDS, idempotencyAttributes } from "./claims.js";
+import { claimItem, claimOfItem, claimPut, claimReturnedAt, idempotencyAttributes } from "./claims.js";
 import { cancellationCodes, type DynamoTable } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./entity.js";
@@ -107,24 +102,14 @@ const put = (
   Item: Record<string, unknown>,
   ConditionExpression: string,
   values?: Record<string, unknown>,
-  onConditionFailure?: "ALL_OLD",
 ) => ({
   Put: {
     TableName: table.name,
     Item,
     ConditionExpression,
     ...(values ? { ExpressionAttributeValues: values } : {}),
-    ...(onConditionFailure ? { ReturnValuesOnConditionCheckFailure: onConditionFailure } : {}),
   },
 });
-
-/**
- * The put of an item that holds a claimed key (a purchase, or a claim of its own): refused when the
- * key was used before, unless that use has expired; the item that holds it comes back with the
- * refusal (ALL_OLD), so a retry is answered without another read. A purchase never expires.
- */
-const claimPut = (table: DynamoTable, item: Record<string, unknown>, now: Date) =>
-  put(table, item, "attribute_not_exists(PK) OR expiresAt < :now", { ":now": epochSeconds(now) }, "ALL_OLD");
 
 const transactItem = (table: DynamoTable, write: MemberWrite, now: Date): TransactItem => {
   switch (write.kind) {
@@ -186,16 +171,7 @@ const transactItem = (table: DynamoTable, write: MemberWrite, now: Date): Transa
       };
     }
     case "idempotency":
-      return claimPut(
-        table,
-        {
-          ...memberKeys.transaction(write.transactionId),
-          entity: "idempotency",
-          ...idempotencyAttributes(write.record),
-          expiresAt: epochSeconds(now) + IDEMPOTENCY_TTL_SECONDS,
-        },
-        now,
-      );
+      return claimPut(table, claimItem(write, now), now);
   }
 };
 
@@ -371,8 +347,7 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
         if (!codes) throw error;
         if (idempotencyAt >= 0 && codes[idempotencyAt] === "ConditionalCheckFailed") {
           // The record that holds the key comes back with the cancellation (ALL_OLD): no read needed.
-          const held = (error as TransactionCanceledException).CancellationReasons?.[idempotencyAt]?.Item;
-          const record = claimOfItem(held && unmarshall(held as Record<string, AttributeValue>));
+          const record = claimReturnedAt(error, idempotencyAt);
           return { kind: "idempotency_key_taken", ...(record ? { record } : {}) };
         }
         if (codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict"))
