@@ -80,8 +80,9 @@ export const verifyCardLink = (secret: Buffer, token: string, now: Date): CardLi
     expiresAt: Number.parseInt(expiry, 36),
   };
   // The canonical payload of what was parsed must be what was signed (no leading zeros, one spelling).
-  if (parts.slice(0, -1).join(".") !== linkPayload(link)) return { ok: false, reason: "malformed" };
-  if (!sameText(signature, mac(secret, "card-link", linkPayload(link)))) {
+  const payload = linkPayload(link);
+  if (parts.slice(0, -1).join(".") !== payload) return { ok: false, reason: "malformed" };
+  if (!sameText(signature, mac(secret, "card-link", payload))) {
     return { ok: false, reason: "forged" };
   }
   if (link.expiresAt * 1000 <= now.getTime()) {

@@ -10,7 +10,7 @@ import type { Page, PageRequest, ProgramRepository } from "../../domain/ports.js
 import { Program } from "../../domain/program.js";
 import { type KeyState, keyView } from "../../shared/key-lifecycle.js";
 import { keys, PROGRAM_PREFIX, PROGRAM_SK, PROGRAMS_LISTING } from "../../shared/keys.js";
-import { claimPut, claimThatRefused } from "./claims.js";
+import { claimItem, claimPut, claimThatRefused } from "./claims.js";
 import type { DynamoTable } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./entity.js";
@@ -72,7 +72,7 @@ export const dynamoProgramRepository = (table: DynamoTable): ProgramRepository =
       }
       try {
         await table.client.send(
-          new TransactWriteCommand({ TransactItems: [put, claimPut(table, claim, now)] }),
+          new TransactWriteCommand({ TransactItems: [put, claimPut(table, claimItem(claim, now), now)] }),
         );
         return undefined;
       } catch (error) {
@@ -151,23 +151,17 @@ export const dynamoProgramRepository = (table: DynamoTable): ProgramRepository =
 
     async replace(program, expectedVersion) {
       // Every field but the identity is set; the merchant key's state and the keys stay as stored.
-      const fields = Object.entries(program).filter(
-        ([name]) => name !== "programId" && name !== "createdAt" && name !== "merchantKey",
+      const fields = Object.fromEntries(
+        Object.entries(program).filter(
+          ([name]) => name !== "programId" && name !== "createdAt" && name !== "merchantKey",
+        ),
       );
       try {
-        await table.client.send(
-          new UpdateCommand({
-            TableName: table.name,
-            Key: keys.program(program.programId),
-            UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(", ")}`,
-            ConditionExpression: "attribute_exists(PK) AND version = :expected",
-            ExpressionAttributeNames: Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
-            ExpressionAttributeValues: {
-              ...Object.fromEntries(fields.map(([, value], i) => [`:f${i}`, value])),
-              ":expected": expectedVersion,
-            },
-          }),
-        );
+        const { Update } = updateOf(table, keys.program(program.programId), fields, {
+          expression: "version = :expected",
+          values: { ":expected": expectedVersion },
+        });
+        await table.client.send(new UpdateCommand(Update));
         return true;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return false;

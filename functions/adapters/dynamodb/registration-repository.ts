@@ -74,6 +74,23 @@ const bothKeys = (memberId: string, passTypeId: string, deviceLibraryIdentifier:
 });
 
 /**
+ * The deletes of both items of one registration, in a transaction: the member's, on condition it is
+ * still there (so that two removals of one registration cannot both count it), and the device's.
+ */
+const deleteBoth = (
+  table: DynamoTable,
+  memberId: string,
+  passTypeId: string,
+  deviceLibraryIdentifier: string,
+) => {
+  const { onMember, onDevice } = bothKeys(memberId, passTypeId, deviceLibraryIdentifier);
+  return [
+    { Delete: { TableName: table.name, Key: onMember, ConditionExpression: "attribute_exists(PK)" } },
+    { Delete: { TableName: table.name, Key: onDevice } },
+  ];
+};
+
+/**
  * Sends a transaction, again after a short pause when it collided with another transaction on the
  * member (a purchase committing at that moment): TransactionConflict, not a failed condition. A few
  * tries, then the error goes up (a 5xx Apple retries).
@@ -203,19 +220,7 @@ export const dynamoRegistrationRepository = (
             },
           },
           // [3…] the oldest registrations beyond the cap, both items, each still there
-          ...evicted.flatMap((device) => {
-            const old = bothKeys(r.memberId, r.passTypeId, device);
-            return [
-              {
-                Delete: {
-                  TableName: table.name,
-                  Key: old.onMember,
-                  ConditionExpression: "attribute_exists(PK)",
-                },
-              },
-              { Delete: { TableName: table.name, Key: old.onDevice } },
-            ];
-          }),
+          ...evicted.flatMap((device) => deleteBoth(table, r.memberId, r.passTypeId, device)),
           ...(counted && delta !== 0 ? [countDevices(table, r.memberId, delta)] : []),
         ];
         try {
@@ -246,16 +251,12 @@ export const dynamoRegistrationRepository = (
     },
 
     async unregister(deviceLibraryIdentifier, passTypeId, memberId, counted) {
-      const { onMember, onDevice } = bothKeys(memberId, passTypeId, deviceLibraryIdentifier);
       try {
         await sendRetryingConflicts(
           table,
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Delete: { TableName: table.name, Key: onMember, ConditionExpression: "attribute_exists(PK)" },
-              },
-              { Delete: { TableName: table.name, Key: onDevice } },
+              ...deleteBoth(table, memberId, passTypeId, deviceLibraryIdentifier),
               ...(counted ? [countDevices(table, memberId, -1)] : []),
             ],
           }),
@@ -294,19 +295,9 @@ export const dynamoRegistrationRepository = (
               table,
               new TransactWriteCommand({
                 TransactItems: [
-                  ...chunk.flatMap((i) => {
-                    const keys = bothKeys(memberId, String(i.passTypeId), String(i.deviceLibraryIdentifier));
-                    return [
-                      {
-                        Delete: {
-                          TableName: table.name,
-                          Key: keys.onMember,
-                          ConditionExpression: "attribute_exists(PK)",
-                        },
-                      },
-                      { Delete: { TableName: table.name, Key: keys.onDevice } },
-                    ];
-                  }),
+                  ...chunk.flatMap((i) =>
+                    deleteBoth(table, memberId, String(i.passTypeId), String(i.deviceLibraryIdentifier)),
+                  ),
                   ...(counted ? [countDevices(table, memberId, -chunk.length)] : []),
                 ],
               }),
