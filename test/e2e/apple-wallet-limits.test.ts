@@ -1,16 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { BatchWriteItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoRepositories } from "../../functions/adapters/dynamodb/repositories.js";
 import {
   MAX_DEVICES_PER_PASS,
   MAX_NEW_REGISTRATIONS_PER_HOUR,
 } from "../../functions/domain/registrations.js";
-import { memberKeys, registrationKeys } from "../../functions/shared/keys.js";
 import { passAuthToken } from "../../functions/shared/pass-tokens.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
 import { useApi } from "../support/api.js";
+import { writeLegacyRegistrations } from "../support/legacy-registrations.js";
 import { enrollMember, openShop, richRules, type Shop, tillCall } from "../support/loyalty.js";
 import { usePushes } from "../support/pushes.js";
 import { TEST_PASS_SECRET, testTable } from "../support/table.js";
@@ -139,49 +137,13 @@ describe("a pass registered on 300 devices before the cap existed", () => {
     // Prepare: 300 registrations as an older Carnet wrote them, on a member that keeps no count
     const card = await newCard();
     const tokens = Array.from({ length: 300 }, () => pushToken());
-    const items = tokens.flatMap((token, i) => {
-      const device = deviceId();
-      const registeredAt = new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString();
-      const fields = {
-        deviceLibraryIdentifier: device,
-        passTypeId: PASS_TYPE_ID,
-        memberId: card.memberId,
-        programId: shop.programId,
-        pushToken: token,
-        registeredAt,
-        updatedAt: registeredAt,
-      };
-      return [
-        {
-          ...registrationKeys.onMember(card.memberId, PASS_TYPE_ID, device),
-          entity: "appleRegistration",
-          ...fields,
-        },
-        {
-          ...registrationKeys.onDevice(device, PASS_TYPE_ID, card.memberId),
-          entity: "deviceRegistration",
-          ...fields,
-        },
-      ];
+    await writeLegacyRegistrations(raw, table.tableName, {
+      memberId: card.memberId,
+      programId: shop.programId,
+      passTypeId: PASS_TYPE_ID,
+      devices: tokens.map((token) => ({ id: deviceId(), pushToken: token })),
+      from: new Date(Date.UTC(2024, 0, 1)),
     });
-    for (let from = 0; from < items.length; from += 25) {
-      await raw.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [table.tableName]: items
-              .slice(from, from + 25)
-              .map((Item) => ({ PutRequest: { Item: marshall(Item) } })),
-          },
-        }),
-      );
-    }
-    await raw.send(
-      new UpdateItemCommand({
-        TableName: table.tableName,
-        Key: marshall(memberKeys.member(card.memberId)),
-        UpdateExpression: "REMOVE devices",
-      }),
-    );
     await pushes.drained();
 
     // Act

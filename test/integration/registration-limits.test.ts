@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { BatchWriteItemCommand, QueryCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoRepositories } from "../../functions/adapters/dynamodb/repositories.js";
 import { RegistrationRateLimited, walletService } from "../../functions/app/wallet.js";
@@ -11,6 +10,8 @@ import {
 import { memberKeys, registrationKeys } from "../../functions/shared/keys.js";
 import { passAuthToken } from "../../functions/shared/pass-tokens.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
+import { commandsOf, useDynamoRequests } from "../support/dynamo-requests.js";
+import { writeLegacyRegistrations } from "../support/legacy-registrations.js";
 import { directService, openShopDirect } from "../support/services.js";
 import { TEST_PASS_SECRET, testTable, useTestTable } from "../support/table.js";
 
@@ -29,23 +30,11 @@ const secret = Buffer.from(TEST_PASS_SECRET);
 const repositories = dynamoRepositories(testTable());
 const { members, registrations } = repositories;
 
-/** The DynamoDB requests the repositories send (the test's own raw client is not counted). */
-let sent: string[] = [];
-beforeAll(() => {
-  testTable().client.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(String(context.commandName).replace(/Command$/, ""));
-      return next(args);
-    },
-    { step: "initialize", name: "countRegistrationRequests" },
-  );
-});
+/** The DynamoDB requests the repositories send (the test's own raw client is not counted), by name. */
+const countedRequests = useDynamoRequests(() => testTable().client);
 const counted = async <T>(run: () => Promise<T>): Promise<{ result: T; sent: string[] }> => {
-  sent = [];
-  const result = await run();
-  const mine = sent;
-  sent = [];
-  return { result, sent: mine };
+  const { result, sent } = await countedRequests(run);
+  return { result, sent: commandsOf(sent).map((command) => command.replace(/Command$/, "")) };
 };
 
 /** The PassKit web service's use cases over DynamoDB, at a fixed hour; no pass is signed here. */
@@ -212,51 +201,17 @@ describe("a pass registered on 300 devices before the cap existed", () => {
   const legacyPass = async () => {
     const memberId = await newMember();
     const { programId } = shop.program;
-    const puts = Array.from({ length: 300 }, (_, i) => {
-      const device = `legacy-${String(i).padStart(3, "0")}-${randomBytes(4).toString("hex")}`;
-      const registeredAt = new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString();
-      const fields = {
-        deviceLibraryIdentifier: device,
-        passTypeId: PASS_TYPE_ID,
-        memberId,
-        programId,
-        pushToken: `token-${String(i).padStart(3, "0")}`,
-        registeredAt,
-        updatedAt: registeredAt,
-      };
-      return [
-        {
-          ...registrationKeys.onMember(memberId, PASS_TYPE_ID, device),
-          entity: "appleRegistration",
-          ...fields,
-        },
-        {
-          ...registrationKeys.onDevice(device, PASS_TYPE_ID, memberId),
-          entity: "deviceRegistration",
-          ...fields,
-        },
-      ];
-    });
-    const items = puts.flat();
-    for (let from = 0; from < items.length; from += 25) {
-      await raw.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [table.tableName]: items
-              .slice(from, from + 25)
-              .map((Item) => ({ PutRequest: { Item: marshall(Item) } })),
-          },
-        }),
-      );
-    }
     // A member of that time keeps no count of its devices.
-    await raw.send(
-      new UpdateItemCommand({
-        TableName: table.tableName,
-        Key: marshall(memberKeys.member(memberId)),
-        UpdateExpression: "REMOVE devices",
-      }),
-    );
+    await writeLegacyRegistrations(raw, table.tableName, {
+      memberId,
+      programId,
+      passTypeId: PASS_TYPE_ID,
+      devices: Array.from({ length: 300 }, (_, i) => ({
+        id: `legacy-${String(i).padStart(3, "0")}-${randomBytes(4).toString("hex")}`,
+        pushToken: `token-${String(i).padStart(3, "0")}`,
+      })),
+      from: new Date(Date.UTC(2030, 0, 1)),
+    });
     return memberId;
   };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { processParts } from "../../functions/composition/process.js";
 import { useApi } from "../support/api.js";
+import { commandsOf, useDynamoRequests } from "../support/dynamo-requests.js";
 import { enrollMember, openShop, richRules, type Shop, tillCall } from "../support/loyalty.js";
 import { openPass } from "../support/pkpass.js";
 import { allItems } from "../support/table.js";
@@ -17,50 +17,9 @@ import { allItems } from "../support/table.js";
 
 const { call, table, url } = useApi();
 
-interface Sent {
-  command: string;
-  /** For a TransactWriteItems: how many items it commits. */
-  items?: number;
-}
-
-let sent: Sent[] = [];
-/** Requests on their way at the same time, now and at most since the last count. */
-let inFlight = 0;
-let mostInFlight = 0;
-
-beforeAll(() => {
-  processParts().table.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { TransactItems?: unknown[] };
-      sent.push({
-        command: String(context.commandName),
-        ...(input.TransactItems ? { items: input.TransactItems.length } : {}),
-      });
-      inFlight++;
-      mostInFlight = Math.max(mostInFlight, inFlight);
-      try {
-        return await next(args);
-      } finally {
-        inFlight--;
-      }
-    },
-    { step: "initialize", name: "countRequests" },
-  );
-});
-
-/** What `run` sent to DynamoDB through the handlers, in order, with its result. */
-const counted = async <T>(
-  run: () => Promise<T>,
-): Promise<{ result: T; sent: Sent[]; mostInFlight: number }> => {
-  sent = [];
-  mostInFlight = 0;
-  const result = await run();
-  const mine = sent;
-  sent = [];
-  return { result, sent: mine, mostInFlight };
-};
-
-const commands = (list: Sent[]) => list.map((s) => s.command);
+/** What a run sent to DynamoDB through the handlers, in order, with its result. */
+const counted = useDynamoRequests();
+const commands = commandsOf;
 
 /** Default rules (no tiers), with one catalogue reward so that a redemption can be made. */
 const untieredRules = {
