@@ -58,6 +58,24 @@ const Env = z
     APPLE_CERTS_DEVELOPMENT: z.enum(["0", "1"], "must be 0 or 1").default("0"),
     APNS_URL: z.url("must be the APNs URL, e.g. https://api.push.apple.com").optional(),
     APNS_CA_FILE: z.string().min(1).optional(),
+    /** Google Wallet: the issuer id (digits) of the Google Pay & Wallet Console; unset: Google Wallet off. */
+    GOOGLE_WALLET_ISSUER_ID: z
+      .string()
+      .regex(/^\d{6,25}$/, "must be the numeric issuer id of the Google Pay & Wallet Console")
+      .optional(),
+    /** The service account's key: the path of its JSON key file, or the JSON text itself. */
+    GOOGLE_WALLET_SA_JSON: z.string().min(1).optional(),
+    /** In AWS: a Secrets Manager secret holding the service account's JSON key. */
+    GOOGLE_WALLET_SA_SECRET_ARN: z
+      .string()
+      .startsWith("arn:", "must be a Secrets Manager ARN (arn:aws:secretsmanager:…)")
+      .optional(),
+    GOOGLE_WALLET_API_URL: z
+      .url("must be the Google Wallet REST base, e.g. https://walletobjects.googleapis.com/walletobjects/v1")
+      .default("https://walletobjects.googleapis.com/walletobjects/v1"),
+    GOOGLE_OAUTH_TOKEN_URL: z
+      .url("must be the OAuth token endpoint, e.g. https://oauth2.googleapis.com/token")
+      .default("https://oauth2.googleapis.com/token"),
     /**
      * How long a process may serve what rarely changes (programs and rules, store and partner keys,
      * a program's pass stores) from memory before reading it again; 0 turns the caches off.
@@ -74,6 +92,27 @@ const Env = z
       .positive("must be a positive number of bytes, e.g. 65536")
       .default(64 * 1024),
   })
+  .refine(
+    (e) =>
+      e.GOOGLE_WALLET_ISSUER_ID === undefined ||
+      e.GOOGLE_WALLET_SA_JSON !== undefined ||
+      e.GOOGLE_WALLET_SA_SECRET_ARN !== undefined,
+    {
+      message:
+        "is missing while GOOGLE_WALLET_ISSUER_ID is set: set it to the path of the service account's JSON key (or, in AWS, set GOOGLE_WALLET_SA_SECRET_ARN), or unset GOOGLE_WALLET_ISSUER_ID to run without Google Wallet",
+      path: ["GOOGLE_WALLET_SA_JSON"],
+    },
+  )
+  .refine(
+    (e) =>
+      e.GOOGLE_WALLET_ISSUER_ID !== undefined ||
+      (e.GOOGLE_WALLET_SA_JSON === undefined && e.GOOGLE_WALLET_SA_SECRET_ARN === undefined),
+    {
+      message:
+        "is missing while a Google service account is set: set it to the issuer id of the Google Pay & Wallet Console",
+      path: ["GOOGLE_WALLET_ISSUER_ID"],
+    },
+  )
   .refine((e) => e.CARNET_ADMIN_KEY !== undefined || e.CARNET_ADMIN_KEY_SECRET_ARN !== undefined, {
     message:
       "is missing: set it to the root admin key (generate one with `openssl rand -base64 32`), or in AWS set CARNET_ADMIN_KEY_SECRET_ARN",
