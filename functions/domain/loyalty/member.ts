@@ -78,6 +78,12 @@ export const Member = z.object({
    * before it was counted: they are always asked about (data-model.md 2.4.1).
    */
   devices: Int.nonnegative().optional(),
+  /**
+   * The card generation whose Google Wallet object exists (inserted when the member first opened
+   * "Add to Google Wallet" for that card), kept by the Google save link's own transaction; absent: no
+   * Google object, nothing to keep live (app/google-wallet.ts, data-model.md 2.4.2).
+   */
+  googleObject: Int.nonnegative().optional(),
   dueAt: Iso.optional(),
 });
 export type Member = z.output<typeof Member>;

@@ -68,8 +68,8 @@ export const rgb = (hex: string): string => {
 /** `1234567890123456` → `1234 5678 9012 3456`: what a cashier types when the scanner fails. */
 export const groupedCode = (code: string): string => code.replace(/(.{4})(?=.)/g, "$1 ");
 
-/** The cheapest reward the member cannot afford yet, or the best one they can. */
-const nextReward = (program: Program, points: number, t: CardText): string | undefined => {
+/** The cheapest reward the member cannot afford yet, or the best one they can (Apple's and Google's card). */
+export const nextReward = (program: Program, points: number, t: CardText): string | undefined => {
   const rewards = [...program.rules.rewards.catalogue].sort((a, b) => a.pointsCost - b.pointsCost);
   if (rewards.length === 0) return undefined;
   const missing = rewards.find((r) => r.pointsCost > points);
@@ -81,7 +81,7 @@ const nextReward = (program: Program, points: number, t: CardText): string | und
   return undefined;
 };
 
-const earnSummary = (program: Program, t: CardText): string => {
+export const earnSummary = (program: Program, t: CardText): string => {
   const { earn, stamps, rewards, expiry } = program.rules;
   const lines: string[] = [];
   if (earn.pointsPerEuro > 0) {
@@ -107,7 +107,7 @@ const contactText = (program: Program): string | undefined => {
   return lines.length > 0 ? lines.join("\n") : undefined;
 };
 
-const voucherText = (member: Member, currency: string, t: CardText): string =>
+export const voucherText = (member: Member, currency: string, t: CardText): string =>
   member.vouchers.length === 0
     ? t.noVouchers
     : member.vouchers

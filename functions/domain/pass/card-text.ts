@@ -40,6 +40,16 @@ export interface CardText {
   rewardRule: (title: string, points: number) => string;
   expiryRule: (months: number) => string;
   personal: string;
+  /** Google Wallet: the program logo's accessibility text. */
+  logo: (program: string) => string;
+  /** Google Wallet: the heading of the other stamp cards when they do not fit one module each. */
+  stampCards: string;
+  /** Google Wallet: the validity line of a voucher's message. */
+  voucherValidTo: (day: string) => string;
+  /** Google Wallet: the titles of the contact links (at most 20 characters, Google's advice). */
+  website: string;
+  email: string;
+  phone: string;
 }
 
 const en: CardText = {
@@ -79,6 +89,12 @@ const en: CardText = {
   rewardRule: (t, n) => `${t}: ${n} ${n === 1 ? "point" : "points"}.`,
   expiryRule: (m) => `Points expire ${m} months after the month they were earned.`,
   personal: "This card is personal and cannot be shared.",
+  logo: (p) => `${p} logo`,
+  stampCards: "Stamp cards",
+  voucherValidTo: (d) => `Valid until ${d}`,
+  website: "Website",
+  email: "Email",
+  phone: "Phone",
 };
 
 const fr: CardText = {
@@ -118,6 +134,12 @@ const fr: CardText = {
   rewardRule: (t, n) => `${t} : ${n} point${n === 1 ? "" : "s"}.`,
   expiryRule: (m) => `Les points expirent ${m} mois après le mois où ils ont été gagnés.`,
   personal: "Cette carte est personnelle et ne peut pas être partagée.",
+  logo: (p) => `Logo ${p}`,
+  stampCards: "Cartes de tampons",
+  voucherValidTo: (d) => `Valable jusqu'au ${d}`,
+  website: "Site web",
+  email: "E-mail",
+  phone: "Téléphone",
 };
 
 const de: CardText = {
@@ -157,6 +179,12 @@ const de: CardText = {
   rewardRule: (t, n) => `${t}: ${n} ${n === 1 ? "Punkt" : "Punkte"}.`,
   expiryRule: (m) => `Punkte verfallen ${m} Monate nach dem Monat, in dem sie gesammelt wurden.`,
   personal: "Diese Karte ist persönlich und nicht übertragbar.",
+  logo: (p) => `${p}-Logo`,
+  stampCards: "Stempelkarten",
+  voucherValidTo: (d) => `Gültig bis ${d}`,
+  website: "Website",
+  email: "E-Mail",
+  phone: "Telefon",
 };
 
 const es: CardText = {
@@ -196,6 +224,12 @@ const es: CardText = {
   rewardRule: (t, n) => `${t}: ${n} punto${n === 1 ? "" : "s"}.`,
   expiryRule: (m) => `Los puntos caducan ${m} meses después del mes en que se ganaron.`,
   personal: "Esta tarjeta es personal e intransferible.",
+  logo: (p) => `Logo de ${p}`,
+  stampCards: "Tarjetas de sellos",
+  voucherValidTo: (d) => `Válido hasta el ${d}`,
+  website: "Sitio web",
+  email: "Correo",
+  phone: "Teléfono",
 };
 
 /**
