@@ -2,9 +2,9 @@
  * Draws the images of the default Apple Wallet model (pass-templates/apple/storecard.pass): icon, logo
  * and strip at @1x/@2x/@3x, in Apple's recommended sizes. They are neutral shapes in white over
  * transparency, so that the program's own `backgroundColor` shows through; the icon (which iOS shows
- * on notifications) is opaque. Run `npx tsx scripts/make-pass-images.ts` after changing a shape.
+ * on notifications) is opaque; and Google Wallet's default program logo (pass-templates/google). Run `npx tsx scripts/make-pass-images.ts` after changing a shape.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 
@@ -64,3 +64,10 @@ for (const [name, [w, h]] of Object.entries(sizes) as [keyof typeof sizes, reado
   }
 }
 console.log(`images written to ${dir}`);
+
+// Google Wallet's default program logo (a class needs one; a program's `branding.logoUrl` replaces it):
+// square, 660 × 660 as Google recommends, the icon's mark (Google crops it to a circle).
+const google = join(import.meta.dirname, "..", "pass-templates", "google");
+mkdirSync(google, { recursive: true });
+draw(join(google, "logo.png"), 660, 660, icon);
+console.log(`Google logo written to ${google}`);

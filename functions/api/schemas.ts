@@ -399,6 +399,8 @@ export const Pkpass = z
   .string()
   .meta({ format: "binary", description: "A signed storeCard .pkpass archive" });
 
+export const Png = z.string().meta({ format: "binary", description: "A PNG image" });
+
 /** Apple's body: the device's push token (an opaque string). Extra fields Apple may add are ignored. */
 export const RegistrationBody = z
   .object({ pushToken: z.string().regex(/^[\x21-\x7e]{1,512}$/, "1 to 512 printable ASCII characters") })

@@ -236,7 +236,15 @@ export const pushFanOut = (deps: {
      */
     async handle(
       records: readonly ChangeRecord[],
-      options: { deadline?: number } = {},
+      options: {
+        deadline?: number;
+        /**
+         * The index of the first record that another reaction to the same batch (Google Wallet) needs
+         * handed over again, if any: the batch then resumes there at the latest, and the members pushed
+         * from there on are noted like the fan-out's own unfinished ones.
+         */
+        handOver?: Promise<number | undefined>;
+      } = {},
     ): Promise<FanOutReport> {
       const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
       // One push per member per batch, for its newest pass version.
@@ -311,11 +319,16 @@ export const pushFanOut = (deps: {
       };
       await Promise.all(Array.from({ length: Math.min(MEMBERS_IN_PARALLEL, queue.length) }, worker));
       report.unfinished = unfinished.size;
-      if (unfinished.size === 0) return report;
+      const handedOver = options.handOver ? await options.handOver : undefined;
+      if (unfinished.size === 0 && handedOver === undefined) return report;
 
-      // The batch resumes at the first record of the first member left unfinished; every member with
-      // a change at or after it is handed over again: note what they already have.
-      const resumeAt = Math.min(...[...unfinished].map((id) => changes.get(id)?.index ?? records.length));
+      // The batch resumes at the first record of the first member left unfinished (or of what the other
+      // reaction left); every member with a change at or after it is handed over again: note what they
+      // already have.
+      const resumeAt = Math.min(
+        handedOver ?? records.length,
+        ...[...unfinished].map((id) => changes.get(id)?.index ?? records.length),
+      );
       report.retryFrom = records[resumeAt]?.sequenceNumber;
       if (deadline !== Number.POSITIVE_INFINITY)
         deps.log.warn("push: batch left unfinished; it resumes at the first unfinished member", {

@@ -78,6 +78,12 @@ const unauthorized = () =>
 const OPAQUE = (max: number) => new RegExp(`^[\\x21-\\x7e]{1,${max}}$`);
 export const DEVICE_ID_PATTERN = OPAQUE(128);
 
+/** The member as a card shows it at `at` (lazy expiry applied, as on every read): Apple's and Google's. */
+export const shownMember = (member: Member, program: Program, at: Date): Member =>
+  member.status === "active"
+    ? currentView(member, { program, now: at, ids: { voucher: () => newId("vch") } })
+    : member;
+
 export const walletService = (deps: WalletDeps) => {
   const now = deps.now ?? (() => new Date());
 
@@ -88,11 +94,7 @@ export const walletService = (deps: WalletDeps) => {
     return program;
   };
 
-  /** The member as the card shows it now (lazy expiry applied, as on every read). */
-  const shown = (member: Member, program: Program, at: Date): Member =>
-    member.status === "active"
-      ? currentView(member, { program, now: at, ids: { voucher: () => newId("vch") } })
-      : member;
+  const shown = shownMember;
 
   const render = async (card: MemberCard, program: Program, webServiceUrl: string): Promise<SignedPass> => {
     const { member, profile } = card;
@@ -157,11 +159,14 @@ export const walletService = (deps: WalletDeps) => {
   };
 
   return {
-    /** `GET /c/{token}`: the card as its page shows it (the same one read as its pass). */
-    async cardByLink(token: string): Promise<{ program: Program; member: Member }> {
-      const { member } = await linkedCard(token);
+    /**
+     * `GET /c/{token}` (and its Google save link): the card as its page shows it (the same one read as
+     * its pass), with the member's profile.
+     */
+    async cardByLink(token: string): Promise<{ program: Program; member: Member; profile?: MemberProfile }> {
+      const { member, profile } = await linkedCard(token);
       const program = await programOf(member);
-      return { program, member: shown(member, program, now()) };
+      return { program, member: shown(member, program, now()), ...(profile ? { profile } : {}) };
     },
 
     /** `GET /c/{token}/pass.pkpass`. */

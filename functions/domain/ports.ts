@@ -1,9 +1,11 @@
+import type { walletobjects_v1 } from "@googleapis/walletobjects";
 import type { KeyState } from "../shared/key-lifecycle.js";
 import type { HolderStatus } from "./credentials.js";
 import type { LedgerEntry, Member, MemberProfile } from "./loyalty/member.js";
 import type { PurchaseRecord, SpendWindow } from "./loyalty/records.js";
 import type { Partner } from "./partner.js";
 import type { AppleCardContent } from "./pass/apple-card.js";
+import type { GoogleShown } from "./pass/google-notifications.js";
 import type { Program } from "./program.js";
 import type { Store, StoreLimits } from "./store.js";
 
@@ -321,4 +323,68 @@ export interface PassFactory {
       authenticationToken: string;
     },
   ): Buffer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Google Wallet (docs/google-wallet.md, data-model.md 2.4.2)
+
+/** Request bodies as Google's published typings (@googleapis/walletobjects) describe them. */
+export type GoogleLoyaltyClass = walletobjects_v1.Schema$LoyaltyClass;
+export type GoogleLoyaltyObject = walletobjects_v1.Schema$LoyaltyObject;
+
+/** The Google Wallet REST API, as Carnet uses it (adapters/google/wallet-api.ts). */
+export interface GoogleWalletApi {
+  /** Insert the class; when it exists, PATCH it with the same body. */
+  upsertClass(klass: GoogleLoyaltyClass): Promise<"inserted" | "updated">;
+  /**
+   * Make the object exist with this content: "insert-first" (the save link) inserts, and PATCHes when it
+   * exists; "patch-first" (live updates) PATCHes, and inserts when it is missing. A missing class is
+   * created first. `notify`: the PATCH asks Google to notify the holder (notifyPreference).
+   */
+  saveObject(
+    object: GoogleLoyaltyObject,
+    klass: GoogleLoyaltyClass,
+    options: { mode: "insert-first" | "patch-first"; notify: boolean; deadline?: number },
+  ): Promise<"inserted" | "patched">;
+  /** PATCH only these fields (e.g. the state); "missing" when there is no such object. */
+  patchObject(
+    id: string,
+    fields: GoogleLoyaltyObject,
+    options?: { deadline?: number },
+  ): Promise<"patched" | "missing">;
+}
+
+/** What Carnet keeps about a member's Google Wallet object (the `googleObject` item). */
+export interface GoogleObjectState {
+  objectId: string;
+  /** The card generation (`passAuthGeneration`) the object belongs to. */
+  generation: number;
+  /** The member's `passUpdatedAt` the object last showed. */
+  syncedPassUpdatedAt: number;
+  /** What the object last showed that notifications are decided from. */
+  shown: GoogleShown;
+  /** Epoch seconds of the notifying updates sent, oldest first (the budget, google-notifications.ts). */
+  notifiedAt: number[];
+  /** "inactive": the card was reissued and this object retired; "expired": the member was erased. */
+  state: "active" | "inactive" | "expired";
+  version: number;
+}
+
+export interface GoogleObjectRepository {
+  /** The member, its profile and its Google object's state, in one strongly consistent read. */
+  cardWithGoogle(
+    memberId: string,
+  ): Promise<{ member: Member; profile?: MemberProfile; google?: GoogleObjectState } | undefined>;
+  /**
+   * The save link made the object of the member's current card generation exist: records it (keeping
+   * the notification budget already spent) and, with `markMember`, sets `Member.googleObject` to its
+   * generation, in one transaction; false when the member no longer exists.
+   */
+  recordSaved(
+    memberId: string,
+    saved: Pick<GoogleObjectState, "objectId" | "generation" | "syncedPassUpdatedAt" | "shown">,
+    markMember: boolean,
+  ): Promise<boolean>;
+  /** Writes the state if its stored version is still `expectedVersion`; false when it changed. */
+  update(memberId: string, next: GoogleObjectState, expectedVersion: number): Promise<boolean>;
 }

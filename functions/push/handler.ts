@@ -3,6 +3,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import { createApnsClient } from "../adapters/apple/apns.js";
+import type { GoogleSyncReport } from "../app/google-wallet.js";
 import {
   batchDeadline,
   type ChangeRecord,
@@ -10,12 +11,14 @@ import {
   type PushSender,
   pushFanOut,
 } from "../app/push.js";
+import { googleWalletOver } from "../composition/google.js";
 import { processParts } from "../composition/process.js";
 import { logger } from "../shared/logger.js";
 
 /**
  * The table's stream consumer (DynamoDB Streams event source in AWS; local/stream-poller.ts under
- * `npm start` and in the tests): member changes → APNs pushes. Each batch works within a deadline
+ * `npm start` and in the tests): member changes → APNs pushes and Google Wallet object updates,
+ * program changes → Google Wallet class updates. Each batch works within a deadline
  * derived from the invocation's remaining time (batchDeadline), and with ReportBatchItemFailures
  * (infra/stateless-stack.ts) a batch resumes at the first record of the first member it left
  * unfinished: never whole, and never pushing again what was delivered.
@@ -35,6 +38,8 @@ const recordingSender = (): PushSender => ({
 });
 
 const parts = processParts();
+/** Google Wallet's live updates, when the deployment has Google Wallet (else the log says how to turn it on). */
+const google = googleWalletOver(parts);
 
 const senderFromConfig = async (): Promise<{ sender: PushSender; target: string }> => {
   const { env } = parts;
@@ -90,16 +95,30 @@ const toChange = (record: DynamoDBRecord): ChangeRecord => {
   };
 };
 
+export type ChangesReport = FanOutReport & { google?: GoogleSyncReport };
+
 /**
- * One batch of stream records, with the fan-out's report (the local poller prints it). `deadline`
- * (epoch ms): when to stop starting pushes (batchDeadline).
+ * One batch of stream records: Apple pushes and Google Wallet updates side by side, with both reports
+ * (the local poller prints them). `deadline` (epoch ms): when to stop starting work (batchDeadline).
+ * The batch resumes at the earlier of the two places where Apple's fan-out and Google's updates left
+ * something unfinished; Apple notes what it pushed from there on, so nothing is pushed twice.
  */
 export const handleChanges = async (
   records: readonly DynamoDBRecord[],
   deadline = batchDeadline(Date.now(), LOCAL_BATCH_MS),
-): Promise<FanOutReport> => {
-  const report = await (await fanOutOnce()).handle(records.map(toChange), { deadline });
-  if (report.members > 0) logger.info("push batch", { ...report });
+): Promise<ChangesReport> => {
+  const changes = records.map(toChange);
+  const googleWork = google?.handle(changes, { deadline });
+  const report: ChangesReport = await (await fanOutOnce()).handle(changes, {
+    deadline,
+    ...(googleWork ? { handOver: googleWork.then((r) => r.resumeAt) } : {}),
+  });
+  if (googleWork) {
+    report.google = await googleWork;
+    if (report.google.members + report.google.classes + report.google.failed > 0)
+      logger.info("google batch", { ...report.google });
+  }
+  if (report.members > 0) logger.info("push batch", { ...report, google: undefined });
   return report;
 };
 

@@ -52,17 +52,25 @@ export const SPEND_PREFIX = "SPEND#";
 
 /**
  * The sort keys of a member's own items. Reads rely on their order within the member's partition
- * ("LEDGER#…" < "MEMBER" < "PROFILE" < "REG#…" < "REGRATE#…" < "SPEND#…"): the member and its
+ * ("LEDGER#…" < "MEMBER" < "PROFILE" < "PROFILE#GOOGLE" < "REG#…" < "REGRATE#…" < "SPEND#…"): the member and its
  * profile are adjacent, so one Query reads both, and the newest ledger entries follow right below
  * (member-repository.ts, memberHead). A new kind of item in a member's partition must not sort between
  * "MEMBER" and "PROFILE".
  */
 export const MEMBER_SK = "MEMBER";
 export const PROFILE_SK = "PROFILE";
+/**
+ * The state of the member's Google Wallet object (its id, what it last showed, its notification
+ * budget): right after "PROFILE" (and before "REG#…"), so that the member, its profile and this state
+ * are read together by one Query (`SK BETWEEN "MEMBER" AND "PROFILE#GOOGLE"`), while the reads of the
+ * member and its profile alone (`SK BETWEEN "MEMBER" AND "PROFILE"`, `SK <= "PROFILE"`) never see it.
+ */
+export const GOOGLE_OBJECT_SK = "PROFILE#GOOGLE";
 
 export const memberKeys = {
   member: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: MEMBER_SK }),
   profile: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: PROFILE_SK }),
+  googleObject: (memberId: string) => ({ PK: `MEMBER#${memberId}`, SK: GOOGLE_OBJECT_SK }),
   profileListing: (programId: string, enrolledAt: string, memberId: string) => ({
     GSI1PK: `${PROGRAM_PREFIX}${programId}#MEMBERS`,
     GSI1SK: `${enrolledAt}#${memberId}`,

@@ -1,18 +1,24 @@
+import { GoogleWalletError } from "../adapters/google/wallet-api.js";
 import { apiFunction } from "../api/functions.js";
 import { deviceLog } from "../app/device-log.js";
 import { CardLinkError, type PassAnswer, RegistrationRateLimited } from "../app/wallet.js";
+import { googleLogo, googleWalletOver } from "../composition/google.js";
 import { httpSettings, processParts } from "../composition/process.js";
 import { walletOver } from "../composition/wallet.js";
+import { ConfigError } from "../config/env.js";
 import { DomainError } from "../domain/errors.js";
 import { HttpError } from "../http/errors.js";
 import { RawReply } from "../http/operation.js";
 import { ifModifiedSince } from "../http/request.js";
 import { logger } from "../shared/logger.js";
-import { cardPage, linkProblemPage, passesUnavailablePage } from "./pages.js";
+import { cardPage, googleUnavailablePage, linkProblemPage, passesUnavailablePage } from "./pages.js";
 
 /** Apple Wallet, customer side: the card link (page and pass) and Apple's PassKit web service. */
 const parts = processParts();
 const wallet = walletOver(parts);
+/** Undefined without Google credentials: the card page then offers Apple Wallet only. */
+const google = googleWalletOver(parts);
+const logo = googleLogo();
 /** Devices' PassKit log messages, bounded per request and per process (app/device-log.ts). */
 const deviceLogs = deviceLog((line, fields) => logger.warn(line, fields));
 
@@ -70,9 +76,36 @@ export const handler = apiFunction(
             backgroundColor: program.branding.backgroundColor,
             foregroundColor: program.branding.foregroundColor,
             passPath: `${parts.publicUrl}/c/${params.token}/pass.pkpass`,
-            googleNote: "Google Wallet is not available for this card yet.",
+            ...(google ? { googlePath: `${parts.publicUrl}/c/${params.token}/google` } : {}),
           }),
         );
+      }),
+    googleSaveLink: ({ params }) =>
+      orLinkPage(async () => {
+        if (!google) return new RawReply(googleUnavailablePage());
+        const card = await wallet.cardByLink(params.token);
+        try {
+          const location = await google.saveLink(card);
+          return new RawReply({
+            statusCode: 302,
+            headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" },
+          });
+        } catch (error) {
+          // Google did not answer, or the service account is wrong: not the customer's doing.
+          if (!(error instanceof GoogleWalletError) && !(error instanceof ConfigError)) throw error;
+          logger.error("Google Wallet save link failed", {
+            memberId: card.member.memberId,
+            error: (error as Error).message,
+          });
+          return new RawReply(googleUnavailablePage());
+        }
+      }),
+    googleLogo: async () =>
+      new RawReply({
+        statusCode: 200,
+        headers: { "content-type": "image/png", "cache-control": "public, max-age=86400" },
+        body: logo().toString("base64"),
+        isBase64Encoded: true,
       }),
     downloadPass: ({ params, event }) =>
       orLinkPage(async () =>

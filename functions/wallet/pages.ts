@@ -76,6 +76,15 @@ export const passesUnavailablePage = (): APIGatewayProxyStructuredResultV2 => ({
   ),
 });
 
+/** No Google Wallet on this deployment, or Google did not answer: the card is safe, try again or use Apple. */
+export const googleUnavailablePage = (): APIGatewayProxyStructuredResultV2 => ({
+  ...page(
+    503,
+    "Google Wallet is not available right now",
+    `<h1>Google Wallet is not available right now</h1><p>Your card could not be added to Google Wallet at the moment. Your card and your points are safe: try this link again later.</p>`,
+  ),
+});
+
 export interface CardPageInput {
   programName: string;
   organizationName: string;
@@ -84,10 +93,11 @@ export interface CardPageInput {
   backgroundColor: string;
   foregroundColor: string;
   passPath: string;
-  googleNote: string;
+  /** The Google save link; absent when the deployment has no Google Wallet (the button is hidden). */
+  googlePath?: string;
 }
 
-/** `GET /c/{token}`: the customer's card, with "Add to Apple Wallet". */
+/** `GET /c/{token}`: the customer's card, with "Add to Apple Wallet" and, when offered, "Add to Google Wallet". */
 export const cardPage = (card: CardPageInput): APIGatewayProxyStructuredResultV2 =>
   page(
     200,
@@ -96,7 +106,7 @@ export const cardPage = (card: CardPageInput): APIGatewayProxyStructuredResultV2
 <p data-testid="points" style="font-size:2rem;font-weight:700;margin-top:1rem">${card.points} points</p>
 ${card.holderName ? `<p>${escapeHtml(card.holderName)}</p>` : ""}</section>
 <a class="button" id="add-to-apple-wallet" href="${escapeHtml(card.passPath)}">Add to Apple Wallet</a>
-<p class="note" id="google-wallet">${escapeHtml(card.googleNote)}</p>
+${card.googlePath ? `<a class="button" id="add-to-google-wallet" href="${escapeHtml(card.googlePath)}">Add to Google Wallet</a>` : ""}
 <p class="note">The card updates itself on your phone after every purchase. Keep this link private: it opens your card.</p>`,
     { bg: card.backgroundColor, fg: card.foregroundColor },
   );

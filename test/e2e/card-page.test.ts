@@ -67,6 +67,49 @@ describe("the card page", () => {
     await page.close();
   });
 
+  it("hides Add to Google Wallet on a deployment without Google credentials, and its link says why", async () => {
+    // Prepare: this file configures no GOOGLE_WALLET_ISSUER_ID
+    const member = (await enrollMember(call, shop)) as unknown as { cardUrl: string };
+    const page = await phone();
+
+    // Act
+    await page.goto(member.cardUrl);
+    const buttons = await page.getByRole("link", { name: "Add to Google Wallet" }).count();
+    const direct = await fetch(`${member.cardUrl}/google`, { redirect: "manual" });
+
+    // Assess
+    expect(buttons).toBe(0);
+    expect(await page.getByRole("link", { name: "Add to Apple Wallet" }).count()).toBe(1);
+    expect(direct.status).toBe(503);
+    expect(await direct.text()).toContain("Google Wallet is not available right now");
+    await page.close();
+  });
+
+  it("shows Add to Google Wallet and Add to Apple Wallet on a deployment with both", async () => {
+    // Prepare: the page's HTML as the wallet handler renders it with Google Wallet on
+    const { cardPage } = await import("../../functions/wallet/pages.js");
+    const page = await phone();
+    const html = cardPage({
+      programName: "Page test",
+      organizationName: "Café",
+      points: 12,
+      backgroundColor: "#1f2937",
+      foregroundColor: "#ffffff",
+      passPath: "https://loyalty.example.com/c/t/pass.pkpass",
+      googlePath: "https://loyalty.example.com/c/t/google",
+    }).body;
+
+    // Act
+    await page.setContent(html ?? "");
+    const google = page.getByRole("link", { name: "Add to Google Wallet" });
+
+    // Assess
+    expect(await google.getAttribute("href")).toBe("https://loyalty.example.com/c/t/google");
+    const box = await google.boundingBox();
+    expect(box && box.y + box.height).toBeLessThanOrEqual(844); // on screen without scrolling
+    await page.close();
+  });
+
   it("explains a broken link instead of showing a card", async () => {
     const member = (await enrollMember(call, shop)) as unknown as { cardUrl: string };
     const page = await phone();

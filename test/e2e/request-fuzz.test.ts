@@ -32,7 +32,7 @@ interface Operation {
 }
 const operations = allOperations as readonly Operation[];
 /** The card link takes any token and ignores its query: there is nothing for this test to refuse. */
-const TAKES_ANYTHING = new Set(["cardPage", "downloadPass"]);
+const TAKES_ANYTHING = new Set(["cardPage", "downloadPass", "googleSaveLink"]);
 
 const SEED = 20261123;
 /** Generated values per kind of mistake and field: the bound that keeps the test fast. */

@@ -1,4 +1,5 @@
 import type {
+  GoogleObjectRepository,
   MemberRepository,
   PartnerRepository,
   ProgramRepository,
@@ -7,6 +8,7 @@ import type {
   StoreRepository,
 } from "../../domain/ports.js";
 import type { DynamoTable } from "./client.js";
+import { dynamoGoogleObjectRepository } from "./google-object-repository.js";
 import { dynamoMemberRepository } from "./member-repository.js";
 import { dynamoPartnerRepository } from "./partner-repository.js";
 import { dynamoProgramRepository } from "./program-repository.js";
@@ -21,6 +23,7 @@ export interface DynamoRepositories {
   partners: PartnerRepository;
   registrations: RegistrationRepository;
   rates: RateCounter;
+  googleObjects: GoogleObjectRepository;
 }
 
 /** Every repository over one table: they share its client and its read caches. */
@@ -31,4 +34,5 @@ export const dynamoRepositories = (table: DynamoTable): DynamoRepositories => ({
   partners: dynamoPartnerRepository(table),
   registrations: dynamoRegistrationRepository(table),
   rates: dynamoRateCounter(table),
+  googleObjects: dynamoGoogleObjectRepository(table),
 });

@@ -9,7 +9,7 @@ import { PUSH_FILTER_PATTERNS, reachesPush } from "../../../functions/push/strea
 
 type Image = Record<string, { S?: string; N?: string }>;
 
-const memberImage = (devices?: string): Image => ({
+const memberImage = (devices?: string, googleObject?: string): Image => ({
   PK: { S: "MEMBER#mbr_0000000000000001" },
   SK: { S: "MEMBER" },
   entity: { S: "member" },
@@ -17,6 +17,15 @@ const memberImage = (devices?: string): Image => ({
   passUpdatedAt: { N: "1700000000" },
   version: { N: "4" },
   ...(devices === undefined ? {} : { devices: { N: devices } }),
+  ...(googleObject === undefined ? {} : { googleObject: { N: googleObject } }),
+});
+
+const programImage = (): Image => ({
+  PK: { S: "PROGRAM#prg_0000000000000001" },
+  SK: { S: "PROGRAM" },
+  entity: { S: "program" },
+  programId: { S: "prg_0000000000000001" },
+  version: { N: "2" },
 });
 
 const otherImage = (entity: string): Image => ({
@@ -58,6 +67,11 @@ const cases: [string, StreamRecord, boolean][] = [
   ["a purchase record", written(otherImage("purchase")), false],
   ["an idempotency claim", written(otherImage("idempotency")), false],
   ["a deleted member (no new image)", removed(memberImage("2")), false],
+  ["a member on no device with a Google Wallet object", written(memberImage("0", "0")), true],
+  ["a member on no device with a reissued card's Google object", written(memberImage("0", "2")), true],
+  ["a program (its Google Wallet class)", written(programImage()), true],
+  ["a deleted program", removed(programImage()), false],
+  ["a Google object's state", written(otherImage("googleObject")), false],
 ];
 
 describe("which stream records reach the push function (npm start's poller)", () => {
