@@ -14,7 +14,10 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: "forks",
-    env: { POWERTOOLS_LOG_LEVEL: "SILENT", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
+    env: {
+      POWERTOOLS_LOG_LEVEL: process.env.CARNET_TEST_LOG_LEVEL ?? "SILENT",
+      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
+    },
     projects: [
       {
         extends: true,

@@ -23,6 +23,7 @@ export const buildCarnetApp = (app: App, env?: Environment): CarnetStacks => {
     adminKeySecret: stateful.adminKeySecret,
     passSecret: stateful.passSecret,
     appleSecret: stateful.appleSecret,
+    googleSecret: stateful.googleSecret,
   });
   Tags.of(app).add("project", "carnet");
   return { stateful, stateless };

@@ -37,6 +37,11 @@ export interface CarnetFunctionProps {
   readonly passSecret?: ISecret;
   /** The Apple Pass Type ID certificate, key and WWDR certificate, as JSON (APPLE_PASS_SECRET_ARN). */
   readonly appleSecret?: ISecret;
+  /**
+   * The Google Wallet service account's JSON key (GOOGLE_WALLET_SA_SECRET_ARN), with the issuer id it
+   * belongs to: Google Wallet is on only when both are given.
+   */
+  readonly google?: { secret: ISecret; issuerId: string };
   /** Folders of the repository copied next to the bundle (e.g. pass-templates for the pass models). */
   readonly copyIntoBundle?: string[];
   /** Variables besides the shared ones, which they cannot override (design.md, "Configuration"). */
@@ -80,6 +85,12 @@ export class CarnetFunction extends Construct {
         CARNET_ADMIN_KEY_SECRET_ARN: props.adminKeySecret.secretArn,
         ...(props.passSecret ? { CARNET_PASS_SECRET_ARN: props.passSecret.secretArn } : {}),
         ...(props.appleSecret ? { APPLE_PASS_SECRET_ARN: props.appleSecret.secretArn } : {}),
+        ...(props.google
+          ? {
+              GOOGLE_WALLET_ISSUER_ID: props.google.issuerId,
+              GOOGLE_WALLET_SA_SECRET_ARN: props.google.secret.secretArn,
+            }
+          : {}),
         POWERTOOLS_SERVICE_NAME: "carnet",
         POWERTOOLS_LOG_LEVEL: "INFO",
         NODE_OPTIONS: "--enable-source-maps",
@@ -113,5 +124,6 @@ export class CarnetFunction extends Construct {
     props.adminKeySecret.grantRead(this.function);
     props.passSecret?.grantRead(this.function);
     props.appleSecret?.grantRead(this.function);
+    props.google?.secret.grantRead(this.function);
   }
 }

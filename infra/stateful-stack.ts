@@ -22,6 +22,7 @@ export class StatefulStack extends Stack {
   readonly adminKeySecret: ISecret;
   readonly passSecret: ISecret;
   readonly appleSecret: ISecret;
+  readonly googleSecret: ISecret;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -68,11 +69,24 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Filled by the operator with the Google Wallet service account's JSON key (infra/README.md); the
+    // functions use it only when deployed with the `googleWalletIssuerId` context value.
+    this.googleSecret = new Secret(this, "GoogleWalletServiceAccount", {
+      description:
+        "Carnet Google Wallet service account key: the JSON key file of a service account of the Wallet issuer",
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     new CfnOutput(this, "TableName", { value: table.tableName });
     new CfnOutput(this, "AppleCertificatesSecretArn", {
       value: this.appleSecret.secretArn,
       description:
         "aws secretsmanager put-secret-value --secret-string file://apple-certificates.json --secret-id <this>",
+    });
+    new CfnOutput(this, "GoogleWalletSecretArn", {
+      value: this.googleSecret.secretArn,
+      description:
+        "aws secretsmanager put-secret-value --secret-string file://service-account.json --secret-id <this>",
     });
     new CfnOutput(this, "AdminKeySecretArn", {
       value: this.adminKeySecret.secretArn,

@@ -21,6 +21,7 @@ export interface StatelessStackProps extends StackProps {
   readonly adminKeySecret: ISecret;
   readonly passSecret: ISecret;
   readonly appleSecret: ISecret;
+  readonly googleSecret: ISecret;
 }
 
 /** API Gateway's `$default` route goes to this function: 404, or 405 for a known path. */
@@ -56,6 +57,20 @@ const appleContext = (scope: Construct): Record<string, string> => {
 };
 
 /**
+ * Google Wallet's issuer id from the `googleWalletIssuerId` context value (cdk deploy -c
+ * googleWalletIssuerId=3388000000012345678): without it the functions run without Google Wallet.
+ */
+const googleIssuerContext = (scope: Construct): string | undefined => {
+  const value: unknown = scope.node.tryGetContext("googleWalletIssuerId");
+  if (value === undefined || value === "") return undefined;
+  if (typeof value !== "string" || !/^\d{6,25}$/.test(value))
+    throw new Error(
+      `The googleWalletIssuerId context value must be the numeric issuer id, got ${JSON.stringify(value)}.`,
+    );
+  return value;
+};
+
+/**
  * The HTTP API and its functions, rebuilt freely on top of the stateful stack. Routes and functions
  * are derived from the operations of the contract (functions/api/operations.ts): one function per
  * distinct `fn`, one route per operation, so the deployed API cannot drift from the local one.
@@ -78,11 +93,13 @@ export class StatelessStack extends Stack {
     // routes and permissions depend on both. A custom domain name, given as the `publicUrl` context
     // value (cdk deploy -c publicUrl=https://loyalty.example.com), replaces the execute-api URL.
     const publicUrl = publicUrlContext(this) ?? this.api.apiEndpoint;
+    const googleIssuer = googleIssuerContext(this);
     const shared = {
       table: props.table,
       adminKeySecret: props.adminKeySecret,
       passSecret: props.passSecret,
       appleSecret: props.appleSecret,
+      ...(googleIssuer ? { google: { secret: props.googleSecret, issuerId: googleIssuer } } : {}),
       environment: { PUBLIC_URL: publicUrl, ...appleContext(this) },
     };
 
@@ -130,8 +147,9 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(sweep, { retryAttempts: 0 })],
     });
 
-    // The push fan-out: member changes on the table's stream → APNs. Only members that may have a
-    // device reach it (functions/push/stream-filter.ts; the filter runs in the event source mapping,
+    // The push fan-out: member changes on the table's stream → APNs and Google Wallet objects, program
+    // changes → Google Wallet classes. Only members that may have a device or a Google object, and
+    // programs, reach it (functions/push/stream-filter.ts; the filter runs in the event source mapping,
     // so other writes cost no invocation). A batch works within a deadline taken from the
     // invocation's remaining time (batchDeadline in functions/app/push.ts: 50 s of this minute), so it
     // never times out; with ReportBatchItemFailures it resumes at the first record of the first member

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { ConfigError, parseConfig } from "../functions/config/env.js";
 import { reachesPush } from "../functions/push/stream-filter.js";
 import { devCertificateEnv, ensureDevCertificates } from "./dev-certs.js";
+import { ensureDevGoogleAccount } from "./dev-google.js";
 import {
   LocalSetupError,
   localDynamoClient,
@@ -79,14 +80,58 @@ const appleCertificates = (): { env: Record<string, string>; note: string } => {
   };
 };
 
+/**
+ * Google Wallet: the real one named by GOOGLE_WALLET_ISSUER_ID / GOOGLE_WALLET_SA_JSON, or a development
+ * service account (generated on first start under the state folder) against the local Google Wallet
+ * stand-in, so that "Add to Google Wallet" and the live updates work end to end on a laptop.
+ * CARNET_GOOGLE_STANDIN=0 runs without Google Wallet.
+ */
+const googleWallet = async (): Promise<{
+  env: Record<string, string>;
+  note: string;
+  stop?: () => Promise<void>;
+}> => {
+  if (process.env.GOOGLE_WALLET_ISSUER_ID || process.env.GOOGLE_WALLET_SA_JSON) {
+    return {
+      env: {},
+      note: `issuer ${process.env.GOOGLE_WALLET_ISSUER_ID ?? "(GOOGLE_WALLET_ISSUER_ID unset)"} at ${process.env.GOOGLE_WALLET_API_URL ?? "Google"}`,
+    };
+  }
+  if (process.env.CARNET_GOOGLE_STANDIN === "0") {
+    return {
+      env: {},
+      note: "off (CARNET_GOOGLE_STANDIN=0); set GOOGLE_WALLET_ISSUER_ID and GOOGLE_WALLET_SA_JSON to turn it on",
+    };
+  }
+  const account = ensureDevGoogleAccount(join(stateDir, "dev-google"));
+  const { startGoogleWalletStandIn } = await import("./google-wallet-standin.js");
+  const standIn = await startGoogleWalletStandIn({
+    issuerId: account.issuerId,
+    serviceAccounts: [{ client_email: account.clientEmail, publicKeyPem: account.publicKeyPem }],
+  });
+  return {
+    env: {
+      GOOGLE_WALLET_ISSUER_ID: account.issuerId,
+      GOOGLE_WALLET_SA_JSON: account.file,
+      GOOGLE_WALLET_API_URL: standIn.apiUrl,
+      GOOGLE_OAUTH_TOKEN_URL: standIn.tokenUrl,
+    },
+    note: `local stand-in at ${standIn.apiUrl} with a DEVELOPMENT service account ${account.created ? "generated now in" : "from"} ${account.file}: objects are kept here, and save links do not open in Google Wallet; set GOOGLE_WALLET_ISSUER_ID and GOOGLE_WALLET_SA_JSON for the real one`,
+    stop: () => standIn.close(),
+  };
+};
+
 let dynamo: RunningDynamoDb | undefined;
 let stopPushes: (() => Promise<void>) | undefined;
+let stopGoogle: (() => Promise<void>) | undefined;
 let stopping = false;
 
 const main = async () => {
   const admin = adminKey();
   const secret = passSecret();
   const apple = appleCertificates();
+  const google = await googleWallet();
+  stopGoogle = google.stop;
   let markReady!: () => void;
   const ready = new Promise<void>((r) => {
     markReady = r;
@@ -117,6 +162,7 @@ const main = async () => {
     console.log(`\n  ${signal}: stopping Carnet…`);
     await server.close();
     await stopPushes?.();
+    await stopGoogle?.();
     await dynamo?.stop();
     console.log("  stopped.");
     process.exit(0);
@@ -159,6 +205,7 @@ const main = async () => {
     AWS_REGION: process.env.AWS_REGION || "eu-west-1",
     CARNET_PASS_SECRET: secret.key,
     ...apple.env,
+    ...google.env,
   });
   // What every function checks at its cold start, checked once here so that a wrong setting stops
   // `npm start` with its name and what to do, instead of failing each request.
@@ -168,6 +215,7 @@ const main = async () => {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`\n  ✖ ${error.message}\n`);
     stopping = true;
+    await stopGoogle?.();
     await dynamo?.stop();
     process.exit(1);
   }
@@ -188,6 +236,7 @@ const main = async () => {
                  from ${admin.source}
   ➜  Passes:     ${apple.note}
   ➜  Pushes:     ${pushTarget}
+  ➜  Google:     ${google.note}
 
   Try it:
     curl -s -X POST ${publicUrl}/v1/programs -H "Authorization: Bearer ${admin.key}" \\
@@ -243,9 +292,16 @@ const startPushes = async (endpoint: string, tableName: string): Promise<string>
     filter: reachesPush,
     handle: async (records) => {
       const report = await handleChanges(records);
+      const time = new Date().toISOString().slice(11, 19);
       if (report.delivered + report.removed + report.failed > 0) {
         console.log(
-          `  ${new Date().toISOString().slice(11, 19)} push: ${report.members} card(s) changed, ${report.delivered} device(s) notified, ${report.removed} registration(s) removed, ${report.failed} failed${report.retryFrom ? " (will retry)" : ""}`,
+          `  ${time} push: ${report.members} card(s) changed, ${report.delivered} device(s) notified, ${report.removed} registration(s) removed, ${report.failed} failed${report.retryFrom ? " (will retry)" : ""}`,
+        );
+      }
+      const g = report.google;
+      if (g && g.classes + g.patched + g.retired + g.failed > 0) {
+        console.log(
+          `  ${time} google: ${g.patched} card(s) updated (${g.notified} notifying, ${g.coalesced} silent for the budget), ${g.classes} class(es), ${g.retired} retired, ${g.failed} failed${report.retryFrom ? " (will retry)" : ""}`,
         );
       }
       return report;

@@ -133,12 +133,16 @@ describe("stateful stack", () => {
     });
   });
 
-  it("keeps the pass secret and the Apple certificates secret, so links and installed passes survive", () => {
+  it("keeps the pass secret, the Apple certificates and the Google service account, so links and installed passes survive", () => {
     // Prepare + Act
     const { stateful } = synthesized();
 
-    // Assess: admin key, pass secret, Apple certificates
-    stateful.resourceCountIs("AWS::SecretsManager::Secret", 3);
+    // Assess: admin key, pass secret, Apple certificates, Google Wallet service account
+    stateful.resourceCountIs("AWS::SecretsManager::Secret", 4);
+    stateful.hasResource("AWS::SecretsManager::Secret", {
+      DeletionPolicy: "Retain",
+      Properties: { Description: Match.stringLikeRegexp("Google Wallet service account") },
+    });
     stateful.hasResource("AWS::SecretsManager::Secret", {
       DeletionPolicy: "Retain",
       Properties: { GenerateSecretString: { ExcludePunctuation: true, PasswordLength: 48 } },
@@ -170,7 +174,7 @@ describe("stateless stack", () => {
     expect(synth.stacks.stateless.sweep.node.path).toContain("Sweep");
   });
 
-  it("feeds member changes from the table's stream to the push function, resuming failed batches", () => {
+  it("feeds member and program changes from the table's stream to the push function, resuming failed batches", () => {
     // Prepare + Act
     const synth = synthesized();
     const pushId = synth.stacks.stateless.getLogicalId(
@@ -196,6 +200,12 @@ describe("stateless stack", () => {
               dynamodb: { NewImage: { entity: { S: ["member"] }, devices: { N: [{ exists: false }] } } },
             }),
           },
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { NewImage: { entity: { S: ["member"] }, googleObject: { N: [{ exists: true }] } } },
+            }),
+          },
+          { Pattern: JSON.stringify({ dynamodb: { NewImage: { entity: { S: ["program"] } } } }) },
         ],
       },
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
@@ -356,6 +366,27 @@ describe("stateless stack", () => {
     }
     // Template refuses a template whose resources depend on each other in a cycle (undeployable).
     expect(() => Template.fromJSON(synth.stateless.toJSON())).not.toThrow();
+  });
+
+  it("turns Google Wallet on with the googleWalletIssuerId context value, reading the key from its secret", () => {
+    // Prepare + Act
+    const off = synthesized();
+    const on = synthesize({ googleWalletIssuerId: "3388000000012345678" });
+
+    // Assess: without the issuer id no function is given Google's variables (they run without it)
+    const offResources = off.stateless.toJSON().Resources;
+    const onResources = on.stateless.toJSON().Resources;
+    for (const [name, id] of functionLogicalIds(off)) {
+      expect(offResources[id].Properties.Environment.Variables.GOOGLE_WALLET_ISSUER_ID, name).toBeUndefined();
+    }
+    for (const [name, id] of functionLogicalIds(on)) {
+      const variables = onResources[id].Properties.Environment.Variables;
+      expect(variables.GOOGLE_WALLET_ISSUER_ID, name).toBe("3388000000012345678");
+      expect(exportedResource(on.stateful, variables.GOOGLE_WALLET_SA_SECRET_ARN), name).toEqual({
+        Ref: on.stacks.stateful.getLogicalId(on.stacks.stateful.googleSecret.node.defaultChild as any),
+      });
+    }
+    expect(() => synthesize({ googleWalletIssuerId: "not-digits" })).toThrow(/googleWalletIssuerId/);
   });
 
   it("uses the publicUrl context value (a custom domain, without trailing slash) as PUBLIC_URL and API URL output", () => {
