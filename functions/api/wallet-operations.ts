@@ -79,6 +79,7 @@ export const walletOperations = {
     },
     otherResponses: {
       410: "The link expired, was replaced, or the card no longer exists (HTML page)",
+      429: "The card's save link was opened more than 10 times this minute (HTML page, Retry-After)",
       503: "Google Wallet is not available on this deployment, or Google did not answer (HTML page)",
     },
   }),

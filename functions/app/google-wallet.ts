@@ -6,9 +6,11 @@ import type {
   GoogleObjectState,
   GoogleWalletApi,
   ProgramRepository,
+  RateCounter,
   StoreRepository,
 } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
+import { rateScopes } from "../shared/keys.js";
 import type { ChangeRecord, PushLog } from "./push.js";
 import { CardLinkError, shownMember } from "./wallet.js";
 
@@ -33,6 +35,7 @@ export interface GoogleWalletDeps {
   programs: Pick<ProgramRepository, "recent" | "get">;
   stores: Pick<StoreRepository, "passStores">;
   googleObjects: GoogleObjectRepository;
+  rates: RateCounter;
   /** The REST client, built once per process (it reads the service account's key). */
   api: () => Promise<GoogleWalletApi>;
   issuerId: string;
@@ -58,6 +61,20 @@ export interface GoogleSyncReport {
   unfinished: number;
   /** The index of the first record to hand over again, when something was left unfinished. */
   resumeAt?: number;
+}
+
+/**
+ * Save links per card per minute: each one calls Google (an insert, often a PATCH), so a card link
+ * opened in a loop must not spend the issuer's quota. A person taps it once or twice.
+ */
+export const GOOGLE_SAVES_PER_MINUTE = 10;
+
+/** A card's save link was opened more than GOOGLE_SAVES_PER_MINUTE times this minute. */
+export class GoogleSavesLimited extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many Google Wallet save links for this card; retry in ${retryAfterSeconds} s`);
+    this.name = "GoogleSavesLimited";
+  }
 }
 
 /** Members synchronised at the same time within a batch. */
@@ -185,10 +202,18 @@ export const googleWallet = (deps: GoogleWalletDeps) => {
     /**
      * `GET /c/{token}/google`, for a card whose link was verified: makes the member's object exist with
      * the card as it is now (inserted; PATCHed when it exists), records it, and answers the save URL.
+     * At most GOOGLE_SAVES_PER_MINUTE per card (else GoogleSavesLimited), before anything reaches Google.
      */
     async saveLink(card: { program: Program; member: Member; profile?: MemberProfile }): Promise<string> {
       const { program, member, profile } = card;
       const at = now();
+      const { retryAfterSeconds } = await deps.rates.take(
+        rateScopes.googleSaves(member.memberId),
+        GOOGLE_SAVES_PER_MINUTE,
+        60,
+        at,
+      );
+      if (retryAfterSeconds !== undefined) throw new GoogleSavesLimited(retryAfterSeconds);
       const objectId = googleObjectId(deps.issuerId, member.memberId, member.passAuthGeneration);
       const object = await objectOf(program, member, profile, at);
       await (await deps.api()).saveObject(object, classOf(program), { mode: "insert-first", notify: false });

@@ -49,6 +49,7 @@ export const googleWalletOver = (p: ProcessParts): GoogleWallet | undefined => {
     programs: p.repositories.programs,
     stores: p.repositories.stores,
     googleObjects: p.repositories.googleObjects,
+    rates: p.repositories.rates,
     api: apiOnce,
     issuerId: settings.issuerId,
     defaultLogoUri: `${p.publicUrl}/assets/google-logo.png`,

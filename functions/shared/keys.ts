@@ -135,6 +135,8 @@ export const registrationKeys = {
 export const rateScopes = {
   /** A store key's purchase requests (StoreLimits.purchasesPerMinute). */
   storePurchases: (storeId: string) => `STORE#${storeId}#PURCHASES`,
+  /** A card's Google save links (each one calls Google: GOOGLE_SAVES_PER_MINUTE in app/google-wallet.ts). */
+  googleSaves: (memberId: string) => `MEMBER#${memberId}#GOOGLE_SAVES`,
 } as const;
 
 /** One fixed window of one limited scope (a store key's purchases per minute), expiring with it. */

@@ -1,6 +1,7 @@
 import { GoogleWalletError } from "../adapters/google/wallet-api.js";
 import { apiFunction } from "../api/functions.js";
 import { deviceLog } from "../app/device-log.js";
+import { GoogleSavesLimited } from "../app/google-wallet.js";
 import { CardLinkError, type PassAnswer, RegistrationRateLimited } from "../app/wallet.js";
 import { googleLogo, googleWalletOver } from "../composition/google.js";
 import { httpSettings, processParts } from "../composition/process.js";
@@ -11,7 +12,13 @@ import { HttpError } from "../http/errors.js";
 import { RawReply } from "../http/operation.js";
 import { ifModifiedSince } from "../http/request.js";
 import { logger } from "../shared/logger.js";
-import { cardPage, googleUnavailablePage, linkProblemPage, passesUnavailablePage } from "./pages.js";
+import {
+  cardPage,
+  googleUnavailablePage,
+  linkProblemPage,
+  passesUnavailablePage,
+  tooManyAttemptsPage,
+} from "./pages.js";
 
 /** Apple Wallet, customer side: the card link (page and pass) and Apple's PassKit web service. */
 const parts = processParts();
@@ -91,6 +98,8 @@ export const handler = apiFunction(
             headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" },
           });
         } catch (error) {
+          if (error instanceof GoogleSavesLimited)
+            return new RawReply(tooManyAttemptsPage(error.retryAfterSeconds));
           // Google did not answer, or the service account is wrong: not the customer's doing.
           if (!(error instanceof GoogleWalletError) && !(error instanceof ConfigError)) throw error;
           logger.error("Google Wallet save link failed", {

@@ -85,6 +85,16 @@ export const googleUnavailablePage = (): APIGatewayProxyStructuredResultV2 => ({
   ),
 });
 
+/** The card's save link was opened too often this minute: nothing is wrong with the card. */
+export const tooManyAttemptsPage = (retryAfterSeconds: number): APIGatewayProxyStructuredResultV2 => {
+  const answer = page(
+    429,
+    "Please wait a moment",
+    `<h1>Please wait a moment</h1><p>This card was just added several times in a row. Your card and your points are safe: try again in a minute.</p>`,
+  );
+  return { ...answer, headers: { ...answer.headers, "retry-after": String(retryAfterSeconds) } };
+};
+
 export interface CardPageInput {
   programName: string;
   organizationName: string;

@@ -170,6 +170,28 @@ describe("Add to Google Wallet", () => {
     expect(sent.map((r) => `${r.method} ${r.status}`)).toEqual(["POST 409", "PATCH 200"]);
   });
 
+  it("answers a friendly 429 when one card's save link is opened more than 10 times a minute, calling Google no more", async () => {
+    // Prepare
+    const shop = await openShop(call, voucherRules);
+    const card = await newCard(shop);
+    // The limit counts per clock minute: start early in one, so that all 11 opens fall in it.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+    const answers: number[] = [];
+    for (let i = 0; i < 10; i += 1) answers.push((await addToGoogle(card)).status);
+    const before = google.standIn().requests.length;
+
+    // Act
+    const eleventh = await fetch(`${card.cardUrl}/google`, { redirect: "manual" });
+
+    // Assess
+    expect(answers).toEqual(Array(10).fill(302));
+    expect(eleventh.status).toBe(429);
+    expect(Number(eleventh.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await eleventh.text()).toContain("Please wait a moment");
+    expect(google.standIn().requests.length).toBe(before);
+  }, 60_000);
+
   it("refuses a forged link with the friendly page and inserts nothing", async () => {
     // Prepare
     const shop = await openShop(call, voucherRules);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -166,6 +166,61 @@ describe("npm start", () => {
     );
     expect(started.output()).not.toMatch(/\n\s+at /);
   }, 30_000);
+
+  it("runs Google Wallet against its local stand-in: the save link redirects and purchases update the object", async () => {
+    // Prepare
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), "carnet-start-google-"));
+    dirs.push(dataDir);
+    const started = await launch({
+      PORT: String(port),
+      CARNET_DATA_DIR: dataDir,
+      DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
+      CARNET_TABLE_NAME: "carnet-start-google",
+      CARNET_ADMIN_KEY: "an-admin-key-from-the-environment",
+    });
+    const base = `http://localhost:${port}`;
+    const admin = {
+      authorization: "Bearer an-admin-key-from-the-environment",
+      "content-type": "application/json",
+    };
+    const post = (path: string, body: unknown, headers: Record<string, string> = admin) =>
+      fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<Record<string, any>>,
+      );
+
+    // Act
+    const program = await post("/v1/programs", { name: "Google", organizationName: "Shop" });
+    const store = await post(`/v1/programs/${program.programId}/stores`, {
+      name: "Main",
+      latitude: 48.85,
+      longitude: 2.35,
+    });
+    const member = await post(`/v1/programs/${program.programId}/members`, { email: "g@example.com" });
+    const page = await fetch(member.cardUrl).then((r) => r.text());
+    const save = await fetch(`${member.cardUrl}/google`, { redirect: "manual" });
+    await post(
+      `/v1/stores/${store.storeId}/purchases`,
+      { member: member.cardCode, amountCents: 1200, currency: "EUR" },
+      {
+        authorization: `Bearer ${store.apiKey}`,
+        "content-type": "application/json",
+        "idempotency-key": "k1",
+      },
+    );
+    await waitFor(started, () => /google: 1 card\(s\) updated/.test(started.output()), 20_000);
+    const code = await stop(started);
+
+    // Assess
+    expect(started.output()).toMatch(
+      /Google: {5}local stand-in at http:\/\/127\.0\.0\.1:\d+\/walletobjects\/v1/,
+    );
+    expect(page).toContain('id="add-to-google-wallet"');
+    expect(save.status).toBe(302);
+    expect(save.headers.get("location")).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\/ey/);
+    expect(existsSync(join(dataDir, "dev-google", "dev-service-account.json"))).toBe(true);
+    expect(code).toBe(0);
+  }, 60_000);
 
   it("uses the DynamoDB named by DYNAMODB_ENDPOINT instead of starting one", async () => {
     // Prepare
