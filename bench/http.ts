@@ -11,7 +11,6 @@
  * Not a test: numbers never fail it. A wrong balance, a double credit or a pass that OpenSSL does not
  * verify does (exit code 1). Results go to bench/results/http.json.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +24,7 @@ import { newProgram } from "../functions/domain/program.js";
 import { ensureDevCertificates } from "../local/dev-certs.js";
 import { localDynamoClient } from "../local/dynamodb-local.js";
 import { openPass, verifyPass } from "../test/support/pkpass.js";
+import { carnetCaller, startCarnet, stopCarnet, stopCarnetOnInterrupt } from "./carnet-child.js";
 import { log, measureOneAtATime, type Result, resultOf, writeResults } from "./measure.js";
 import { plainPassBuilder } from "./plain-pass.js";
 
@@ -35,58 +35,11 @@ const PASSES = Number(process.env.BENCH_HTTP_PASSES ?? 200);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const ADMIN_KEY = `bench_${randomBytes(18).toString("base64url")}`;
 
-let child: ChildProcess | undefined;
-const stopChild = async () => {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((done) => child?.once("exit", done));
-  child.kill("SIGINT");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
-};
-process.on("SIGINT", () => {
-  void stopChild().finally(() => process.exit(130));
-});
-
-/** `npm start` as a person runs it, on a free port; resolves with its API and DynamoDB addresses. */
-const startCarnet = async (): Promise<{ api: string; dynamoEndpoint: string; tableName: string }> => {
-  const tableName = `carnet-bench-${randomBytes(4).toString("hex")}`;
-  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server's process.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "local/start.ts"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      CARNET_ADMIN_KEY: ADMIN_KEY,
-      CARNET_TABLE_NAME: tableName,
-      DYNAMODB_ENDPOINT: "",
-      CARNET_DATA_DIR: "",
-      PUBLIC_URL: "",
-      AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const deadline = Date.now() + 90_000;
-  while (!/ready in/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`npm start did not become ready:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const api = /API:\s+(\S+)/.exec(output)?.[1];
-  const dynamoEndpoint = /DynamoDB:\s+(\S+)/.exec(output)?.[1];
-  if (!api || !dynamoEndpoint) throw new Error(`could not read the addresses from npm start:\n${output}`);
-  return { api, dynamoEndpoint, tableName };
-};
+stopCarnetOnInterrupt();
 
 const main = async () => {
   log("starting npm start (its own DynamoDB Local, stream poller and sweep)…");
-  const { api, dynamoEndpoint, tableName } = await startCarnet();
+  const { api, dynamoEndpoint, tableName } = await startCarnet(ADMIN_KEY);
   log(`Carnet at ${api}, DynamoDB Local at ${dynamoEndpoint}`);
 
   /** The fields of Carnet's answers that this benchmark reads. */
@@ -99,20 +52,7 @@ const main = async () => {
     cardUrl: string;
     points: number;
   };
-  const call = async <T = Answer>(method: string, path: string, key: string, body?: unknown, extra = {}) => {
-    const response = await fetch(`${api}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...extra,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const call = carnetCaller<Answer>(api);
 
   // A program as a new merchant creates it (1 point per euro), one store, 40 members.
   const program = await call("POST", "/v1/programs", ADMIN_KEY, {
@@ -329,7 +269,7 @@ const main = async () => {
     passVerified = false;
     log(`pass NOT verified: ${(error as Error).message}`);
   }
-  await stopChild();
+  await stopCarnet();
 
   // Each round compares the two side by side on the same DynamoDB Local; the median round is the
   // headline, so that one round disturbed by something else on the machine does not decide it.
@@ -390,6 +330,6 @@ const main = async () => {
 
 main().catch(async (error: unknown) => {
   console.error(error);
-  await stopChild();
+  await stopCarnet();
   process.exit(1);
 });

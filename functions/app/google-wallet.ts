@@ -216,7 +216,13 @@ export const googleWallet = (deps: GoogleWalletDeps) => {
       if (retryAfterSeconds !== undefined) throw new GoogleSavesLimited(retryAfterSeconds);
       const objectId = googleObjectId(deps.issuerId, member.memberId, member.passAuthGeneration);
       const object = await objectOf(program, member, profile, at);
-      await (await deps.api()).saveObject(object, classOf(program), { mode: "insert-first", notify: false });
+      const api = await deps.api();
+      await api.saveObject(object, classOf(program), { mode: "insert-first", notify: false });
+      // The object of an earlier card generation (the card was reissued since it was saved) is retired
+      // here: the state recorded below is the new card's, so the stream would no longer know the old one.
+      const saved = member.googleObject;
+      if (saved !== undefined && saved !== member.passAuthGeneration)
+        await api.patchObject(googleObjectId(deps.issuerId, member.memberId, saved), { state: "INACTIVE" });
       const recorded = await deps.googleObjects.recordSaved(
         member.memberId,
         {

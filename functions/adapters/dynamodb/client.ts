@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type ReadCache, readCache } from "./read-cache.js";
@@ -93,3 +94,27 @@ export const cancellationCodes = (error: unknown): (string | undefined)[] | unde
   error instanceof TransactionCanceledException
     ? (error.CancellationReasons ?? []).map((r) => r.Code)
     : undefined;
+
+/**
+ * Attempts of a transaction that met another one on the same items (TransactionConflict: a purchase,
+ * a concurrent registration; each round lets at least one of them through).
+ */
+const CONFLICT_ATTEMPTS = 8;
+
+/**
+ * Sends a transaction (`send`), again after a short random pause while it only met another
+ * transaction (TransactionConflict) and no condition failed; any other failure is thrown at once.
+ */
+export const retryingConflicts = async (send: () => Promise<unknown>): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send();
+      return;
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      const conflict = codes?.includes("TransactionConflict") && !codes.includes("ConditionalCheckFailed");
+      if (!conflict || attempt >= CONFLICT_ATTEMPTS) throw error;
+      await sleep(Math.random() * 20 * attempt);
+    }
+  }
+};

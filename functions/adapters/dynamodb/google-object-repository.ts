@@ -8,7 +8,7 @@ import { Member, MemberProfile } from "../../domain/loyalty/member.js";
 import type { GoogleObjectRepository, GoogleObjectState } from "../../domain/ports.js";
 import { GOOGLE_OBJECT_SK, MEMBER_SK, memberKeys, PROFILE_SK } from "../../shared/keys.js";
 import { queryPage, toAttributes, transactItemAttributes } from "./attributes.js";
-import { cancellationCodes, type DynamoTable } from "./client.js";
+import { cancellationCodes, type DynamoTable, retryingConflicts } from "./client.js";
 import { entityOf } from "./entity.js";
 
 /**
@@ -93,14 +93,20 @@ export const dynamoGoogleObjectRepository = (table: DynamoTable): GoogleObjectRe
     };
     try {
       if (markMember) {
-        await table.client.send(
-          new TransactWriteItemsCommand({ TransactItems: [mark, record].map(transactItemAttributes) }),
+        // A purchase committing at the same moment makes the transaction conflict: send it again.
+        await retryingConflicts(() =>
+          table.client.send(
+            new TransactWriteItemsCommand({ TransactItems: [mark, record].map(transactItemAttributes) }),
+          ),
         );
       } else {
+        // The member is marked already, so its state exists: only while it does (a member removed
+        // meanwhile leaves no state behind).
         const { Key, ExpressionAttributeValues, ...update } = record.Update;
         await table.client.send(
           new UpdateItemCommand({
             ...update,
+            ConditionExpression: "attribute_exists(PK)",
             Key: toAttributes(Key),
             ExpressionAttributeValues: toAttributes(ExpressionAttributeValues),
           }),
@@ -108,7 +114,8 @@ export const dynamoGoogleObjectRepository = (table: DynamoTable): GoogleObjectRe
       }
       return true;
     } catch (error) {
-      if (cancellationCodes(error)?.[0] === "ConditionalCheckFailed") return false;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      if (cancellationCodes(error)?.includes("ConditionalCheckFailed")) return false;
       throw error;
     }
   },

@@ -16,7 +16,7 @@ import {
   registrationWindow,
 } from "../../domain/registrations.js";
 import { memberKeys, REGISTRATION_PREFIX, registrationKeys } from "../../shared/keys.js";
-import { cancellationCodes, type DynamoTable } from "./client.js";
+import { cancellationCodes, type DynamoTable, retryingConflicts } from "./client.js";
 
 /**
  * Apple device registrations, stored twice in one transaction (data-model.md, T9): under the member
@@ -88,25 +88,6 @@ const deleteBoth = (
     { Delete: { TableName: table.name, Key: onMember, ConditionExpression: "attribute_exists(PK)" } },
     { Delete: { TableName: table.name, Key: onDevice } },
   ];
-};
-
-/**
- * Sends a transaction, again after a short pause when it collided with another transaction on the
- * member (a purchase committing at that moment): TransactionConflict, not a failed condition. A few
- * tries, then the error goes up (a 5xx Apple retries).
- */
-const sendRetryingConflicts = async (table: DynamoTable, command: TransactWriteCommand): Promise<void> => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await table.client.send(command);
-      return;
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      const conflict = codes?.includes("TransactionConflict") && !codes.includes("ConditionalCheckFailed");
-      if (!conflict || attempt >= MAX_ATTEMPTS) throw error;
-      await sleep(Math.random() * 20 * attempt);
-    }
-  }
 };
 
 export const dynamoRegistrationRepository = (
@@ -252,14 +233,15 @@ export const dynamoRegistrationRepository = (
 
     async unregister(deviceLibraryIdentifier, passTypeId, memberId, counted) {
       try {
-        await sendRetryingConflicts(
-          table,
-          new TransactWriteCommand({
-            TransactItems: [
-              ...deleteBoth(table, memberId, passTypeId, deviceLibraryIdentifier),
-              ...(counted ? [countDevices(table, memberId, -1)] : []),
-            ],
-          }),
+        await retryingConflicts(() =>
+          table.client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                ...deleteBoth(table, memberId, passTypeId, deviceLibraryIdentifier),
+                ...(counted ? [countDevices(table, memberId, -1)] : []),
+              ],
+            }),
+          ),
         );
         return true;
       } catch (error) {
@@ -291,16 +273,17 @@ export const dynamoRegistrationRepository = (
         try {
           for (let from = 0; from < registrations.length; from += REMOVALS_PER_TRANSACTION) {
             const chunk = registrations.slice(from, from + REMOVALS_PER_TRANSACTION);
-            await sendRetryingConflicts(
-              table,
-              new TransactWriteCommand({
-                TransactItems: [
-                  ...chunk.flatMap((i) =>
-                    deleteBoth(table, memberId, String(i.passTypeId), String(i.deviceLibraryIdentifier)),
-                  ),
-                  ...(counted ? [countDevices(table, memberId, -chunk.length)] : []),
-                ],
-              }),
+            await retryingConflicts(() =>
+              table.client.send(
+                new TransactWriteCommand({
+                  TransactItems: [
+                    ...chunk.flatMap((i) =>
+                      deleteBoth(table, memberId, String(i.passTypeId), String(i.deviceLibraryIdentifier)),
+                    ),
+                    ...(counted ? [countDevices(table, memberId, -chunk.length)] : []),
+                  ],
+                }),
+              ),
             );
             removed += chunk.length;
           }
