@@ -89,3 +89,20 @@ export const carnetCaller =
     if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${text}`);
     return JSON.parse(text) as T;
   };
+
+/** The bench's shop, as a new merchant opens it: a program (1 point per euro) and one store. */
+export const openBenchShop = async (
+  call: ReturnType<typeof carnetCaller<{ programId: string; storeId: string; apiKey: string }>>,
+  adminKey: string,
+) => {
+  const program = await call("POST", "/v1/programs", adminKey, {
+    name: "Bench Rewards",
+    organizationName: "Bench Café",
+  });
+  const store = await call("POST", `/v1/programs/${program.programId}/stores`, adminKey, {
+    name: "Bastille",
+    latitude: 48.853,
+    longitude: 2.369,
+  });
+  return { program, store };
+};

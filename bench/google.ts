@@ -25,7 +25,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type GoogleWalletStandIn, startGoogleWalletStandIn } from "../local/google-wallet-standin.js";
 import { testServiceAccount } from "../test/support/google-service-account.js";
-import { carnetCaller, startCarnet, stopCarnet, stopCarnetOnInterrupt } from "./carnet-child.js";
+import {
+  carnetCaller,
+  openBenchShop,
+  startCarnet,
+  stopCarnet,
+  stopCarnetOnInterrupt,
+} from "./carnet-child.js";
 import { log, type Result, resultOf, writeResults } from "./measure.js";
 
 const MEMBERS = Number(process.env.BENCH_GOOGLE_MEMBERS ?? 20);
@@ -99,15 +105,7 @@ const main = async () => {
 
   type Answer = { programId: string; storeId: string; apiKey: string; memberId: string; cardCode: string };
   const call = carnetCaller<Answer>(api);
-  const program = await call("POST", "/v1/programs", ADMIN_KEY, {
-    name: "Bench Rewards",
-    organizationName: "Bench Café",
-  });
-  const store = await call("POST", `/v1/programs/${program.programId}/stores`, ADMIN_KEY, {
-    name: "Bastille",
-    latitude: 48.853,
-    longitude: 2.369,
-  });
+  const { program, store } = await openBenchShop(call, ADMIN_KEY);
   const memberPath = (memberId: string) => `/v1/programs/${program.programId}/members/${memberId}`;
 
   log(`enrolling ${MEMBERS} members and saving each card to Google Wallet…`);

@@ -24,7 +24,13 @@ import { newProgram } from "../functions/domain/program.js";
 import { ensureDevCertificates } from "../local/dev-certs.js";
 import { localDynamoClient } from "../local/dynamodb-local.js";
 import { openPass, verifyPass } from "../test/support/pkpass.js";
-import { carnetCaller, startCarnet, stopCarnet, stopCarnetOnInterrupt } from "./carnet-child.js";
+import {
+  carnetCaller,
+  openBenchShop,
+  startCarnet,
+  stopCarnet,
+  stopCarnetOnInterrupt,
+} from "./carnet-child.js";
 import { log, measureOneAtATime, type Result, resultOf, writeResults } from "./measure.js";
 import { plainPassBuilder } from "./plain-pass.js";
 
@@ -55,15 +61,7 @@ const main = async () => {
   const call = carnetCaller<Answer>(api);
 
   // A program as a new merchant creates it (1 point per euro), one store, 40 members.
-  const program = await call("POST", "/v1/programs", ADMIN_KEY, {
-    name: "Bench Rewards",
-    organizationName: "Bench Café",
-  });
-  const store = await call("POST", `/v1/programs/${program.programId}/stores`, ADMIN_KEY, {
-    name: "Bastille",
-    latitude: 48.853,
-    longitude: 2.369,
-  });
+  const { program, store } = await openBenchShop(call, ADMIN_KEY);
   const members: { memberId: string; cardCode: string; cardUrl: string }[] = [];
   for (let i = 0; i < MEMBERS; i++) {
     members.push(

@@ -61,27 +61,13 @@ export class GoogleWalletError extends Error {
   }
 }
 
-export interface GoogleWalletApi extends GoogleWalletPort {
-  /** Insert the class; 409 (exists) → PATCH it with the same body. */
-  upsertClass(klass: LoyaltyClass): Promise<"inserted" | "updated">;
-  /**
-   * Make the object exist with this content.
-   * mode "insert-first" (the save link): POST; 409 → PATCH.  mode "patch-first" (live updates): PATCH; 404 → POST.
-   * A POST answered 404 means the class is missing: upsertClass(klass) then POST again.
-   * `notify`: when true, the PATCH carries notifyPreference "NOTIFY_ON_UPDATE"; otherwise the body never carries notifyPreference (never notify on insert).
-   */
-  saveObject(
-    object: LoyaltyObject,
-    klass: LoyaltyClass,
-    options: { mode: "insert-first" | "patch-first"; notify: boolean; deadline?: number },
-  ): Promise<"inserted" | "patched">;
-  /** PATCH only the given fields (e.g. {state: "EXPIRED"}); 404 → "missing" (nothing to expire). */
-  patchObject(
-    id: string,
-    fields: LoyaltyObject,
-    options?: { deadline?: number },
-  ): Promise<"patched" | "missing">;
-}
+/**
+ * The port (domain/ports.ts, GoogleWalletApi) as this client implements it: insert-first (the save
+ * link: POST, 409 → PATCH) or patch-first (live updates: PATCH, 404 → POST); a POST answered 404 means
+ * the class is missing (upsertClass, then POST again); `notify` puts notifyPreference NOTIFY_ON_UPDATE
+ * on a PATCH and never on an insert; patchObject answers "missing" for a 404.
+ */
+export type GoogleWalletApi = GoogleWalletPort;
 
 export const DEFAULT_API_URL = "https://walletobjects.googleapis.com/walletobjects/v1";
 export const DEFAULT_TOKEN_URL = "https://oauth2.googleapis.com/token";
