@@ -15,10 +15,14 @@ import type { ProcessParts } from "./process.js";
  * REST client is built on first use (it reads the service account's key, from a file or Secrets
  * Manager), once; a failure is retried by the next caller.
  */
+/** Whether this process has said that Google Wallet is off (it says it once, whatever function asks). */
+let saidOff = false;
+
 export const googleWalletOver = (p: ProcessParts): GoogleWallet | undefined => {
   const setup = googleWalletSettings(p.env);
   if (!setup.on) {
-    logger.info(setup.reason);
+    if (!saidOff) logger.info(setup.reason);
+    saidOff = true;
     return undefined;
   }
   const { settings } = setup;

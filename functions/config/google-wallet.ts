@@ -72,7 +72,8 @@ export const googleWalletSettings = (env: Config): GoogleWalletSetup => {
       issuerId,
       apiUrl: env.GOOGLE_WALLET_API_URL.replace(/\/$/, ""),
       tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL,
-      serviceAccount: () => {
+      // A wrong path or key fails here, on first use (a 503 naming it), not at start: like Apple's.
+      serviceAccount: async () => {
         source ??= secretOnce(
           "Google Wallet (set GOOGLE_WALLET_SA_JSON or GOOGLE_WALLET_SA_SECRET_ARN)",
           {

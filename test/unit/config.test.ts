@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { forgetProcessPartsForTests } from "../../functions/composition/process.js";
 import { ConfigError, parseConfig, resetConfigForTests } from "../../functions/config/env.js";
+import { GOOGLE_WALLET_OFF, googleWalletSettings } from "../../functions/config/google-wallet.js";
 
 describe("configuration", () => {
   it("names every missing or malformed variable in one message", () => {
@@ -109,5 +113,87 @@ describe("a function's cold start", () => {
 
     // Assess
     expect(typeof started.handler).toBe("function");
+  });
+});
+
+describe("Google Wallet settings", () => {
+  const base = { CARNET_ADMIN_KEY: "x".repeat(24) };
+  const key = (privateKey = "-----BEGIN PRIVATE KEY-----\nMII…\n-----END PRIVATE KEY-----\n") =>
+    JSON.stringify({ client_email: "wallet@project.iam.gserviceaccount.com", private_key: privateKey });
+
+  it("is off without an issuer id, saying which variables to set", () => {
+    // Act
+    const setup = googleWalletSettings(parseConfig(base));
+
+    // Assess
+    expect(setup).toEqual({ on: false, reason: GOOGLE_WALLET_OFF });
+    expect(GOOGLE_WALLET_OFF).toMatch(/GOOGLE_WALLET_ISSUER_ID.*GOOGLE_WALLET_SA_JSON/);
+  });
+
+  it("refuses half a configuration at start, naming what is missing", () => {
+    // Act
+    const issuerOnly = () => parseConfig({ ...base, GOOGLE_WALLET_ISSUER_ID: "3388000000012345678" });
+    const keyOnly = () => parseConfig({ ...base, GOOGLE_WALLET_SA_JSON: key() });
+    const notDigits = () =>
+      parseConfig({ ...base, GOOGLE_WALLET_ISSUER_ID: "issuer-1", GOOGLE_WALLET_SA_JSON: key() });
+
+    // Assess
+    expect(issuerOnly).toThrow(/GOOGLE_WALLET_SA_JSON is missing while GOOGLE_WALLET_ISSUER_ID is set/);
+    expect(keyOnly).toThrow(/GOOGLE_WALLET_ISSUER_ID is missing while a Google service account is set/);
+    expect(notDigits).toThrow(/GOOGLE_WALLET_ISSUER_ID must be the numeric issuer id/);
+  });
+
+  it("reads the service account's key from its JSON text or from the file it names, with Google's defaults", async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), "carnet-google-config-"));
+    const file = join(dir, "service-account.json");
+    writeFileSync(file, key());
+
+    // Act
+    const fromText = googleWalletSettings(
+      parseConfig({ ...base, GOOGLE_WALLET_ISSUER_ID: "3388000000012345678", GOOGLE_WALLET_SA_JSON: key() }),
+    );
+    const fromFile = googleWalletSettings(
+      parseConfig({ ...base, GOOGLE_WALLET_ISSUER_ID: "3388000000012345678", GOOGLE_WALLET_SA_JSON: file }),
+    );
+
+    // Assess
+    if (!fromText.on || !fromFile.on) throw new Error("Google Wallet should be on");
+    expect(fromText.settings).toMatchObject({
+      issuerId: "3388000000012345678",
+      apiUrl: "https://walletobjects.googleapis.com/walletobjects/v1",
+      tokenUrl: "https://oauth2.googleapis.com/token",
+    });
+    expect((await fromText.settings.serviceAccount()).client_email).toBe(
+      "wallet@project.iam.gserviceaccount.com",
+    );
+    expect((await fromFile.settings.serviceAccount()).client_email).toBe(
+      "wallet@project.iam.gserviceaccount.com",
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names a key that is not a service account's, or a file that does not exist", async () => {
+    // Prepare
+    const of = (value: string) =>
+      googleWalletSettings(
+        parseConfig({
+          ...base,
+          GOOGLE_WALLET_ISSUER_ID: "3388000000012345678",
+          GOOGLE_WALLET_SA_JSON: value,
+        }),
+      );
+    const notAKey = of(JSON.stringify({ client_email: "a@b.c" }));
+    const notJson = of("{not json");
+
+    // Act + Assess
+    if (!notAKey.on || !notJson.on) throw new Error("Google Wallet should be on");
+    await expect(notAKey.settings.serviceAccount()).rejects.toThrow(/needs "client_email" and "private_key"/);
+    await expect(notJson.settings.serviceAccount()).rejects.toThrow(/is not JSON/);
+    const missing = of("/nowhere/service-account.json");
+    if (!missing.on) throw new Error("Google Wallet should be on");
+    await expect(missing.settings.serviceAccount()).rejects.toThrow(
+      /names '\/nowhere\/service-account.json', which does not exist/,
+    );
   });
 });
