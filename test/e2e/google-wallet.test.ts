@@ -192,6 +192,22 @@ describe("Add to Google Wallet", () => {
     expect(google.standIn().requests.length).toBe(before);
   }, 60_000);
 
+  it("answers a friendly 503 page, not a redirect, when Google keeps failing the insert", async () => {
+    // Prepare: more 5xx than the client's attempts
+    const shop = await openShop(call, voucherRules);
+    const card = await newCard(shop);
+    google.standIn().fail({ status: 503, count: 4, method: "POST", path: /\/loyaltyObject$/ });
+
+    // Act
+    const answer = await addToGoogle(card);
+
+    // Assess
+    expect(answer.status).toBe(503);
+    expect(answer.location).toBe("");
+    expect(answer.text).toContain("Google Wallet is not available right now");
+    expect(google.standIn().objects.has(objectIdOf(card))).toBe(false);
+  });
+
   it("refuses a forged link with the friendly page and inserts nothing", async () => {
     // Prepare
     const shop = await openShop(call, voucherRules);
