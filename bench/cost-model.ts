@@ -197,6 +197,10 @@ export const OPERATION_NAMES = [
   "latestPass",
   "pushNoDevice",
   "pushOneDevice",
+  "googleSaveLinkFirst",
+  "googleSavedMark",
+  "googleSaveLink",
+  "googleLiveUpdate",
   "sweep",
 ] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -218,6 +222,11 @@ export interface OperationCost {
   cold: CallFigures;
   /** Whether API Gateway carries it (the push fan-out and the sweep are not HTTP). */
   http: boolean;
+  /**
+   * Requests the warm call sends to Google Wallet's REST API (the local stand-in counted them; the
+   * OAuth token, fetched once an hour per container, is not among them), and their bodies' bytes.
+   */
+  google: { requests: number; bodyBytes: number };
   /** Bytes of the response body sent to the client. */
   responseBytes: number;
   /** Items the call adds to the table, by entity. */
@@ -263,6 +272,22 @@ export interface Workload {
   /** Share of members with the pass in Apple Wallet, and devices each (the device fetches a pass per push). */
   walletShare: number;
   devicesPerWalletMember: number;
+  /**
+   * Share of members with the card in Google Wallet (none of them with an Apple device): each change of
+   * their card is one live update (a PATCH), and their new members open the save link where iPhone
+   * users download the pass.
+   */
+  googleMembersShare: number;
+  /** Save links opened again per Google Wallet member and year, the object existing (a new phone…). */
+  googleSavesAgainPerMemberYear: number;
+  /** Google's answer to one REST request, added to the measured time (the stand-in answers locally). */
+  googleApiRoundTripMs: number;
+  /**
+   * Writes of the program item a day by its merchant key's last use (at most one per quarter hour): the
+   * stream filter passes every program item (for its Google Wallet class), so each is an invocation of
+   * the push function that reads and sends nothing.
+   */
+  programKeyWritesPerDay: number;
   /** With tiers, every purchase reads the tier window's spend days (one Query). */
   programHasTiers: boolean;
   sweepsPerDay: number;
@@ -290,17 +315,19 @@ export interface Workload {
   /** An APNs round trip on a kept-alive HTTP/2 connection, added to a push with devices. */
   apnsRoundTripMs: number;
   lambdaMemoryMb: number;
-  /** Lambda's START, END and REPORT lines per invocation, and the fan-out's "push batch" line (a card changed). */
+  /** Lambda's START, END and REPORT lines per invocation, and a batch's "push batch" or "google batch" line. */
   logBytesPerInvocation: number;
   logBytesPerPushBatch: number;
   logRetentionMonths: number;
   secrets: number;
   secretReadsPerColdStart: number;
+  /** The Google service account's secret, read on a container's first Google request. */
+  googleSecretReadsPerColdStart: number;
   /** The card-link email sent at enrollment (email sending is planned, not built yet). */
   emailsPerEnrollment: number;
   /** Share of invocations X-Ray records (Tracing.ACTIVE; the default rule keeps 1 a second + 5 %). */
   tracedShare: number;
-  /** HTTP response headers, added to each body for data transfer. */
+  /** HTTP headers of a response, or of a request to Google, added to each body for data transfer. */
   responseHeaderBytes: number;
 }
 
@@ -324,6 +351,14 @@ export const DEFAULT_WORKLOAD: Workload = {
   passDownloadsPerEnrollment: 1,
   walletShare: 0.5,
   devicesPerWalletMember: 1,
+  // The design: half of the customers carry an Android phone (with the 50 % in Apple Wallet, every
+  // member carries the card in a wallet: an upper bound).
+  googleMembersShare: 0.5,
+  googleSavesAgainPerMemberYear: 1,
+  // Not measured (the stand-in answers locally): a REST call from us-east-1 to googleapis.com.
+  googleApiRoundTripMs: 150,
+  // One per quarter hour over twelve opening hours.
+  programKeyWritesPerDay: 48,
   programHasTiers: true,
   sweepsPerDay: 96,
   monthsOfHistory: 12,
@@ -337,8 +372,10 @@ export const DEFAULT_WORKLOAD: Workload = {
   logBytesPerInvocation: 450,
   logBytesPerPushBatch: 300,
   logRetentionMonths: 1,
-  secrets: 3,
+  // Admin key, pass secret, Apple certificates, Google service account (created in every deployment).
+  secrets: 4,
   secretReadsPerColdStart: 2,
+  googleSecretReadsPerColdStart: 1,
   emailsPerEnrollment: 1,
   tracedShare: 1,
   responseHeaderBytes: 300,
@@ -354,10 +391,20 @@ export const monthlyCalls = (w: Workload): Record<OperationName, number> => {
   const enrollments = day(w.enrollmentsPerDay);
   // Every write that changes what a card shows is one stream record (at this rate the 1-second batching
   // window rarely holds two). The stream filter passes only members whose pass is on a device
-  // (Member.devices > 0), so only their changes invoke the fan-out; new members have no device yet.
+  // (Member.devices > 0) or in Google Wallet (Member.googleObject set), so only their changes invoke the
+  // push function; new members have neither yet.
   const cardChanges = purchases + refunds + redemptions + accruals;
   const deviceFetches = cardChanges * w.walletShare * w.devicesPerWalletMember;
   const registrations = enrollments * w.walletShare * w.devicesPerWalletMember;
+  // A new member opens the emailed link's wallet button as often as the pass is downloaded: a Google
+  // Wallet member opens the save link instead of downloading the pass; the first time the object is
+  // inserted and the member marked, afterwards the object exists. Members also open it again now and
+  // then (a new phone, the card page's button tapped again).
+  const googleNewMembers = enrollments * w.googleMembersShare;
+  const firstSaves = googleNewMembers * Math.min(1, w.passDownloadsPerEnrollment);
+  const savesAgain =
+    googleNewMembers * Math.max(0, w.passDownloadsPerEnrollment - 1) +
+    (w.members * w.googleMembersShare * w.googleSavesAgainPerMemberYear) / 12;
   return {
     createProgram: 0,
     createStore: 0,
@@ -370,14 +417,20 @@ export const monthlyCalls = (w: Workload): Record<OperationName, number> => {
     accrue: accruals,
     memberGet: day(w.memberLookupsPerDay),
     cardPage: enrollments * w.cardPageViewsPerEnrollment,
-    passDownload: enrollments * w.passDownloadsPerEnrollment,
+    passDownload: enrollments * w.passDownloadsPerEnrollment * (1 - w.googleMembersShare),
     registerDevice: registrations,
     updatedSerials: deviceFetches,
     latestPass: deviceFetches,
     pushOneDevice: cardChanges * w.walletShare,
     // A member without device is never invoked for. The registration's own member write (devices + 1)
-    // passes the filter but changes no card: an invocation that pushes and reads nothing, like this one.
-    pushNoDevice: registrations,
+    // passes the filter but changes no card: an invocation that pushes and reads nothing, like this one;
+    // so does a program item written for its merchant key's last use.
+    pushNoDevice: registrations + day(w.programKeyWritesPerDay),
+    googleSaveLinkFirst: firstSaves,
+    googleSaveLink: savesAgain,
+    // The first save marks the member (googleObject): that write passes the filter and is read once.
+    googleSavedMark: firstSaves,
+    googleLiveUpdate: cardChanges * w.googleMembersShare,
     sweep: day(w.sweepsPerDay),
   };
 };
@@ -436,6 +489,9 @@ const readUnitsPerCall = (op: OperationCost, w: Workload) =>
   (1 - w.newCardCodeShare) * op.cardCodeRead.readUnits +
   w.cacheRefreshShare * Math.max(0, op.cold.readUnits - op.warm.readUnits);
 
+/** Time a call waits for Google's API in AWS, beyond the local stand-in's answer already measured. */
+const googleWaitMs = (op: OperationCost, w: Workload) => op.google.requests * w.googleApiRoundTripMs;
+
 /** Bytes one stored item of an entity costs: its size and DynamoDB's 100-byte overhead, per table/index. */
 const entityBytes = (entities: Record<string, EntityStorage>, entity: string) => {
   const e = entities[entity];
@@ -459,17 +515,27 @@ const sumCreated = (
   return { table, index };
 };
 
+/** Items that live minutes (rate-limit windows, deleted by TTL): not stored for good. */
+const TRANSIENT = new Set(["rateCounter"]);
+
 /**
  * Table and index bytes: the members (the items an enrollment creates, at their measured sizes), their
- * device registrations, the history written by `monthsOfHistory` months of operations, and the
+ * device registrations, the Google Wallet members' object state (what a first save creates), the history written by `monthsOfHistory` months of operations, and the
  * idempotency records alive under their TTL.
  */
 const storage = (m: Measured, w: Workload, calls: Record<OperationName, number>) => {
   const memberEntities = new Set(Object.keys(m.operations.enroll.itemsCreated));
   const registrationEntities = new Set(Object.keys(m.operations.registerDevice.itemsCreated));
+  const googleEntities = new Set(
+    Object.keys(m.operations.googleSaveLinkFirst.itemsCreated).filter((e) => !TRANSIENT.has(e)),
+  );
   const perMember = sumCreated(m.operations.enroll.itemsCreated, m.entities, () => true);
   const perDevice = sumCreated(m.operations.registerDevice.itemsCreated, m.entities, () => true);
+  const perGoogleMember = sumCreated(m.operations.googleSaveLinkFirst.itemsCreated, m.entities, (e) =>
+    googleEntities.has(e),
+  );
   const devices = w.members * w.walletShare * w.devicesPerWalletMember;
+  const googleMembers = w.members * w.googleMembersShare;
   let historyTable = 0;
   let historyIndex = 0;
   let idempotency = 0;
@@ -481,7 +547,12 @@ const storage = (m: Measured, w: Workload, calls: Record<OperationName, number>)
     const history = sumCreated(
       created,
       m.entities,
-      (e) => !memberEntities.has(e) && !registrationEntities.has(e) && e !== "idempotency",
+      (e) =>
+        !memberEntities.has(e) &&
+        !registrationEntities.has(e) &&
+        !googleEntities.has(e) &&
+        !TRANSIENT.has(e) &&
+        e !== "idempotency",
     );
     historyTable += calls[name] * history.table;
     historyIndex += calls[name] * history.index;
@@ -491,10 +562,14 @@ const storage = (m: Measured, w: Workload, calls: Record<OperationName, number>)
   const tableBytes =
     w.members * perMember.table +
     devices * perDevice.table +
+    googleMembers * perGoogleMember.table +
     w.monthsOfHistory * historyTable +
     idempotencyAlive;
   const indexBytes =
-    w.members * perMember.index + devices * perDevice.index + w.monthsOfHistory * historyIndex;
+    w.members * perMember.index +
+    devices * perDevice.index +
+    googleMembers * perGoogleMember.index +
+    w.monthsOfHistory * historyIndex;
   return { tableGb: tableBytes / GB, indexGb: indexBytes / GB, historyGbPerMonth: historyTable / GB };
 };
 
@@ -511,23 +586,32 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
   let gbSeconds = 0;
   let coldStarts = 0;
   let transferBytes = 0;
+  let googleColdStarts = 0;
   for (const { name, op, n } of ops) {
     invocations += n;
     if (op.http) {
       httpRequests += n;
       transferBytes += n * (op.responseBytes + w.responseHeaderBytes);
     }
+    // What is sent to Google leaves AWS for the internet too.
+    transferBytes += n * (op.google.bodyBytes + op.google.requests * w.responseHeaderBytes);
     readUnits += n * readUnitsPerCall(op, w);
     writeUnits += n * op.warm.writeUnits;
     // Lambda bills each invocation rounded up to the millisecond; a cold start adds its INIT time.
-    const extra = name === "pushOneDevice" ? w.apnsRoundTripMs : 0;
+    // Waiting for APNs or Google is billed: their round trips are added to the measured time.
+    const extra = (name === "pushOneDevice" ? w.apnsRoundTripMs : 0) + googleWaitMs(op, w);
     const cold = n * w.coldStartShare;
     coldStarts += cold;
+    if (op.google.requests > 0) googleColdStarts += cold;
     gbSeconds += (n * Math.ceil(op.warm.ms + extra) * memoryGb) / 1000;
     gbSeconds += (cold * Math.max(0, op.cold.ms - op.warm.ms) * memoryGb) / 1000;
   }
-  const pushInvocations = calls.pushOneDevice + calls.pushNoDevice;
-  const logGb = (invocations * w.logBytesPerInvocation + calls.pushOneDevice * w.logBytesPerPushBatch) / GB;
+  const pushInvocations =
+    calls.pushOneDevice + calls.pushNoDevice + calls.googleSavedMark + calls.googleLiveUpdate;
+  // A batch logs "push batch" when a card changed (for a Google member too, with nothing to push) and
+  // "google batch" when a member with a Google object is in it.
+  const batchLines = calls.pushOneDevice + calls.googleSavedMark + 2 * calls.googleLiveUpdate;
+  const logGb = (invocations * w.logBytesPerInvocation + batchLines * w.logBytesPerPushBatch) / GB;
   const { tableGb, indexGb, historyGbPerMonth } = storage(m, w, calls);
   const transferGb = transferBytes / GB;
   const emails = calls.enroll * w.emailsPerEnrollment;
@@ -545,7 +629,7 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
     line(
       "Secrets Manager",
       "API calls (once per cold start)",
-      coldStarts * w.secretReadsPerColdStart,
+      coldStarts * w.secretReadsPerColdStart + googleColdStarts * w.googleSecretReadsPerColdStart,
       PRICES.secretCalls,
     ),
     line("CloudWatch Logs", "ingestion (GB)", logGb, PRICES.logsIngestion),
@@ -581,14 +665,18 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
   };
 };
 
-/** What 1,000 calls of an operation cost in steady state: DynamoDB, Lambda and API Gateway. */
+/**
+ * What 1,000 calls of an operation cost in steady state: DynamoDB, Lambda (with Google's round trips,
+ * not APNs') and API Gateway.
+ */
 export const perThousandCalls = (op: OperationCost, w: Workload = DEFAULT_WORKLOAD) => {
   const dynamodb =
     cost(PRICES.dynamoRead, 1000 * readUnitsPerCall(op, w)) +
     cost(PRICES.dynamoWrite, 1000 * op.warm.writeUnits);
+  const ms = Math.ceil(op.warm.ms + googleWaitMs(op, w));
   const lambda =
     cost(PRICES.lambdaRequests, 1000) +
-    cost(PRICES.lambdaArmCompute, (1000 * Math.ceil(op.warm.ms) * w.lambdaMemoryMb) / 1024 / 1000);
+    cost(PRICES.lambdaArmCompute, (1000 * ms * w.lambdaMemoryMb) / 1024 / 1000);
   const apiGateway = op.http ? cost(PRICES.apiGatewayHttp, 1000) : 0;
   return { dynamodb, lambda, apiGateway, total: dynamodb + lambda + apiGateway };
 };

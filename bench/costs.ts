@@ -3,7 +3,14 @@
  * operation at a time over HTTP as a till, a phone or the stream would call it, then the monthly AWS
  * bill of a merchant computed from those figures (bench/cost-model.ts). Prints tables and writes
  * bench/results/costs.json. Not a test: numbers never fail it; a replay that credits twice, a push that
- * reaches the wrong number of devices or an unexpected HTTP status does (exit code 1).
+ * reaches the wrong number of devices, a Google Wallet request that does not reach Google as expected or
+ * an unexpected HTTP status does (exit code 1).
+ *
+ * Google Wallet is on, as a deployment with an issuer id has it: a service account made for the run and
+ * the local Google Wallet stand-in (local/google-wallet-standin.ts), named by GOOGLE_WALLET_* and
+ * GOOGLE_OAUTH_TOKEN_URL for this process and its children. The stand-in records every request Carnet
+ * sends to Google; each call is credited with those it caused (a cold call's too: its process calls the
+ * stand-in of this one).
  *
  * Every DynamoDB request of the process goes through one middleware on the shared document client,
  * which asks for ReturnConsumedCapacity and records the request. DynamoDB Local answers with capacity
@@ -19,7 +26,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -42,7 +49,14 @@ import {
   type RunningDynamoDb,
   startDynamoDbLocal,
 } from "../local/dynamodb-local.js";
+import {
+  type GoogleWalletStandIn,
+  type StandInRequest,
+  startGoogleWalletStandIn,
+  walletSchemas,
+} from "../local/google-wallet-standin.js";
 import { ensureTable } from "../local/table.js";
+import { testServiceAccount } from "../test/support/google-service-account.js";
 import { richRules } from "../test/support/loyalty.js";
 import { openPass } from "../test/support/pkpass.js";
 import {
@@ -68,6 +82,8 @@ const ADMIN_KEY = `bench_${randomBytes(18).toString("base64url")}`;
 const CHILD_ENV = "CARNET_COSTS_CALL";
 const CHILD_MARK = "@@carnet-costs@@ ";
 const SELF = fileURLToPath(import.meta.url);
+const GOOGLE_ISSUER_ID = "3388000000087654321";
+const GOOGLE_SAVE_URL = "https://pay.google.com/gp/v/save/";
 
 // ------------------------------------------------------------------------------ formatting
 
@@ -161,6 +177,10 @@ const keyOf = (key: Record<string, unknown>): string =>
   `${textOf(key[TABLE_KEYS.partitionKey])}\u0000${textOf(key[TABLE_KEYS.sortKey])}`;
 
 type IndexDef = (typeof TABLE_KEYS.globalIndexes)[number];
+
+/** An item's entity; rate-limit windows (`RATE#…`, shared/keys.ts rateKey) carry none. */
+const entityName = (key: string, item: Item): string =>
+  item.entity?.S ?? (key.startsWith("RATE#") ? "rateCounter" : "unknown");
 
 const pick = (item: Item, names: string[]): Item =>
   Object.fromEntries(names.flatMap((n) => (item[n] ? [[n, item[n]]] : []))) as Item;
@@ -543,7 +563,7 @@ class CallAccount {
     const charged = writeUnits(Math.max(itemBytes(before), itemBytes(next))) * (transaction ? 2 : 1);
     if (a.kind === "check") return charged;
     this.overlay.set(a.key, next);
-    if (!before && next) tally(this.created, next.entity?.S ?? "unknown");
+    if (!before && next) tally(this.created, entityName(a.key, next));
     // Index writes are asynchronous and, as far as the documentation says, not doubled by a transaction.
     return charged + indexWriteUnits(before, next);
   }
@@ -592,11 +612,23 @@ type Call =
       idempotencyKey?: string;
       body?: unknown;
     }
-  | { kind: "push"; memberId: string; version: number; devices: number | undefined }
+  | {
+      kind: "push";
+      memberId: string;
+      version: number;
+      devices: number | undefined;
+      /**
+       * The member's Google object (`Member.googleObject`, its card generation): "card" for a change of
+       * its card, "mark" for the first save's write that sets it (its old image has none).
+       */
+      google?: { generation: number; change: "card" | "mark" };
+    }
   | { kind: "sweep" };
 
 interface Outcome {
   status: number;
+  /** A redirect's Location header. */
+  location?: string;
   ms: number;
   /** The response body, base64. */
   body: string;
@@ -605,21 +637,32 @@ interface Outcome {
 
 /**
  * A DynamoDB stream record of a member whose card changed, as Lambda hands it to the push function,
- * with the member's device count as stored (the fan-out reads no registration when it is 0).
+ * with the member's device count as stored (the fan-out reads no registration when it is 0) and its
+ * Google object, if any. A first save's mark changes no card: only `googleObject` differs.
  */
-const streamRecord = (memberId: string, version: number, devices: number | undefined): DynamoDBRecord => {
-  const image = (passUpdatedAt: number) =>
+const streamRecord = (call: Extract<Call, { kind: "push" }>): DynamoDBRecord => {
+  const { memberId, version, devices, google } = call;
+  const image = (passUpdatedAt: number, googleObject: number | undefined) =>
     marshall(
-      { PK: `MEMBER#${memberId}`, SK: "MEMBER", entity: "member", memberId, passUpdatedAt, devices },
+      {
+        PK: `MEMBER#${memberId}`,
+        SK: "MEMBER",
+        entity: "member",
+        memberId,
+        passUpdatedAt,
+        devices,
+        googleObject,
+      },
       { removeUndefinedValues: true },
     );
+  const mark = google?.change === "mark";
   return {
     eventName: "MODIFY",
     eventSource: "aws:dynamodb",
     dynamodb: {
       SequenceNumber: String(version).padStart(21, "0"),
-      OldImage: image(version - 1),
-      NewImage: image(version),
+      OldImage: image(mark ? version : version - 1, mark ? undefined : google?.generation),
+      NewImage: image(version, google?.generation),
     },
   } as unknown as DynamoDBRecord;
 };
@@ -630,6 +673,8 @@ const perform = async (call: Call, api: string): Promise<Outcome> => {
   if (call.kind === "http") {
     const response = await fetch(`${api}${call.path}`, {
       method: call.method,
+      // A redirect is the answer (the Google save link's 302 to pay.google.com), not a page to follow.
+      redirect: "manual",
       headers: {
         ...(call.authorization ? { authorization: call.authorization } : {}),
         ...(call.idempotencyKey ? { "idempotency-key": call.idempotencyKey } : {}),
@@ -639,12 +684,19 @@ const perform = async (call: Call, api: string): Promise<Outcome> => {
     });
     const body = Buffer.from(await response.arrayBuffer());
     const ms = performance.now() - started;
-    return { status: response.status, ms, body: body.toString("base64"), bytes: body.length };
+    const location = response.headers.get("location");
+    return {
+      status: response.status,
+      ...(location ? { location } : {}),
+      ms,
+      body: body.toString("base64"),
+      bytes: body.length,
+    };
   }
   let answer: unknown;
   if (call.kind === "push") {
     const { handleChanges } = await import("../functions/push/handler.js");
-    answer = await handleChanges([streamRecord(call.memberId, call.version, call.devices)]);
+    answer = await handleChanges([streamRecord(call)]);
   } else {
     const { handler } = await import("../functions/sweep/handler.js");
     answer = await handler();
@@ -729,6 +781,9 @@ interface CallCost {
   /** The card-code reads among its requests. */
   cardCodeRequests: number;
   cardCodeReadUnits: number;
+  /** Requests sent to Google Wallet's REST API (the OAuth token endpoint apart) and their bodies' bytes. */
+  googleRequests: number;
+  googleBodyBytes: number;
 }
 
 const READ_COMMANDS = new Set(["GetItem", "BatchGetItem", "TransactGetItems", "Query", "Scan"]);
@@ -750,19 +805,38 @@ const collapse = (lines: string[]): string[] => {
   return out.map(({ line, n }) => (n > 1 ? `${line} ×${n}` : line));
 };
 
-const costOf = (outcome: Outcome, charges: Charge[], created: Record<string, number>): CallCost => {
+/** A request to Google as the tables show it: `Google PATCH loyaltyObject 200 (2.3 KB)`. */
+const googleLine = (r: StandInRequest) => {
+  if (r.path === "/token") return `Google token ${r.status}`;
+  const resource = r.path.split("/")[1] ?? r.path;
+  const bytes = r.body === undefined ? "" : ` (${(bodyBytesOf(r) / 1024).toFixed(1)} KB)`;
+  return `Google ${r.method} ${resource} ${r.status}${bytes}`;
+};
+
+/** The bytes of a request's JSON body as sent (Carnet sends JSON.stringify's output). */
+const bodyBytesOf = (r: StandInRequest) =>
+  r.body === undefined ? 0 : Buffer.byteLength(JSON.stringify(r.body), "utf8");
+
+const costOf = (
+  outcome: Outcome,
+  charges: Charge[],
+  created: Record<string, number>,
+  google: StandInRequest[],
+): CallCost => {
+  const rest = google.filter((r) => r.path !== "/token");
   const cost: CallCost = {
     status: outcome.status,
     ms: outcome.ms,
     responseBytes: outcome.bytes,
     commands: {},
     failedCommands: {},
-    detail: collapse(
-      charges.map(
+    detail: collapse([
+      ...charges.map(
         (c) =>
           `${c.target} (${c.read > 0 ? `${units(c.read)} RRU` : `${units(c.write)} WRU`}${c.failed ? ` estimated, ${failureName(c.failed)}` : ""})`,
       ),
-    ),
+      ...google.map(googleLine),
+    ]),
     requests: charges.length,
     readUnits: 0,
     writeUnits: 0,
@@ -776,6 +850,8 @@ const costOf = (outcome: Outcome, charges: Charge[], created: Record<string, num
     transactionLocalUnits: 0,
     cardCodeRequests: 0,
     cardCodeReadUnits: 0,
+    googleRequests: rest.length,
+    googleBodyBytes: rest.reduce((sum, r) => sum + bodyBytesOf(r), 0),
   };
   for (const c of charges) {
     tally(cost.commands, c.command);
@@ -824,8 +900,8 @@ interface Scenario {
   fn: string;
   status: number;
   call(i: number): Call;
-  /** Keeps what later operations need from the answer, and checks it. */
-  after?(i: number, outcome: Outcome): void;
+  /** Keeps what later operations need from the answer, and checks it (with what reached Google). */
+  after?(i: number, outcome: Outcome, google: StandInRequest[]): void;
 }
 
 interface OperationReport {
@@ -852,6 +928,8 @@ interface OperationReport {
     created: Record<string, number>;
     /** Its reads of the card code's member id (median). */
     cardCodeRead: { requests: number; readUnits: number };
+    /** Its requests to Google's REST API and their bodies' bytes (median). */
+    google: { requests: number; bodyBytes: number };
     /** The requests of a warm call with the usual profile, in order. */
     detail: string[];
   };
@@ -916,6 +994,10 @@ const summarise = (s: Scenario, http: boolean, cold: CallCost, warm: CallCost[])
       cardCodeRead: {
         requests: median(warm.map((c) => c.cardCodeRequests)),
         readUnits: median(warm.map((c) => c.cardCodeReadUnits)),
+      },
+      google: {
+        requests: median(warm.map((c) => c.googleRequests)),
+        bodyBytes: median(warm.map((c) => c.googleBodyBytes)),
       },
       detail: typical?.detail ?? [],
     },
@@ -1001,6 +1083,9 @@ const printPerThousand = (measured: Measured) => {
 const WHAT_IF: [string, Partial<Workload>][] = [
   ["2 devices per member with the pass", { devicesPerWalletMember: 2 }],
   ["90 % of members with the pass (instead of 50 %)", { walletShare: 0.9 }],
+  ["no member in Google Wallet (Apple Wallet only, as before)", { googleMembersShare: 0 }],
+  ["25 % of members in Google Wallet (instead of 50 %)", { googleMembersShare: 0.25 }],
+  ["Google's API answering in 400 ms (instead of 150 ms)", { googleApiRoundTripMs: 400 }],
   ["a program without tiers (no spend-window Query)", { programHasTiers: false }],
   ["X-Ray tracing off", { tracedShare: 0 }],
   ["30,000 purchases a day", { purchasesPerDay: 30_000 }],
@@ -1022,14 +1107,16 @@ class Harness {
     private readonly raw: DynamoDBClient,
     private readonly tableName: string,
     client: DynamoDBDocumentClient,
+    readonly google: GoogleWalletStandIn,
   ) {
     installRecorder(client, (r) => this.sink.push(r));
   }
 
   /** A call that prepares the world: not reported, but accounted for (the table's copy must follow). */
   async prepare(what: string, call: Call, status = 201): Promise<Outcome> {
+    const sentBefore = this.google.requests.length;
     const answered = await this.warmCall(call);
-    await this.settle(answered);
+    await this.settle(answered, this.google.requests.slice(sentBefore));
     expectStatus(what, answered.outcome, status);
     return answered.outcome;
   }
@@ -1040,10 +1127,13 @@ class Harness {
     const run = async (i: number) => {
       const call = s.call(i);
       http = call.kind === "http";
+      // Every request to Google is awaited by the call (a cold call's process reaches this stand-in).
+      const sentBefore = this.google.requests.length;
       const answered = i === 0 ? await coldCall(call) : await this.warmCall(call);
-      const cost = await this.settle(answered);
+      const sent = this.google.requests.slice(sentBefore);
+      const cost = await this.settle(answered, sent);
       expectStatus(`${s.label} (call ${i})`, answered.outcome, s.status);
-      s.after?.(i, answered.outcome);
+      s.after?.(i, answered.outcome, sent);
       return cost;
     };
     const cold = await run(0);
@@ -1065,6 +1155,14 @@ class Harness {
     return member?.devices?.N === undefined ? undefined : Number(member.devices.N);
   }
 
+  /** The member's Google object as stored (`Member.googleObject`, a card generation), if it has one. */
+  googleObjectOf(memberId: string): number | undefined {
+    const member = this.table.get(
+      keyOf({ [TABLE_KEYS.partitionKey]: `MEMBER#${memberId}`, [TABLE_KEYS.sortKey]: "MEMBER" }),
+    );
+    return member?.googleObject?.N === undefined ? undefined : Number(member.googleObject.N);
+  }
+
   /** Every item of the table, by entity: how many, their average size and their index entries. */
   async entities(): Promise<Record<string, EntityStorage>> {
     return scanEntities(this.raw, this.tableName);
@@ -1080,7 +1178,7 @@ class Harness {
   }
 
   /** Accounts for a call's requests, then brings the table's copy up to date with its writes. */
-  private async settle({ outcome, records }: Answered): Promise<CallCost> {
+  private async settle({ outcome, records }: Answered, google: StandInRequest[]): Promise<CallCost> {
     const written = records.flatMap((r) =>
       writeActions(r)
         .filter((a) => a.kind !== "check")
@@ -1090,7 +1188,7 @@ class Harness {
     const account = new CallAccount(this.table, after);
     const charges = records.map((r) => account.charge(r));
     for (const [key, item] of after) this.table.set(key, item);
-    const cost = costOf(outcome, charges, account.created);
+    const cost = costOf(outcome, charges, account.created, google);
     this.everyCall.push(cost);
     return cost;
   }
@@ -1120,6 +1218,8 @@ interface World {
   plainCards: Card[];
   /** Members who only get partner points. */
   partnerCards: Card[];
+  /** Members with the card in Google Wallet and on no Apple device; the first one saves in preparation. */
+  googleCards: Card[];
   purchases: { key: string; body: unknown; text: string; transactionId: string; points: number }[];
   devices: { device: string; passTypeId: string; serial: string; authToken: string }[];
   pushVersion: number;
@@ -1194,7 +1294,7 @@ const openShop = async (h: Harness, name: string, rules: unknown): Promise<Shop>
  * not seen their card code: the measured purchase by card code is the member's first in this container
  * (it reads `CARD#…`; later ones find the code in memory, which bench/cost-model.ts accounts for);
  * members holding a stamp voucher; members of the program without tiers; members who only get partner
- * points; a partner.
+ * points; members who will carry the card in Google Wallet (and on no Apple device); a partner.
  */
 const prepareMembers = async (h: Harness, w: World) => {
   const history = async (s: Shop, card: Card) => {
@@ -1225,6 +1325,7 @@ const prepareMembers = async (h: Harness, w: World) => {
     w.plainCards.push(plainCard);
     w.partnerCards.push(cardOf(await h.prepare("member", enrollCall(w.shop))));
   }
+  for (let i = 0; i <= CALLS; i++) w.googleCards.push(cardOf(await h.prepare("member", enrollCall(w.shop))));
   w.partner = bodyJson(
     await h.prepare("partner", {
       kind: "http",
@@ -1487,15 +1588,166 @@ const backgroundScenarios = (h: Harness, w: World): Scenario[] => {
   ];
 };
 
+/**
+ * Google Wallet, for members with the card in Google Wallet and on no Apple device: the save link the
+ * first time (the object inserted, the member marked), the save link again (409, the object PATCHed),
+ * the stream record of the first save's mark, and the live update of a card change. The first member of
+ * `w.googleCards` saves in preparation: a program's first save also inserts its Google class (in AWS the
+ * program's own stream record does it), which no member's save pays afterwards.
+ */
+const googleScenarios = (h: Harness, w: World): Scenario[] => {
+  const card = (i: number) => at(w.googleCards, i + 1, "Google Wallet member");
+  const objectPath = (i: number) => `/loyaltyObject/${GOOGLE_ISSUER_ID}.${card(i).memberId}`;
+  const saveLink = (i: number): Call => ({ kind: "http", method: "GET", path: `/c/${card(i).token}/google` });
+  /** Checks what the call sent to Google's REST API (the OAuth token apart), in order. */
+  const sentToGoogle =
+    (what: string, expected: (i: number) => string[]) => (i: number, sent: StandInRequest[]) => {
+      const got = sent
+        .filter((r) => r.path !== "/token")
+        .map((r) => `${r.method} ${decodeURIComponent(r.path)} ${r.status}`);
+      if (canonical(got) !== canonical(expected(i)))
+        h.failures.push(
+          `${what} ${i}: Google received [${got.join(", ")}], expected [${expected(i).join(", ")}]`,
+        );
+    };
+  const redirected = (what: string) => (i: number, o: Outcome) => {
+    if (!o.location?.startsWith(GOOGLE_SAVE_URL))
+      h.failures.push(`${what} ${i}: redirected to ${o.location ?? "nowhere"}, not Google's save page`);
+  };
+  /** Checks the push function's answer: Apple pushed nothing, Google's report counts `expected`. */
+  const synced = (what: string, expected: Record<string, number>) => (i: number, o: Outcome) => {
+    const report = bodyJson(o);
+    const got: Record<string, unknown> = {
+      "Apple delivered": report.delivered,
+      "Apple failed": report.failed,
+      ...Object.fromEntries(Object.keys(expected).map((k) => [k, report.google?.[k]])),
+    };
+    const wrong = Object.entries({ "Apple delivered": 0, "Apple failed": 0, ...expected }).filter(
+      ([k, v]) => got[k] !== v,
+    );
+    if (wrong.length > 0)
+      h.failures.push(
+        `${what} ${i}: ${wrong.map(([k, v]) => `${k} ${String(got[k])} instead of ${v}`).join(", ")}`,
+      );
+  };
+  const stream = (i: number, change: "card" | "mark"): Call => {
+    const { memberId } = card(i);
+    const generation = h.googleObjectOf(memberId);
+    if (generation === undefined) throw new Error(`Google Wallet member ${i} has no Google object`);
+    return {
+      kind: "push",
+      memberId,
+      version: ++w.pushVersion,
+      devices: h.devicesOf(memberId),
+      google: { generation, change },
+    };
+  };
+  const first = sentToGoogle("first save link", () => ["POST /loyaltyObject 200"]);
+  const again = sentToGoogle("save link again", (i) => [
+    "POST /loyaltyObject 409",
+    `PATCH ${objectPath(i)} 200`,
+  ]);
+  const nothing = sentToGoogle("first save's mark", () => []);
+  const live = sentToGoogle("live update", (i) => [`PATCH ${objectPath(i)} 200`]);
+  const markSynced = synced("first save's mark", { members: 1, skipped: 1, patched: 0, failed: 0 });
+  const liveSynced = synced("live update", { members: 1, patched: 1, notified: 0, failed: 0 });
+  return [
+    {
+      name: "googleSaveLinkFirst",
+      label: "Google save link, first (object inserted)",
+      fn: "wallet",
+      status: 302,
+      call: saveLink,
+      after: (i, o, sent) => {
+        redirected("first save link")(i, o);
+        first(i, sent);
+      },
+    },
+    {
+      name: "googleSavedMark",
+      label: "stream: the first save's member mark",
+      fn: "push",
+      status: 200,
+      call: (i) => stream(i, "mark"),
+      after: (i, o, sent) => {
+        markSynced(i, o);
+        nothing(i, sent);
+      },
+    },
+    {
+      name: "googleSaveLink",
+      label: "Google save link, object exists",
+      fn: "wallet",
+      status: 302,
+      call: saveLink,
+      after: (i, o, sent) => {
+        redirected("save link again")(i, o);
+        again(i, sent);
+      },
+    },
+    {
+      name: "googleLiveUpdate",
+      label: "Google live update, card changed",
+      fn: "push",
+      status: 200,
+      call: (i) => stream(i, "card"),
+      after: (i, o, sent) => {
+        liveSynced(i, o);
+        live(i, sent);
+      },
+    },
+  ];
+};
+
+/** A purchase of each Google Wallet member, by member id: the card changes the live update PATCHes. */
+const googlePurchases = async (h: Harness, w: World) => {
+  for (const card of w.googleCards.slice(1)) {
+    // No coffee (no stamp, no voucher) and far from the tier: a silent update, as most are.
+    await h.prepare(
+      "Google member's purchase",
+      till(w.shop, "purchases", { member: card.memberId, amountCents: 1250, currency: "EUR" }),
+    );
+  }
+};
+
 // ------------------------------------------------------------------------------ the run
 
 let dynamoLocal: RunningDynamoDb | undefined;
 let certDir: string | undefined;
+let googleStandIn: GoogleWalletStandIn | undefined;
 
 const cleanUp = async () => {
   for (const child of children) child.kill("SIGKILL");
+  await googleStandIn?.close();
   await dynamoLocal?.stop();
   if (certDir) rmSync(certDir, { recursive: true, force: true });
+};
+
+/**
+ * Google Wallet as a deployment with an issuer id has it: a service account made for the run (its JSON
+ * key file beside the development certificates) and the stand-in that knows its public key.
+ */
+const startGoogle = async (dir: string) => {
+  const account = testServiceAccount("carnet-costs");
+  const keyFile = join(dir, "google-service-account.json");
+  writeFileSync(keyFile, JSON.stringify({ type: "service_account", ...account.serviceAccount }), {
+    mode: 0o600,
+  });
+  googleStandIn = await startGoogleWalletStandIn({
+    issuerId: GOOGLE_ISSUER_ID,
+    serviceAccounts: [account.standIn],
+  });
+  // Google's typings are read once per process, on the first request: here, not in a measured call.
+  walletSchemas();
+  return {
+    standIn: googleStandIn,
+    env: {
+      GOOGLE_WALLET_ISSUER_ID: GOOGLE_ISSUER_ID,
+      GOOGLE_WALLET_SA_JSON: keyFile,
+      GOOGLE_WALLET_API_URL: googleStandIn.apiUrl,
+      GOOGLE_OAUTH_TOKEN_URL: googleStandIn.tokenUrl,
+    },
+  };
 };
 
 /** DynamoDB Local, the table, development certificates and the environment every functions/ module reads. */
@@ -1507,9 +1759,11 @@ const startEnvironment = async () => {
   await ensureTable(raw, tableName);
   certDir = mkdtempSync(join(tmpdir(), "carnet-costs-certs-"));
   const certs = ensureDevCertificates(certDir);
+  const google = await startGoogle(certDir);
   const port = await freePort();
-  // Set before any functions/ module is imported: the configuration is read once, on first use. Without
-  // APNS_URL, development certificates make the fan-out record pushes instead of sending them.
+  // Set before any functions/ module is imported: the configuration is read once, on first use; the cold
+  // calls' processes inherit it. Without APNS_URL, development certificates make the fan-out record
+  // pushes instead of sending them.
   delete process.env.APNS_URL;
   Object.assign(process.env, {
     DYNAMODB_ENDPOINT: dynamoLocal.endpoint,
@@ -1521,17 +1775,18 @@ const startEnvironment = async () => {
     CARNET_PASS_SECRET: randomBytes(32).toString("base64url"),
     AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1",
     ...devCertificateEnv(certs),
+    ...google.env,
   });
-  return { raw, tableName, port };
+  return { raw, tableName, port, google: google.standIn };
 };
 
 const main = async (): Promise<boolean> => {
   const code = codeVersion();
-  const { raw, tableName, port } = await startEnvironment();
+  const { raw, tableName, port, google } = await startEnvironment();
   const { processParts } = await import("../functions/composition/process.js");
   const { startLocalServer } = await import("../local/server.js");
   const server = await startLocalServer({ port });
-  const h = new Harness(server.url, raw, tableName, processParts().table.client);
+  const h = new Harness(server.url, raw, tableName, processParts().table.client, google);
 
   log("opening the shop: a program with every mechanic, and the same without tiers…");
   const w: World = {
@@ -1542,6 +1797,7 @@ const main = async (): Promise<boolean> => {
     redeemable: [],
     plainCards: [],
     partnerCards: [],
+    googleCards: [],
     purchases: [],
     devices: [],
     pushVersion: Math.floor(Date.now() / 1000),
@@ -1564,6 +1820,25 @@ const main = async (): Promise<boolean> => {
   await measureAll([purchase, replay]);
   await verifyReplays(h, w);
   await measureAll([...otherTills, ...walletScenarios(w), ...backgroundScenarios(h, w)]);
+  log("Google Wallet: a first save in preparation (the program's class), then the members' saves…");
+  const [firstSave, savedMark, saveAgain, liveUpdate] = googleScenarios(h, w) as [
+    Scenario,
+    Scenario,
+    Scenario,
+    Scenario,
+  ];
+  await h.prepare(
+    "the program's first Google save",
+    {
+      kind: "http",
+      method: "GET",
+      path: `/c/${at(w.googleCards, 0, "Google Wallet member").token}/google`,
+    },
+    302,
+  );
+  await measureAll([firstSave, savedMark, saveAgain]);
+  await googlePurchases(h, w);
+  await measureAll([liveUpdate]);
   await server.close();
   const entities = await h.entities();
   raw.destroy();
@@ -1612,7 +1887,7 @@ const report = (
   console.log("");
   log(
     h.failures.length === 0
-      ? `verified: ${CALLS} replays answered identically and credited nothing; every push reached exactly the registered devices`
+      ? `verified: ${CALLS} replays answered identically and credited nothing; every push reached exactly the registered devices; every Google save link redirected to Google's save page, and Google received exactly the expected insert, 409 and PATCH of each save and live update`
       : `FAILED: ${h.failures.join("; ")}`,
   );
   writeResults("costs", {
@@ -1676,7 +1951,7 @@ const scanEntities = async (
   do {
     const page = await raw.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
     for (const item of page.Items ?? []) {
-      const entity = item.entity?.S ?? "unknown";
+      const entity = entityName(keyOf(item), item);
       const sum = sums.get(entity) ?? { items: 0, bytes: 0, indexBytes: 0, indexEntries: 0 };
       sum.items += 1;
       sum.bytes += itemBytes(item);
@@ -1726,6 +2001,7 @@ const toOperations = (reports: OperationReport[]): Record<OperationName, Operati
         responseBytes: r.warm.responseBytes,
         itemsCreated: r.warm.created,
         cardCodeRead: r.warm.cardCodeRead,
+        google: r.warm.google,
       },
     ];
   });
