@@ -260,53 +260,33 @@ describe("recordSaved", () => {
     expect((await stored(memberId)).version).toBe(later.version);
   });
 
-  it("answers false and writes nothing for a member that does not exist (marking it)", async () => {
-    // Prepare
-    const memberId = "mbr_doesnotexist0001";
-    const before = await allItems(table.endpoint, table.tableName);
+  it.each([
+    ["marking it", "mbr_doesnotexist0001", true],
+    ["not marking it", "mbr_doesnotexist0002", false],
+  ] as const)(
+    "answers false and writes nothing for a member that does not exist (%s)",
+    async (_how, memberId, mark) => {
+      // Prepare
+      const before = await allItems(table.endpoint, table.tableName);
 
-    // Act
-    const result = await googleObjects.recordSaved(
-      memberId,
-      {
-        objectId: googleObjectId(ISSUER, memberId, 0),
-        generation: 0,
-        syncedPassUpdatedAt: 1,
-        shown: { tierId: null, voucherIds: [] },
-      },
-      true,
-    );
+      // Act
+      const result = await googleObjects.recordSaved(
+        memberId,
+        {
+          objectId: googleObjectId(ISSUER, memberId, 0),
+          generation: 0,
+          syncedPassUpdatedAt: 1,
+          shown: { tierId: null, voucherIds: [] },
+        },
+        mark,
+      );
 
-    // Assess
-    expect(result).toBe(false);
-    expect(await allItems(table.endpoint, table.tableName)).toEqual(before);
-  });
-
-  // Bug: the port (ports.ts, GoogleObjectRepository.recordSaved) says "false when the member no longer
-  // exists", but without markMember the adapter sends an unconditioned UpdateItem: it creates an orphan
-  // googleObject item and answers true.
-  it("answers false and writes nothing for a member that does not exist (not marking it)", async () => {
-    // Prepare
-    const memberId = "mbr_doesnotexist0002";
-    const before = await allItems(table.endpoint, table.tableName);
-
-    // Act
-    const result = await googleObjects.recordSaved(
-      memberId,
-      {
-        objectId: googleObjectId(ISSUER, memberId, 0),
-        generation: 0,
-        syncedPassUpdatedAt: 1,
-        shown: { tierId: null, voucherIds: [] },
-      },
-      false,
-    );
-
-    // Assess
-    expect(await storedState(memberId)).toBeUndefined();
-    expect(await allItems(table.endpoint, table.tableName)).toEqual(before);
-    expect(result).toBe(false);
-  });
+      // Assess
+      expect(result).toBe(false);
+      expect(await storedState(memberId)).toBeUndefined();
+      expect(await allItems(table.endpoint, table.tableName)).toEqual(before);
+    },
+  );
 });
 
 describe("update", () => {

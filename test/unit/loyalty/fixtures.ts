@@ -67,3 +67,18 @@ export const errorCode = (fn: () => unknown): string => {
   }
   return "no error";
 };
+
+/** A catalogue of two rewards, a cake at 50 points and 5 EUR off at 200 (the cards' next-reward tests). */
+export const twoRewards = {
+  rewards: {
+    catalogue: [
+      { rewardId: "cake", title: "Cake", pointsCost: 50, voucher: { kind: "gift", description: "Cake" } },
+      {
+        rewardId: "five",
+        title: "5 EUR off",
+        pointsCost: 200,
+        voucher: { kind: "amount", valueCents: 500 },
+      },
+    ],
+  },
+} as const;

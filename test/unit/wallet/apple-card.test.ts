@@ -8,7 +8,7 @@ import {
 } from "../../../functions/domain/pass/apple-card.js";
 import { CARD_LANGUAGES } from "../../../functions/domain/pass/card-text.js";
 import { newProgram } from "../../../functions/domain/program.js";
-import { newMember } from "../loyalty/fixtures.js";
+import { newMember, twoRewards } from "../loyalty/fixtures.js";
 
 const NOW = new Date("2026-06-15T10:00:00Z");
 
@@ -96,26 +96,7 @@ describe("the Apple store card of a member", () => {
   });
 
   it("tells how far the next reward is, and when one is ready", () => {
-    const program = programOf({
-      rules: {
-        rewards: {
-          catalogue: [
-            {
-              rewardId: "cake",
-              title: "Cake",
-              pointsCost: 50,
-              voucher: { kind: "gift", description: "Cake" },
-            },
-            {
-              rewardId: "five",
-              title: "5 EUR off",
-              pointsCost: 200,
-              voucher: { kind: "amount", valueCents: 500 },
-            },
-          ],
-        },
-      },
-    });
+    const program = programOf({ rules: twoRewards });
     const base = newMember(program, "2026-06-01T10:00:00Z");
     const at = (points: number) =>
       appleCardContent({ program, member: { ...base, points }, stores: [], now: NOW }).secondaryFields.find(

@@ -12,7 +12,7 @@ import {
   TEXT_MODULE_HEADER_MAX,
 } from "../../../functions/domain/pass/google-card.js";
 import { newProgram } from "../../../functions/domain/program.js";
-import { newMember } from "../loyalty/fixtures.js";
+import { newMember, twoRewards } from "../loyalty/fixtures.js";
 
 const NOW = new Date("2026-06-15T10:00:00Z");
 const ISSUER = "3388000000022222222";
@@ -333,26 +333,7 @@ describe("the Google loyalty object of a member", () => {
   });
 
   it("tells how far the next reward is, as the Apple card does", () => {
-    const program = programOf({
-      rules: {
-        rewards: {
-          catalogue: [
-            {
-              rewardId: "cake",
-              title: "Cake",
-              pointsCost: 50,
-              voucher: { kind: "gift", description: "Cake" },
-            },
-            {
-              rewardId: "five",
-              title: "5 EUR off",
-              pointsCost: 200,
-              voucher: { kind: "amount", valueCents: 500 },
-            },
-          ],
-        },
-      },
-    });
+    const program = programOf({ rules: twoRewards });
     for (const points of [0, 20, 60, 250]) {
       const member = { ...memberOf(program), points };
       const apple = appleCardContent({ program, member, stores: [], now: NOW });
