@@ -11,6 +11,7 @@ import type {
 } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
 import { rateScopes } from "../shared/keys.js";
+import { eachInParallel } from "../shared/parallel.js";
 import type { ChangeRecord, PushLog } from "./push.js";
 import { CardLinkError, shownMember } from "./wallet.js";
 
@@ -247,25 +248,27 @@ export const googleWallet = (deps: GoogleWalletDeps) => {
       options: { deadline?: number } = {},
     ): Promise<GoogleSyncReport> {
       const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
-      const work = new Map<string, { index: number; run: () => Promise<Outcome> }>();
+      // One piece of work per program and per member, at the index of its first record.
+      type Work = { kind: "program" | "member"; id: string; index: number; run: () => Promise<Outcome> };
+      const work = new Map<string, Work>();
+      const add = (kind: Work["kind"], id: string, index: number, run: Work["run"]) => {
+        if (!work.has(`${kind}:${id}`)) work.set(`${kind}:${id}`, { kind, id, index, run });
+      };
       records.forEach((record, index) => {
         const programId = programChange(record);
-        if (programId && !work.has(`program:${programId}`))
-          work.set(`program:${programId}`, {
-            index,
-            run: async () => {
-              const program = await deps.programs.get(programId);
-              if (!program) return "skipped";
-              await (await deps.api()).upsertClass(classOf(program));
-              return "patched";
-            },
+        if (programId)
+          add("program", programId, index, async () => {
+            const program = await deps.programs.get(programId);
+            if (!program) return "skipped";
+            await (await deps.api()).upsertClass(classOf(program));
+            return "patched";
           });
         const memberId = googleChange(record);
-        if (memberId && !work.has(`member:${memberId}`))
-          work.set(`member:${memberId}`, { index, run: () => sync(memberId, deadline) });
+        if (memberId) add("member", memberId, index, () => sync(memberId, deadline));
       });
+      const items = [...work.values()];
       const report: GoogleSyncReport = {
-        members: [...work.keys()].filter((k) => k.startsWith("member:")).length,
+        members: items.filter((w) => w.kind === "member").length,
         classes: 0,
         patched: 0,
         notified: 0,
@@ -276,36 +279,31 @@ export const googleWallet = (deps: GoogleWalletDeps) => {
         unfinished: 0,
       };
       const unfinished: number[] = [];
-      const queue = [...work.entries()];
-      const worker = async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          const [key, item] = next;
-          if (Date.now() >= deadline) {
-            unfinished.push(item.index);
-            continue;
-          }
-          try {
-            const outcome = await item.run();
-            if (key.startsWith("program:")) {
-              if (outcome !== "skipped") report.classes += 1;
-            } else if (outcome === "notified") {
-              report.patched += 1;
-              report.notified += 1;
-            } else if (outcome === "coalesced") {
-              report.patched += 1;
-              report.coalesced += 1;
-            } else report[outcome] += 1;
-          } catch (error) {
-            report.failed += 1;
-            unfinished.push(item.index);
-            deps.log.warn("google: update not delivered; its records will be handed over again", {
-              [key.startsWith("program:") ? "programId" : "memberId"]: key.slice(key.indexOf(":") + 1),
-              error: (error as Error).message,
-            });
-          }
+      await eachInParallel(items, GOOGLE_MEMBERS_IN_PARALLEL, async (item) => {
+        if (Date.now() >= deadline) {
+          unfinished.push(item.index);
+          return;
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(GOOGLE_MEMBERS_IN_PARALLEL, queue.length) }, worker));
+        try {
+          const outcome = await item.run();
+          if (item.kind === "program") {
+            if (outcome !== "skipped") report.classes += 1;
+          } else if (outcome === "notified") {
+            report.patched += 1;
+            report.notified += 1;
+          } else if (outcome === "coalesced") {
+            report.patched += 1;
+            report.coalesced += 1;
+          } else report[outcome] += 1;
+        } catch (error) {
+          report.failed += 1;
+          unfinished.push(item.index);
+          deps.log.warn("google: update not delivered; its records will be handed over again", {
+            [`${item.kind}Id`]: item.id,
+            error: (error as Error).message,
+          });
+        }
+      });
       report.unfinished = unfinished.length;
       if (unfinished.length > 0) report.resumeAt = Math.min(...unfinished);
       return report;

@@ -1,5 +1,6 @@
 import type { RegistrationRepository } from "../domain/ports.js";
 import { MAX_DEVICES_PER_PASS } from "../domain/registrations.js";
+import { eachInParallel } from "../shared/parallel.js";
 
 /**
  * The push fan-out: member changes from the table's stream become empty APNs pushes to every device
@@ -276,48 +277,43 @@ export const pushFanOut = (deps: {
         failed: 0,
         unfinished: 0,
       };
-      const queue = [...changes.entries()];
       const unfinished = new Set<string>();
       const pushed = new Map<string, string[]>();
-      const worker = async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          const [memberId, change] = next;
-          if (Date.now() >= deadline) {
-            unfinished.add(memberId); // not started: the retry does it
-            continue;
-          }
-          const outcome = await by(
-            pushMember(memberId, change.passUpdatedAt, counted.get(memberId), deadline).catch(
-              (error: unknown): MemberOutcome => {
-                deps.log.warn(
-                  "push: devices could not be read; the member's records will be handed over again",
-                  {
-                    memberId,
-                    error: (error as Error).message,
-                  },
-                );
-                return {
-                  done: false,
-                  pushed: [],
-                  tally: { delivered: 0, skipped: 0, removed: 0, failed: 1 },
-                };
-              },
-            ),
-            deadline + LATE_GRACE_MS,
-          );
-          if (outcome === "late") {
-            unfinished.add(memberId);
-            continue;
-          }
-          report.delivered += outcome.tally.delivered;
-          report.skipped += outcome.tally.skipped;
-          report.removed += outcome.tally.removed;
-          report.failed += outcome.tally.failed;
-          if (!outcome.done) unfinished.add(memberId);
-          if (outcome.pushed.length > 0) pushed.set(memberId, outcome.pushed);
+      await eachInParallel([...changes.entries()], MEMBERS_IN_PARALLEL, async ([memberId, change]) => {
+        if (Date.now() >= deadline) {
+          unfinished.add(memberId); // not started: the retry does it
+          return;
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(MEMBERS_IN_PARALLEL, queue.length) }, worker));
+        const outcome = await by(
+          pushMember(memberId, change.passUpdatedAt, counted.get(memberId), deadline).catch(
+            (error: unknown): MemberOutcome => {
+              deps.log.warn(
+                "push: devices could not be read; the member's records will be handed over again",
+                {
+                  memberId,
+                  error: (error as Error).message,
+                },
+              );
+              return {
+                done: false,
+                pushed: [],
+                tally: { delivered: 0, skipped: 0, removed: 0, failed: 1 },
+              };
+            },
+          ),
+          deadline + LATE_GRACE_MS,
+        );
+        if (outcome === "late") {
+          unfinished.add(memberId);
+          return;
+        }
+        report.delivered += outcome.tally.delivered;
+        report.skipped += outcome.tally.skipped;
+        report.removed += outcome.tally.removed;
+        report.failed += outcome.tally.failed;
+        if (!outcome.done) unfinished.add(memberId);
+        if (outcome.pushed.length > 0) pushed.set(memberId, outcome.pushed);
+      });
       report.unfinished = unfinished.size;
       const handedOver = options.handOver ? await options.handOver : undefined;
       if (unfinished.size === 0 && handedOver === undefined) return report;
@@ -336,21 +332,15 @@ export const pushFanOut = (deps: {
           members: changes.size,
         });
       const notes = [...pushed].filter(([id]) => (changes.get(id)?.lastIndex ?? -1) >= resumeAt);
-      const noting = async () => {
-        for (let next = notes.shift(); next; next = notes.shift()) {
-          const [memberId, tokens] = next;
-          const passUpdatedAt = changes.get(memberId)?.passUpdatedAt ?? 0;
-          await deps.registrations
-            .markPushed(memberId, { passUpdatedAt, tokens }, new Date())
-            .catch((error) =>
-              deps.log.warn("push: what was pushed could not be noted; a retry elsewhere may push it again", {
-                memberId,
-                error: (error as Error).message,
-              }),
-            );
-        }
-      };
-      const noted = Promise.all(Array.from({ length: Math.min(MEMBERS_IN_PARALLEL, notes.length) }, noting));
+      const noted = eachInParallel(notes, MEMBERS_IN_PARALLEL, async ([memberId, tokens]) => {
+        const passUpdatedAt = changes.get(memberId)?.passUpdatedAt ?? 0;
+        await deps.registrations.markPushed(memberId, { passUpdatedAt, tokens }, new Date()).catch((error) =>
+          deps.log.warn("push: what was pushed could not be noted; a retry elsewhere may push it again", {
+            memberId,
+            error: (error as Error).message,
+          }),
+        );
+      });
       await by(noted, Date.now() + MARK_BUDGET_MS);
       return report;
     },

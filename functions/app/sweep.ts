@@ -1,5 +1,6 @@
 import type { MemberRepository } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
+import { eachInParallel } from "../shared/parallel.js";
 import type { LoyaltyService } from "./loyalty/index.js";
 
 export interface SweepReport {
@@ -30,26 +31,22 @@ export const runSweep = async (
   const programs = new Map<string, Program | undefined>();
   const report = { due: 0, settled: 0, failed: 0 };
   const errors: unknown[] = [];
-  const queue = [...shards];
-  const worker = async () => {
-    for (let shard = queue.shift(); shard !== undefined; shard = queue.shift()) {
-      let cursor: string | undefined;
-      do {
-        const page = await members.due(shard, now(), cursor);
-        for (const memberId of page.items) {
-          report.due++;
-          try {
-            if (await service.settle(memberId, programs)) report.settled++;
-          } catch (error) {
-            report.failed++;
-            errors.push(error);
-          }
+  await eachInParallel(shards, concurrency, async (shard) => {
+    let cursor: string | undefined;
+    do {
+      const page = await members.due(shard, now(), cursor);
+      for (const memberId of page.items) {
+        report.due++;
+        try {
+          if (await service.settle(memberId, programs)) report.settled++;
+        } catch (error) {
+          report.failed++;
+          errors.push(error);
         }
-        cursor = page.nextCursor;
-      } while (cursor);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, shards.length) }, worker));
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  });
   if (errors.length > 0) onErrors?.(errors);
   return { ...report, ms: Math.round(performance.now() - started) };
 };
