@@ -9,20 +9,25 @@ import type { GoogleWalletApi } from "../domain/ports.js";
 import { logger } from "../shared/logger.js";
 import type { ProcessParts } from "./process.js";
 
+/** What each process's parts gave: one Google Wallet (one key read, one token) for all its functions. */
+const built = new WeakMap<ProcessParts, GoogleWallet | undefined>();
+
 /**
  * Google Wallet over this process's table, when the deployment has it (GOOGLE_WALLET_ISSUER_ID and a
- * service account); otherwise undefined, and the process's log says once which variables to set. The
- * REST client is built on first use (it reads the service account's key, from a file or Secrets
- * Manager), once; a failure is retried by the next caller.
+ * service account); otherwise undefined, and the process's log says once which variables to set. Built
+ * once per process, like its parts: under `npm start` the wallet and push functions share it. The REST
+ * client is built on first use (it reads the service account's key, from a file or Secrets Manager),
+ * once; a failure is retried by the next caller.
  */
-/** Whether this process has said that Google Wallet is off (it says it once, whatever function asks). */
-let saidOff = false;
-
 export const googleWalletOver = (p: ProcessParts): GoogleWallet | undefined => {
+  if (!built.has(p)) built.set(p, buildGoogleWallet(p));
+  return built.get(p);
+};
+
+const buildGoogleWallet = (p: ProcessParts): GoogleWallet | undefined => {
   const setup = googleWalletSettings(p.env);
   if (!setup.on) {
-    if (!saidOff) logger.info(setup.reason);
-    saidOff = true;
+    logger.info(setup.reason);
     return undefined;
   }
   const { settings } = setup;
