@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { type Config, ConfigError } from "./env.js";
-import { secretOnce } from "./secrets.js";
+import { jsonSecret, secretOnce } from "./secrets.js";
 
 /**
  * The Pass Type ID certificate, its key and Apple's WWDR certificate: from APPLE_PASS_CERT /
@@ -47,19 +47,12 @@ const fromEnvironment = (env: Config): string | undefined => {
 };
 
 const parse = (text: string): AppleCertificates => {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigError("the Apple certificate secret is not JSON");
-  }
-  const stored = Stored.safeParse(json);
-  if (!stored.success) {
-    throw new ConfigError(
-      'the Apple certificate secret needs "passCert", "passKey" and "wwdrCert" as PEM text',
-    );
-  }
-  const { passCert, passKey, wwdrCert, passKeyPassphrase } = stored.data;
+  const { passCert, passKey, wwdrCert, passKeyPassphrase } = jsonSecret(
+    text,
+    Stored,
+    "the Apple certificate secret",
+    '"passCert", "passKey" and "wwdrCert" as PEM text',
+  );
   return {
     signerCert: passCert,
     signerKey: passKey,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 import { type Config, ConfigError } from "./env.js";
-import { secretOnce } from "./secrets.js";
+import { jsonSecret, secretOnce } from "./secrets.js";
 
 /**
  * Google Wallet's settings: the issuer id and the service account that calls the Wallet REST API and
@@ -37,19 +37,12 @@ const Key = z.object({
 });
 
 const parse = (text: string): GoogleServiceAccount => {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigError("the Google service account key is not JSON");
-  }
-  const key = Key.safeParse(json);
-  if (!key.success) {
-    throw new ConfigError(
-      'the Google service account key needs "client_email" and "private_key" (the JSON key file of a service account)',
-    );
-  }
-  const { client_email, private_key, private_key_id } = key.data;
+  const { client_email, private_key, private_key_id } = jsonSecret(
+    text,
+    Key,
+    "the Google service account key",
+    '"client_email" and "private_key" (the JSON key file of a service account)',
+  );
   return { client_email, private_key, ...(private_key_id ? { private_key_id } : {}) };
 };
 

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { z } from "zod";
 import { ConfigError } from "./env.js";
 
 /** Where a secret comes from: given inline in the environment, or a Secrets Manager ARN in AWS. */
@@ -37,4 +38,25 @@ export const secretOnce = <T>(
     });
     return cached;
   };
+};
+
+/**
+ * A secret's JSON text checked against its schema: a ConfigError saying `what` is not JSON, or what it
+ * needs (`needs`), never the parser's own message (which could quote the secret).
+ */
+export const jsonSecret = <S extends z.ZodType>(
+  text: string,
+  schema: S,
+  what: string,
+  needs: string,
+): z.output<S> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`${what} is not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(`${what} needs ${needs}`);
+  return parsed.data;
 };
