@@ -1,6 +1,8 @@
+import { ProgramInput } from "../../../functions/api/schemas.js";
 import { DomainError } from "../../../functions/domain/errors.js";
 import { type Ctx, enroll, type PurchaseInput } from "../../../functions/domain/loyalty/engine.js";
 import type { Member } from "../../../functions/domain/loyalty/member.js";
+import { newProgram } from "../../../functions/domain/program.js";
 import { Rules, type RulesInput } from "../../../functions/domain/rules.js";
 
 /** A program's rules as the engine sees them, in Paris time, counting in euros. */
@@ -82,3 +84,16 @@ export const twoRewards = {
     ],
   },
 } as const;
+
+/** The cards' tests' program: Café Lumière's "Lumière", in Paris time, created at `at`, with `input` over it. */
+export const lumiereProgram = (input: Record<string, unknown> = {}, at = new Date("2026-06-15T10:00:00Z")) =>
+  newProgram(
+    ProgramInput.parse({
+      name: "Lumière",
+      organizationName: "Café Lumière",
+      timeZone: "Europe/Paris",
+      ...input,
+    }),
+    "prg_00000000000000pp",
+    at,
+  );

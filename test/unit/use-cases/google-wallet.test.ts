@@ -61,6 +61,36 @@ const fakeApi = () => {
   return { api, calls, hooks, saves };
 };
 
+/** The Google object repository, counting its card reads. */
+const countingReads = () => {
+  let count = 0;
+  return {
+    count: () => count,
+    wrap: (repository: GoogleObjectRepository): GoogleObjectRepository => ({
+      ...repository,
+      cardWithGoogle: (memberId) => {
+        count += 1;
+        return repository.cardWithGoogle(memberId);
+      },
+    }),
+  };
+};
+
+/** The Google object repository, recording whether each save marked the member. */
+const recordingMarks = () => {
+  const seen: boolean[] = [];
+  return {
+    seen,
+    wrap: (repository: GoogleObjectRepository): GoogleObjectRepository => ({
+      ...repository,
+      recordSaved: (memberId, saved, markMember) => {
+        seen.push(markMember);
+        return repository.recordSaved(memberId, saved, markMember);
+      },
+    }),
+  };
+};
+
 /** A shop with voucher-issuing rules, its Google objects in memory, and googleWallet over them. */
 const googleShop = async (
   wrap: (repository: GoogleObjectRepository) => GoogleObjectRepository = (repository) => repository,
@@ -135,14 +165,8 @@ const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 describe("which stream records start Google work", () => {
   it("does nothing for the records of a member who has no Google object, without even reading it", async () => {
     // Prepare
-    let reads = 0;
-    const g = await googleShop((repository) => ({
-      ...repository,
-      cardWithGoogle: (memberId) => {
-        reads += 1;
-        return repository.cardWithGoogle(memberId);
-      },
-    }));
+    const reads = countingReads();
+    const g = await googleShop(reads.wrap);
     const member = await g.shop.member();
     const inserted = g.record(undefined, member);
     const bought = await g.voucherEarned(member.memberId);
@@ -163,19 +187,13 @@ describe("which stream records start Google work", () => {
       unfinished: 0,
     });
     expect(g.fake.calls).toEqual([]);
-    expect(reads).toBe(0);
+    expect(reads.count()).toBe(0);
   });
 
   it("does nothing for a MODIFY that leaves passUpdatedAt, googleObject, card generation and status as they were", async () => {
     // Prepare: a saved member whose item changed only in what the card does not show (a device count)
-    let reads = 0;
-    const g = await googleShop((repository) => ({
-      ...repository,
-      cardWithGoogle: (memberId) => {
-        reads += 1;
-        return repository.cardWithGoogle(memberId);
-      },
-    }));
+    const reads = countingReads();
+    const g = await googleShop(reads.wrap);
     const memberId = await g.savedMember();
     const before = await g.shop.stored(memberId);
     const unchanged = g.record(before, { ...before, version: before.version + 1, devices: 1 });
@@ -187,7 +205,7 @@ describe("which stream records start Google work", () => {
     expect(report.members).toBe(0);
     expect(report.patched + report.skipped).toBe(0);
     expect(g.fake.calls).toEqual([]);
-    expect(reads).toBe(0);
+    expect(reads.count()).toBe(0);
   });
 
   it("upserts the class of a program inserted and of a program whose version moved", async () => {
@@ -429,14 +447,8 @@ describe("the batch's deadline", () => {
 describe("the save link", () => {
   it("inserts the object first, silently, marks the member on the first save, and answers the save URL", async () => {
     // Prepare
-    const marks: boolean[] = [];
-    const g = await googleShop((repository) => ({
-      ...repository,
-      recordSaved: (memberId, saved, markMember) => {
-        marks.push(markMember);
-        return repository.recordSaved(memberId, saved, markMember);
-      },
-    }));
+    const marks = recordingMarks();
+    const g = await googleShop(marks.wrap);
     const member = await g.shop.member();
     const program = await g.shop.repos.programs.get(g.shop.program.programId);
     if (!program) throw new Error("no program");
@@ -450,7 +462,7 @@ describe("the save link", () => {
     expect(g.fake.saves().map((s) => [s.object.id, s.classId, s.options])).toEqual([
       [objectId, googleClassId(ISSUER, program.programId), { mode: "insert-first", notify: false }],
     ]);
-    expect(marks).toEqual([true]);
+    expect(marks.seen).toEqual([true]);
     const stored = await g.shop.stored(member.memberId);
     expect(stored.googleObject).toBe(0);
     expect(stored.version).toBe(member.version + 1);
@@ -467,14 +479,8 @@ describe("the save link", () => {
 
   it("does not mark the member again when its Google object is already of this card generation", async () => {
     // Prepare: the member saved once
-    const marks: boolean[] = [];
-    const g = await googleShop((repository) => ({
-      ...repository,
-      recordSaved: (memberId, saved, markMember) => {
-        marks.push(markMember);
-        return repository.recordSaved(memberId, saved, markMember);
-      },
-    }));
+    const marks = recordingMarks();
+    const g = await googleShop(marks.wrap);
     const memberId = await g.savedMember();
     const saved = await g.shop.stored(memberId);
     const program = await g.shop.repos.programs.get(g.shop.program.programId);
@@ -485,7 +491,7 @@ describe("the save link", () => {
 
     // Assess
     expect(url).toBe(`${SAVE_URL}jwt-naming-${googleObjectId(ISSUER, memberId, 0)}`);
-    expect(marks).toEqual([true, false]);
+    expect(marks.seen).toEqual([true, false]);
     expect(g.fake.saves().map((s) => s.options)).toEqual([{ mode: "insert-first", notify: false }]);
     expect((await g.shop.stored(memberId)).version).toBe(saved.version);
     expect(g.objects.states.get(memberId)?.version).toBe(2);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ProgramInput } from "../../../functions/api/schemas.js";
 import {
   appleCardContent,
   groupedCode,
@@ -7,22 +6,11 @@ import {
   rgb,
 } from "../../../functions/domain/pass/apple-card.js";
 import { CARD_LANGUAGES } from "../../../functions/domain/pass/card-text.js";
-import { newProgram } from "../../../functions/domain/program.js";
-import { newMember, twoRewards } from "../loyalty/fixtures.js";
+import { lumiereProgram, newMember, twoRewards } from "../loyalty/fixtures.js";
 
 const NOW = new Date("2026-06-15T10:00:00Z");
 
-const programOf = (input: Record<string, unknown> = {}) =>
-  newProgram(
-    ProgramInput.parse({
-      name: "Lumière",
-      organizationName: "Café Lumière",
-      timeZone: "Europe/Paris",
-      ...input,
-    }),
-    "prg_00000000000000pp",
-    NOW,
-  );
+const programOf = (input: Record<string, unknown> = {}) => lumiereProgram(input, NOW);
 
 /** Stamps, a reward, tiers and validity: every field a card can show. */
 const everyMechanic = {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ProgramInput } from "../../../functions/api/schemas.js";
 import type { Voucher } from "../../../functions/domain/loyalty/member.js";
 import { appleCardContent, groupedCode } from "../../../functions/domain/pass/apple-card.js";
 import {
@@ -11,24 +10,13 @@ import {
   TEXT_MODULE_BODY_MAX,
   TEXT_MODULE_HEADER_MAX,
 } from "../../../functions/domain/pass/google-card.js";
-import { newProgram } from "../../../functions/domain/program.js";
-import { newMember, twoRewards } from "../loyalty/fixtures.js";
+import { lumiereProgram, newMember, twoRewards } from "../loyalty/fixtures.js";
 
 const NOW = new Date("2026-06-15T10:00:00Z");
 const ISSUER = "3388000000022222222";
 const LOGO = "https://cdn.carnet.example/logo.png";
 
-const programOf = (input: Record<string, unknown> = {}) =>
-  newProgram(
-    ProgramInput.parse({
-      name: "Lumière",
-      organizationName: "Café Lumière",
-      timeZone: "Europe/Paris",
-      ...input,
-    }),
-    "prg_00000000000000pp",
-    NOW,
-  );
+const programOf = (input: Record<string, unknown> = {}) => lumiereProgram(input, NOW);
 
 const memberOf = (program: ReturnType<typeof programOf>) => newMember(program, "2026-06-01T10:00:00Z");
 

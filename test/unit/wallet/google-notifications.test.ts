@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ProgramInput } from "../../../functions/api/schemas.js";
 import type { Member, Voucher } from "../../../functions/domain/loyalty/member.js";
 import {
   budgetLeft,
@@ -12,18 +11,14 @@ import {
   notifyReason,
   shownOf,
 } from "../../../functions/domain/pass/google-notifications.js";
-import { newProgram } from "../../../functions/domain/program.js";
-import { newMember } from "../loyalty/fixtures.js";
+import { lumiereProgram, newMember } from "../loyalty/fixtures.js";
 
 const NOW = new Date("2026-06-15T10:00:00Z");
 const T0 = Math.floor(NOW.getTime() / 1000);
 const DAY = 24 * 3600;
 
-const program = newProgram(
-  ProgramInput.parse({
-    name: "Lumière",
-    organizationName: "Café Lumière",
-    timeZone: "Europe/Paris",
+const program = lumiereProgram(
+  {
     rules: {
       stamps: { cards: [{ category: "coffee", stampsRequired: 5, rewardTitle: "A coffee" }] },
       tiers: {
@@ -35,8 +30,7 @@ const program = newProgram(
       },
       validity: { cardMonths: 12 },
     },
-  }),
-  "prg_00000000000000pp",
+  },
   NOW,
 );
 
