@@ -7,6 +7,7 @@
  *   composition/  ─────────────►  adapters/ config/  (the only place that knows the concrete parts)
  *        │
  *   api/  (operation table, schemas, presenters)  ──►  http/ (generic HTTP layer)
+ *   web/  (pages, emails, words, barcodes: pure rendering, used by handlers and composition)
  *        │
  *   app/  (use cases)
  *        │
@@ -15,7 +16,7 @@
  *   shared/  (ids, codes, keys, logger)
  */
 const layer = (name) => `^functions/${name}/`;
-const LAYERS = ["shared", "domain", "app", "adapters", "config", "http", "api", "composition"];
+const LAYERS = ["shared", "domain", "app", "adapters", "config", "http", "api", "web", "composition"];
 /** Every other folder of functions/ is one Lambda function: its handler.ts and what only it uses. */
 const HANDLERS = `^functions/(?!(${LAYERS.join("|")})/)[^/]+/`;
 
@@ -91,6 +92,14 @@ module.exports = {
       severity: "error",
       from: { path: layer("api") },
       to: { path: layer("app"), dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "web-renders-only",
+      comment:
+        "web/ renders what customers see (pages, emails, barcodes, words) from domain values; it calls nothing.",
+      severity: "error",
+      from: { path: layer("web") },
+      to: { path: "^functions/(?!web/|domain/|shared/)" },
     },
     {
       name: "composition-is-not-a-handler",

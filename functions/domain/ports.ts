@@ -166,6 +166,8 @@ export interface Enrollment {
   member: Member;
   profile: MemberProfile;
   emailHash: string;
+  /** The welcome email with the card link, written to the member's outbox in the same transaction. */
+  email?: OutboxEmail;
 }
 
 export type EnrollResult =
@@ -387,4 +389,95 @@ export interface GoogleObjectRepository {
   ): Promise<boolean>;
   /** Writes the state if its stored version is still `expectedVersion`; false when it changed. */
   update(memberId: string, next: GoogleObjectState, expectedVersion: number): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Email: the outbox in the table, and whatever delivers it (SMTP locally, Amazon SES in AWS)
+
+/** What an outbox email says; its words are rendered when it is sent (web/email.ts). */
+export type EmailKind = "card_link";
+
+/**
+ * `pending` (new, or due again) → `sending` (claimed by one worker) → `sent`; or `retry` (the mail
+ * server was not reached or refused for now: GSI2 `MAILRETRY` holds it until `nextAttemptAt`, then the
+ * sweep puts it back to `pending`), or `failed` (refused for good, or an outcome that cannot be known:
+ * never sent again, so that no email is ever sent twice).
+ */
+export type EmailStatus = "pending" | "sending" | "retry" | "sent" | "failed";
+
+/** One email in a member's outbox (data-model.md, `email`): no card link in it, only who and what. */
+export interface OutboxEmail {
+  emailId: string;
+  memberId: string;
+  programId: string;
+  kind: EmailKind;
+  /** The address as the member gave it. */
+  to: string;
+  /** The language it is written in: the form's, else the member's, else the program's. */
+  locale: string;
+  /** ISO instant; with emailId, the item's sort key. */
+  createdAt: string;
+  status: EmailStatus;
+  /** Attempts made so far (a claim counts one). */
+  attempts: number;
+  nextAttemptAt?: string;
+  lastError?: string;
+  /** The Message-ID header it was (or will be) sent with. */
+  messageId?: string;
+  /** The mail server's or SES's own id for the message, once sent. */
+  providerMessageId?: string;
+  sentAt?: string;
+}
+
+/** An email named by its key. */
+export type EmailRef = Pick<OutboxEmail, "memberId" | "createdAt" | "emailId">;
+
+export interface MailOutbox {
+  /** A new `pending` email, e.g. a card link again for an existing member (its INSERT is what sends it). */
+  add(email: OutboxEmail): Promise<void>;
+  /**
+   * `pending` → `sending`, attempts + 1, in one conditional write: the email as it now is, or
+   * undefined when it is not pending any more (another worker has it, or it was sent).
+   */
+  claim(ref: EmailRef, now: Date): Promise<OutboxEmail | undefined>;
+  /** `sending` → `sent`. */
+  sent(ref: EmailRef, providerMessageId: string | undefined, at: Date): Promise<void>;
+  /** `sending` → `retry`, due again at `nextAttemptAt` (GSI2 MAILRETRY). */
+  retryLater(ref: EmailRef, nextAttemptAt: Date, error: string): Promise<void>;
+  /** `sending` → `failed`: never sent again. */
+  failed(ref: EmailRef, error: string, at: Date): Promise<void>;
+  /** Emails whose retry is due by `now`, one page at a time (the sweep). */
+  dueRetries(now: Date, cursor?: string): Promise<Page<EmailRef>>;
+  /** `retry` → `pending` (the stream hands it to the mail worker again); false when it is not in `retry`. */
+  requeue(ref: EmailRef): Promise<boolean>;
+}
+
+/** A message ready to go: rendered, addressed, with its own Message-ID. */
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** `<emailId@host>`: the same on every attempt, so a receiving server can spot a duplicate. */
+  messageId: string;
+  date: Date;
+  /** Extra headers (e.g. Content-Language). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * What became of one attempt. `retry`: not delivered, try again later (the server was unreachable or
+ * answered 4xx). `rejected`: not delivered, and never will be (5xx for this address or message).
+ * `unknown`: the connection broke after the message was handed over: it may have been delivered, so it
+ * is never sent again.
+ */
+export type SendOutcome =
+  | { kind: "sent"; providerMessageId?: string }
+  | { kind: "retry"; reason: string }
+  | { kind: "rejected"; reason: string }
+  | { kind: "unknown"; reason: string };
+
+export interface Mailer {
+  send(message: OutgoingEmail): Promise<SendOutcome>;
 }

@@ -72,6 +72,36 @@ export const Contact = z
   })
   .meta({ id: "Contact" });
 
+/** An origin a merchant's site is served from: https (or http on localhost, for development), no path. */
+const Origin = z
+  .string()
+  .max(255)
+  .regex(
+    /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/,
+    "must be an origin like https://www.example.com (scheme and host, no path, lower case)",
+  )
+  .meta({ example: "https://www.cafe-lumiere.fr" });
+
+/** The public join form (GET /join/{programId}) and what it links to and may be framed by. */
+export const JoinSettings = z
+  .strictObject({
+    termsUrl: HttpsUrl.optional().meta({
+      description: "The program's terms, linked from the join form's required consent",
+    }),
+    privacyUrl: HttpsUrl.optional().meta({
+      description: "The merchant's privacy notice, linked from the join form's required consent",
+    }),
+    embedOrigins: z
+      .array(Origin)
+      .max(10)
+      .default([])
+      .meta({
+        description:
+          "Origins whose pages may show the join form in an iframe (CSP frame-ancestors); empty: none may",
+      }),
+  })
+  .meta({ id: "JoinSettings" });
+
 const Name = z.string().trim().min(1).max(64);
 
 /**
@@ -86,6 +116,7 @@ export const programSettings = {
   currency: Currency.default("EUR"),
   branding: Branding.prefault({}),
   contact: Contact.prefault({}),
+  join: JoinSettings.prefault({}),
   rules: Rules.prefault({}),
 };
 
@@ -101,6 +132,7 @@ export const programChanges = {
   currency: Currency.optional(),
   branding: Branding.optional(),
   contact: Contact.optional(),
+  join: JoinSettings.optional(),
   rules: Rules.optional(),
 };
 

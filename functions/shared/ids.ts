@@ -23,7 +23,7 @@ const base32 = (buf: Uint8Array): string => {
 export const randomBase32 = (bytes: number): string => base32(randomBytes(bytes));
 
 /** Opaque identifiers: a type prefix and 80 random bits, e.g. `prg_5g2k9x0m3q7w1z8c`. */
-export const newId = (prefix: "prg" | "sto" | "mbr" | "prt" | "ofr" | "txn" | "vch"): string =>
+export const newId = (prefix: "prg" | "sto" | "mbr" | "prt" | "ofr" | "txn" | "vch" | "eml"): string =>
   `${prefix}_${randomBase32(10)}`;
 
 /**

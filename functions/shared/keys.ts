@@ -52,7 +52,7 @@ export const SPEND_PREFIX = "SPEND#";
 
 /**
  * The sort keys of a member's own items. Reads rely on their order within the member's partition
- * ("LEDGER#…" < "MEMBER" < "PROFILE" < "PROFILE#GOOGLE" < "REG#…" < "REGRATE#…" < "SPEND#…"): the member and its
+ * ("LEDGER#…" < "MEMBER" < "PROFILE" < "PROFILE#GOOGLE" < "REG#…" < "REGRATE#…" < "SEND#…" < "SPEND#…"): the member and its
  * profile are adjacent, so one Query reads both, and the newest ledger entries follow right below
  * (member-repository.ts, memberHead). A new kind of item in a member's partition must not sort between
  * "MEMBER" and "PROFILE".
@@ -97,6 +97,29 @@ export const memberKeys = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------
+// Email outbox
+
+/**
+ * Sort-key prefix of a member's outbox emails (`SEND#<createdAt>#<emailId>`): after every "REG…" and
+ * before "SPEND#…", so never between the ledger, "MEMBER" and "PROFILE" (the member reads' order).
+ */
+export const EMAIL_PREFIX = "SEND#";
+/** GSI2 partition of the emails waiting for a retry (sort key `<nextAttemptAt>#<memberId>#<emailId>`). */
+export const MAIL_RETRY_PARTITION = "MAILRETRY";
+
+export const emailKeys = {
+  email: (memberId: string, createdAt: string, emailId: string) => ({
+    PK: `MEMBER#${memberId}`,
+    SK: `${EMAIL_PREFIX}${createdAt}#${emailId}`,
+  }),
+  /** GSI2 keys of an email whose next attempt is due at `nextAttemptAt` (ISO). */
+  retry: (nextAttemptAt: string, memberId: string, emailId: string) => ({
+    GSI2PK: MAIL_RETRY_PARTITION,
+    GSI2SK: `${nextAttemptAt}#${memberId}#${emailId}`,
+  }),
+} as const;
+
+// ---------------------------------------------------------------------------------------------
 // Apple Wallet device registrations
 
 /** Sort-key prefix of Apple device registrations, in a member's and in a device's partition. */
@@ -137,6 +160,10 @@ export const rateScopes = {
   storePurchases: (storeId: string) => `STORE#${storeId}#PURCHASES`,
   /** A card's Google save links (each one calls Google: GOOGLE_SAVES_PER_MINUTE in app/google-wallet.ts). */
   googleSaves: (memberId: string) => `MEMBER#${memberId}#GOOGLE_SAVES`,
+  /** Sign-ups and fresh-link requests of a program from one client IP (hashed), per hour. */
+  enrollmentsFromIp: (programId: string, ipHash: string) => `ENROLL_IP#${programId}#${ipHash}`,
+  /** Emails a program's public form sends to one address (hashed), per day. */
+  emailsToAddress: (programId: string, emailHash: string) => `ENROLL_EMAIL#${programId}#${emailHash}`,
 } as const;
 
 /** One fixed window of one limited scope (a store key's purchases per minute), expiring with it. */
