@@ -29,6 +29,7 @@ const handlerModules: Record<FunctionName, () => Promise<{ handler: HttpHandler 
   "store-api": () => import("../functions/store-api/handler.js"),
   partners: () => import("../functions/partners/handler.js"),
   wallet: () => import("../functions/wallet/handler.js"),
+  join: () => import("../functions/join/handler.js"),
   "not-found": () => import("../functions/not-found/handler.js"),
 };
 
@@ -102,9 +103,21 @@ export const targetOf = (url: string): { rawPath: string; rawQueryString: string
   };
 };
 
+/**
+ * The client's address as API Gateway reports it (`requestContext.http.sourceIp`): the connection's.
+ * Tests that stand for many clients (per-address limits) set `trustForwardedFor`, and then the first
+ * X-Forwarded-For address counts, as it would behind a proxy that sets it.
+ */
+const sourceIpOf = (req: IncomingMessage, trustForwardedFor: boolean): string => {
+  const forwarded = trustForwardedFor ? req.headers["x-forwarded-for"] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  return first || (req.socket.remoteAddress ?? "127.0.0.1");
+};
+
 export const toApiGatewayEvent = (
   req: IncomingMessage,
   body: Buffer,
+  trustForwardedFor = false,
 ): { event: APIGatewayProxyEventV2; fn: FunctionName } => {
   const method = (req.method ?? "GET").toUpperCase();
   const { rawPath, rawQueryString } = targetOf(req.url ?? "/");
@@ -136,7 +149,7 @@ export const toApiGatewayEvent = (
         method,
         path: rawPath,
         protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        sourceIp: sourceIpOf(req, trustForwardedFor),
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: randomUUID(),
@@ -186,6 +199,8 @@ export interface LocalServerOptions {
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
   /** Until this resolves, requests are answered 503 (the dev server is still starting its database). */
   ready?: Promise<void>;
+  /** Take the client's address from X-Forwarded-For (tests standing for many clients); never under npm start. */
+  trustForwardedFor?: boolean;
 }
 
 export interface LocalServer {
@@ -211,7 +226,7 @@ export const startLocalServer = (options: LocalServerOptions): Promise<LocalServ
           "retry-after": "1",
         });
       const body = await readBody(req);
-      const { event, fn } = toApiGatewayEvent(req, body);
+      const { event, fn } = toApiGatewayEvent(req, body, options.trustForwardedFor);
       const { handler } = await handlerModules[fn]();
       result = await handler(event, contextFor(fn, event.requestContext.requestId));
     } catch (error) {

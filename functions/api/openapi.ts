@@ -69,7 +69,29 @@ export const buildOpenApiDocument = (serverUrl?: string): Record<string, unknown
         ...(op.query ? { query: op.query } : {}),
         ...(op.idempotency ? { headers: idempotencyHeader(op.idempotency) } : {}),
         ...(op.body
-          ? { body: { required: true, content: { "application/json": { schema: op.body } } } }
+          ? {
+              body: {
+                required: true,
+                content: {
+                  "application/json": { schema: op.body },
+                  // The same operation as an HTML form post: its fields, as a browser sends them.
+                  ...(op.form
+                    ? {
+                        "application/x-www-form-urlencoded": {
+                          schema: z.object(
+                            Object.fromEntries(
+                              Object.entries(op.form.fields).map(([name, description]) => [
+                                name,
+                                z.string().optional().meta({ description }),
+                              ]),
+                            ),
+                          ),
+                        },
+                      }
+                    : {}),
+                },
+              },
+            }
           : {}),
       },
       responses: {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Program } from "../domain/program.js";
 import { Store } from "../domain/store.js";
+import { joinOperations } from "./join-operations.js";
 import { loyaltyOperations } from "./loyalty-operations.js";
 import {
   KeyRotation,
@@ -196,6 +197,7 @@ export const operations = {
   }),
   ...loyaltyOperations,
   ...walletOperations,
+  ...joinOperations,
 } as const;
 
 export type Operations = typeof operations;

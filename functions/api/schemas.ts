@@ -143,15 +143,37 @@ const PastDay = z.iso
   .date()
   .refine((d) => d <= new Date().toISOString().slice(0, 10), "must not be in the future");
 
+const Email = z.email().max(254).meta({ example: "camille@example.com" });
+const Postcode = z
+  .string()
+  .trim()
+  .min(2)
+  .max(12)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, "must be letters, digits, spaces or hyphens")
+  .meta({ example: "75011" });
+const ReferralCode = z
+  .string()
+  .trim()
+  .min(1)
+  .max(20)
+  .meta({ description: "Another member's referral code" });
+/** The language to write to the member in (their emails and card), e.g. `fr` or `fr-FR`. */
+const MemberLocale = z.string().min(2).max(35);
+
 export const EnrollmentBody = z
   .strictObject({
-    email: z.email().max(254).meta({ example: "camille@example.com" }),
+    email: Email,
     firstName: Name.optional(),
     lastName: Name.optional(),
     birthDate: PastDay.optional().meta({ description: "YYYY-MM-DD; used for birthday offers" }),
-    locale: z.string().min(2).max(35).optional(),
-    referralCode: z.string().trim().min(1).max(20).optional().meta({ description: "Another member's code" }),
+    postcode: Postcode.optional(),
+    locale: MemberLocale.optional(),
+    referralCode: ReferralCode.optional(),
     marketingConsent: z.boolean().default(false),
+    sendEmail: z.boolean().default(true).meta({
+      description:
+        "Send the member the welcome email with their card link, as the join form does (default). False for an import whose members were told another way.",
+    }),
   })
   .meta({ id: "EnrollmentInput" });
 export type EnrollmentBody = z.output<typeof EnrollmentBody>;
@@ -423,3 +445,112 @@ export const UpdatedSince = z.strictObject({
 });
 
 export const Empty = z.object({}).meta({ description: "No body" });
+
+// ---------------------------------------------------------------------------------------------
+// The customer side: the public join form and its JSON twin
+
+/** Any text: an id that cannot exist gets the friendly "no such program" page, not a JSON 404. */
+export const JoinParams = z.strictObject({
+  programId: z.string().min(1).meta({ example: "prg_5g2k9x0m3q7w1z8c" }),
+});
+export const JoinPageQuery = z.object({
+  ref: z.string().max(64).optional().meta({ description: "A referral code to prefill (a member's share link)" }),
+  lang: z.string().max(35).optional().meta({ description: "The page's language (en, fr, de, es), else Accept-Language" }),
+});
+export const LangQuery = z.object({
+  lang: z.string().max(35).optional().meta({ description: "The page's language (en, fr, de, es), else Accept-Language" }),
+});
+
+const Honeypot = z
+  .string()
+  .max(2000)
+  .optional()
+  .meta({ description: "Leave out or empty: a trap for robots (when filled, nothing is done and the answer is the same)" });
+
+/** A customer's own sign-up: the same rules for the JSON body and the HTML form post. */
+export const SignUpBody = z
+  .strictObject({
+    firstName: Name,
+    email: Email,
+    lastName: Name.optional(),
+    birthDate: PastDay.optional().meta({ description: "YYYY-MM-DD; used for birthday offers" }),
+    postcode: Postcode.optional(),
+    referralCode: ReferralCode.optional(),
+    consent: z.literal(true, "must be accepted: the program's terms and privacy notice").meta({
+      description: "The customer accepts the program's terms and privacy notice (program.join)",
+    }),
+    marketingConsent: z.boolean().default(false).meta({ description: "Separate, optional: offers by email" }),
+    locale: MemberLocale.optional().meta({ description: "The language of the form, for the email and the card" }),
+    honeypot: Honeypot,
+  })
+  .meta({ id: "SignUpInput" });
+export type SignUpBody = z.output<typeof SignUpBody>;
+
+export const CardLinkRequestBody = z
+  .strictObject({
+    email: Email,
+    locale: MemberLocale.optional(),
+    honeypot: Honeypot,
+  })
+  .meta({ id: "CardLinkRequest" });
+
+/** The one answer of the public operations, whatever the email: nothing to learn from it. */
+export const Accepted = z
+  .strictObject({
+    status: z.literal("accepted"),
+    message: z.string(),
+  })
+  .meta({ id: "Accepted" });
+
+/** A form field as a browser sends it: blank is absent. */
+const field = (fields: URLSearchParams, name: string): string | undefined => {
+  const value = fields.get(name);
+  return value === null || value.trim() === "" ? undefined : value;
+};
+/** A checkbox: sent (with value "true") when ticked, absent when not. */
+const ticked = (fields: URLSearchParams, name: string): boolean => fields.get(name) === "true";
+
+/** The join form's fields (HTML names) as SignUpBody: `lang` is the page's language, `website` the honeypot. */
+export const signUpForm = {
+  decode: (f: URLSearchParams) => ({
+    firstName: field(f, "firstName"),
+    email: field(f, "email"),
+    lastName: field(f, "lastName"),
+    birthDate: field(f, "birthDate"),
+    postcode: field(f, "postcode"),
+    referralCode: field(f, "referralCode"),
+    consent: ticked(f, "consent"),
+    marketingConsent: ticked(f, "marketingConsent"),
+    locale: field(f, "lang"),
+    honeypot: field(f, "website"),
+  }),
+  fields: {
+    firstName: "First name (required)",
+    email: "Email address (required)",
+    lastName: "Last name",
+    birthDate: "Birthday, YYYY-MM-DD",
+    postcode: "Postcode",
+    referralCode: "Another member's referral code",
+    consent: '"true": the customer accepts the terms and privacy notice (required)',
+    marketingConsent: '"true": the customer accepts offers by email',
+    lang: "The form's language (en, fr, de, es)",
+    website: "Leave empty: a trap for robots",
+  },
+};
+
+/** The "email me my card link again" form: `email`, `lang`, and the `website` honeypot. */
+export const cardLinkForm = {
+  decode: (f: URLSearchParams) => ({
+    email: field(f, "email"),
+    locale: field(f, "lang"),
+    honeypot: field(f, "website"),
+  }),
+  fields: {
+    email: "Email address (required)",
+    lang: "The form's language (en, fr, de, es)",
+    website: "Leave empty: a trap for robots",
+  },
+};
+
+export const Svg = z.string().meta({ description: "An SVG image" });
+export const Html = z.string().meta({ description: "An HTML page" });

@@ -10,6 +10,7 @@ export type FunctionName =
   | "store-api"
   | "partners"
   | "wallet"
+  | "join"
   | "not-found";
 
 /** An operation of Carnet's contract: served by one of its functions. */

@@ -53,7 +53,14 @@ export const WRITE_BUDGET_SECONDS = 10;
 
 /** Why a card link gives no pass: each has its own friendly page (wallet/pages.ts). */
 export class CardLinkError extends Error {
-  constructor(readonly reason: "malformed" | "forged" | "expired" | "gone" | "replaced") {
+  constructor(
+    readonly reason: "malformed" | "forged" | "expired" | "gone" | "replaced",
+    /**
+     * The program the link names, when it can be read from it (a forged link's may be made up): the
+     * page then offers to email a fresh link, which only ever goes to a member's own address.
+     */
+    readonly programId?: string,
+  ) {
     super(`card link ${reason}`);
     this.name = "CardLinkError";
   }
@@ -149,12 +156,20 @@ export const walletService = (deps: WalletDeps) => {
   /** The card a link names (member and profile, one read), or why there is none. */
   const linkedCard = async (token: string): Promise<MemberCard> => {
     const check = verifyCardLink(await deps.secret(), token, now());
-    if (!check.ok) throw new CardLinkError(check.reason);
+    if (!check.ok) {
+      const named = token.split(".")[0];
+      throw new CardLinkError(
+        check.reason,
+        check.reason !== "malformed" && named && ID_PATTERN.test(named) ? named : undefined,
+      );
+    }
+    const { programId } = check.link;
     const card = await deps.members.card(check.link.memberId);
-    if (card?.member.programId !== check.link.programId || card.member.status !== "active")
-      throw new CardLinkError("gone");
+    if (card?.member.programId !== programId || card.member.status !== "active")
+      throw new CardLinkError("gone", programId);
     // A link of an earlier card generation: the card was reissued since (a forwarded email).
-    if (card.member.passAuthGeneration !== check.link.generation) throw new CardLinkError("replaced");
+    if (card.member.passAuthGeneration !== check.link.generation)
+      throw new CardLinkError("replaced", programId);
     return card;
   };
 

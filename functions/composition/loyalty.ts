@@ -10,5 +10,6 @@ export const loyaltyOver = (p: ProcessParts): LoyaltyService =>
     partners: p.repositories.partners,
     registrations: p.repositories.registrations,
     rates: p.repositories.rates,
+    outbox: p.repositories.mail,
     cardUrl: async (member) => `${p.publicUrl}/c/${cardLinkFor(await p.passSecret(), member, new Date())}`,
   });

@@ -153,7 +153,9 @@ export type MemberWrite =
     }
   | { kind: "spend"; memberId: string; day: string; cents: number; purchases: number }
   /** A claimed Idempotency-Key, recorded under the transaction id the key names (writes.ts). */
-  | { kind: "idempotency"; transactionId: string; record: IdempotencyRecord };
+  | { kind: "idempotency"; transactionId: string; record: IdempotencyRecord }
+  /** An email to the member, sent by the mail worker once the commit is written (a reissued card's link). */
+  | { kind: "email"; email: OutboxEmail };
 
 export type CommitResult =
   | { kind: "committed" }

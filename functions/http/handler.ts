@@ -105,12 +105,15 @@ export const httpFunction = <Ops extends Record<string, OperationDef>>(
     assertIsOwner(principal, params);
     const idempotency = idempotencyKey(event, op.idempotency);
     const query = parseQuery(event, op.query);
-    const body = op.body ? parseBody(event, op.body, settings.maxBodyBytes) : {};
+    const { body, format } = op.body
+      ? parseBody(event, op.body, settings.maxBodyBytes, op.form)
+      : { body: {}, format: "none" as const };
     const request = {
       operationId: op.operationId,
       params,
       query,
       body,
+      bodyFormat: format,
       principal,
       idempotencyKey: idempotency,
       event,

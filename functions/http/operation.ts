@@ -41,6 +41,27 @@ export interface OperationDef {
   errors?: number[];
   /** Whether the `Idempotency-Key` header is required, accepted, or (absent) not taken. */
   idempotency?: "required" | "optional";
+  /**
+   * The body may also come as an HTML form post (`application/x-www-form-urlencoded`): `decode` turns
+   * the form's fields into the JSON body's shape, which the same `body` schema then validates. An
+   * invalid form is not an error response: the implementation gets an InvalidForm and answers with the
+   * form again, showing what was wrong.
+   */
+  form?: FormSpec;
+}
+
+export interface FormSpec {
+  decode: (fields: URLSearchParams) => unknown;
+  /** What the form's fields are, for the OpenAPI document (name → description). */
+  fields: Record<string, string>;
+}
+
+/** An HTML form post that the operation's schema refused: its issues, and the fields as sent. */
+export class InvalidForm {
+  constructor(
+    readonly issues: readonly z.core.$ZodIssue[],
+    readonly fields: URLSearchParams,
+  ) {}
 }
 
 export const operation = <const O extends OperationDef>(def: O): O => def;
@@ -95,11 +116,16 @@ type IdempotencyKeyOf<O extends OperationDef> = O["idempotency"] extends "requir
     ? string | undefined
     : undefined;
 
+/** An operation that takes form posts may be given an InvalidForm instead of a valid body. */
+type BodyOf<O extends OperationDef> = O["form"] extends FormSpec ? Out<O["body"]> | InvalidForm : Out<O["body"]>;
+
 export interface Request<O extends OperationDef> {
   operationId: O["operationId"];
   params: Out<O["params"]>;
   query: Out<O["query"]>;
-  body: Out<O["body"]>;
+  body: BodyOf<O>;
+  /** How the body came: JSON, or an HTML form post (operations with `form` only); "none" without a body. */
+  bodyFormat: "json" | "form" | "none";
   /** The caller, as the operation's `auth` allows: a store operation's caller is always a store. */
   principal: PrincipalByAuth[O["auth"]];
   /** The `Idempotency-Key` header, validated, when the operation takes one. */

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { z } from "zod";
 import { HttpError, issuesOf } from "./errors.js";
+import { type FormSpec, InvalidForm } from "./operation.js";
 import { percentDecode } from "./routing.js";
 
 /**
@@ -122,7 +123,34 @@ export const requestHeader = header;
 const hasUnknownKeys = (error: z.ZodError): boolean =>
   error.issues.some((i) => i.code === "unrecognized_keys");
 
-export const parseBody = (event: APIGatewayProxyEventV2, schema: z.ZodType, maxBytes: number): unknown => {
+const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
+
+/**
+ * An HTML form post, for an operation that takes them: its fields decoded the operation's way, then
+ * validated by the same schema as JSON. Refused fields come back as an InvalidForm, for the form to
+ * show them; a body that is not even a form (bad escapes, not UTF-8) is a 400 like malformed JSON.
+ */
+const parseForm = (text: string, schema: z.ZodType, form: FormSpec): unknown => {
+  for (const pair of text.split("&")) {
+    if (percentDecode(pair.replace(/\+/g, " ")) === undefined || pair.includes("\0") || /%00/.test(pair)) {
+      throw new HttpError(
+        400,
+        "malformed_form",
+        "The form body is not valid application/x-www-form-urlencoded text (bad percent-escapes, invalid UTF-8 or a NUL byte).",
+      );
+    }
+  }
+  const fields = new URLSearchParams(text);
+  const result = schema.safeParse(form.decode(fields));
+  return result.success ? result.data : new InvalidForm(result.error.issues, fields);
+};
+
+export const parseBody = (
+  event: APIGatewayProxyEventV2,
+  schema: z.ZodType,
+  maxBytes: number,
+  form?: FormSpec,
+): { body: unknown; format: "json" | "form" } => {
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   if (bytes.length > maxBytes) {
@@ -132,13 +160,16 @@ export const parseBody = (event: APIGatewayProxyEventV2, schema: z.ZodType, maxB
       `The body is ${bytes.length} bytes; the limit is ${maxBytes} bytes.`,
     );
   }
-  if (bytes.length === 0) throw new HttpError(400, "missing_body", "This operation needs a JSON body.");
   const contentType = header(event, "content-type") ?? "";
+  if (form && FORM_CONTENT_TYPE.test(contentType)) {
+    return { body: parseForm(bytes.toString("utf8"), schema, form), format: "form" };
+  }
+  if (bytes.length === 0) throw new HttpError(400, "missing_body", "This operation needs a JSON body.");
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {
     throw new HttpError(
       415,
       "unsupported_media_type",
-      `Send the body as JSON with 'Content-Type: application/json' (got '${contentType.slice(0, 100) || "none"}').`,
+      `Send the body as JSON with 'Content-Type: application/json'${form ? " (or an HTML form post, application/x-www-form-urlencoded)" : ""} (got '${contentType.slice(0, 100) || "none"}').`,
     );
   }
   let json: unknown;
@@ -164,7 +195,7 @@ export const parseBody = (event: APIGatewayProxyEventV2, schema: z.ZodType, maxB
       issuesOf(result.error),
     );
   }
-  return result.data;
+  return { body: result.data, format: "json" };
 };
 
 export const parseQuery = (event: APIGatewayProxyEventV2, schema: z.ZodObject | undefined): unknown => {

@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { GoogleWalletError } from "../adapters/google/wallet-api.js";
 import { apiFunction } from "../api/functions.js";
 import { deviceLog } from "../app/device-log.js";
@@ -10,7 +11,7 @@ import { ConfigError } from "../config/env.js";
 import { DomainError } from "../domain/errors.js";
 import { HttpError } from "../http/errors.js";
 import { RawReply } from "../http/operation.js";
-import { ifModifiedSince } from "../http/request.js";
+import { ifModifiedSince, requestHeader } from "../http/request.js";
 import { logger } from "../shared/logger.js";
 import {
   cardPage,
@@ -18,7 +19,9 @@ import {
   linkProblemPage,
   passesUnavailablePage,
   tooManyAttemptsPage,
-} from "./pages.js";
+} from "../web/card-pages.js";
+import { type Language, pickLanguage } from "../web/locale.js";
+import { platformOf } from "../web/platform.js";
 
 /** Apple Wallet, customer side: the card link (page and pass) and Apple's PassKit web service. */
 const parts = processParts();
@@ -53,15 +56,37 @@ const passReply = (answer: PassAnswer, download: boolean): RawReply => {
   });
 };
 
-/** A broken card link gets a friendly page; anything else goes to the one error mapping. */
-const orLinkPage = async (work: () => Promise<RawReply>): Promise<RawReply> => {
+/** A page's language: the browser's (Accept-Language), else the member's or program's locale. */
+const languageOf = (event: APIGatewayProxyEventV2, locale?: string): Language =>
+  pickLanguage({ acceptLanguage: requestHeader(event, "accept-language"), programLocale: locale });
+
+/**
+ * A broken card link gets a friendly page in the visitor's language; when the link names a program,
+ * with a form to email a fresh link (which only ever goes to a member's own address). Anything else
+ * goes to the one error mapping.
+ */
+const orLinkPage = async (
+  event: APIGatewayProxyEventV2,
+  work: () => Promise<RawReply>,
+): Promise<RawReply> => {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof CardLinkError) return new RawReply(linkProblemPage(error.reason));
+    if (error instanceof CardLinkError) {
+      const program = error.programId ? await parts.repositories.programs.recent(error.programId) : undefined;
+      const lang = languageOf(event, program?.locale);
+      return new RawReply(
+        linkProblemPage(error.reason, {
+          lang,
+          ...(program
+            ? { freshLink: { program, action: `/v1/programs/${program.programId}/card-links` } }
+            : {}),
+        }),
+      );
+    }
     if (error instanceof DomainError && error.kind === "unavailable") {
       logger.warn("card link answered without a pass", { code: error.code });
-      return new RawReply(passesUnavailablePage());
+      return new RawReply(passesUnavailablePage(languageOf(event)));
     }
     throw error;
   }
@@ -72,24 +97,27 @@ const empty = (statusCode: number) => new RawReply({ statusCode, headers: { "cac
 export const handler = apiFunction(
   "wallet",
   {
-    cardPage: ({ params }) =>
-      orLinkPage(async () => {
-        const { program, member } = await wallet.cardByLink(params.token);
+    cardPage: ({ params, event }) =>
+      orLinkPage(event, async () => {
+        const { program, member, profile } = await wallet.cardByLink(params.token);
+        const holderName = [profile?.firstName, profile?.lastName].filter(Boolean).join(" ");
+        const cardUrl = `${parts.publicUrl}/c/${params.token}`;
         return new RawReply(
           cardPage({
-            programName: program.name,
-            organizationName: program.organizationName,
-            points: member.points,
-            backgroundColor: program.branding.backgroundColor,
-            foregroundColor: program.branding.foregroundColor,
-            passPath: `${parts.publicUrl}/c/${params.token}/pass.pkpass`,
-            ...(google ? { googlePath: `${parts.publicUrl}/c/${params.token}/google` } : {}),
+            program,
+            member,
+            lang: languageOf(event, profile?.locale ?? program.locale),
+            platform: platformOf(requestHeader(event, "user-agent")),
+            ...(holderName ? { holderName } : {}),
+            passUrl: `${cardUrl}/pass.pkpass`,
+            ...(google ? { googleUrl: `${cardUrl}/google` } : {}),
+            cardUrl,
           }),
         );
       }),
-    googleSaveLink: ({ params }) =>
-      orLinkPage(async () => {
-        if (!google) return new RawReply(googleUnavailablePage());
+    googleSaveLink: ({ params, event }) =>
+      orLinkPage(event, async () => {
+        if (!google) return new RawReply(googleUnavailablePage(languageOf(event)));
         const card = await wallet.cardByLink(params.token);
         try {
           const location = await google.saveLink(card);
@@ -98,15 +126,16 @@ export const handler = apiFunction(
             headers: { location, "cache-control": "no-store", "referrer-policy": "no-referrer" },
           });
         } catch (error) {
+          const lang = languageOf(event, card.profile?.locale ?? card.program.locale);
           if (error instanceof GoogleSavesLimited)
-            return new RawReply(tooManyAttemptsPage(error.retryAfterSeconds));
+            return new RawReply(tooManyAttemptsPage(lang, error.retryAfterSeconds));
           // Google did not answer, or the service account is wrong: not the customer's doing.
           if (!(error instanceof GoogleWalletError) && !(error instanceof ConfigError)) throw error;
           logger.error("Google Wallet save link failed", {
             memberId: card.member.memberId,
             error: (error as Error).message,
           });
-          return new RawReply(googleUnavailablePage());
+          return new RawReply(googleUnavailablePage(lang));
         }
       }),
     googleLogo: async () =>
@@ -117,7 +146,7 @@ export const handler = apiFunction(
         isBase64Encoded: true,
       }),
     downloadPass: ({ params, event }) =>
-      orLinkPage(async () =>
+      orLinkPage(event, async () =>
         passReply(await wallet.passByLink(params.token, webServiceUrl, ifModifiedSince(event)), true),
       ),
     registerDevice: async ({ params, body, principal }) => {

@@ -87,16 +87,23 @@ describe("the card page", () => {
 
   it("shows Add to Google Wallet and Add to Apple Wallet on a deployment with both", async () => {
     // Prepare: the page's HTML as the wallet handler renders it with Google Wallet on
-    const { cardPage } = await import("../../functions/wallet/pages.js");
+    const { cardPage } = await import("../../functions/web/card-pages.js");
+    const { enroll } = await import("../../functions/domain/loyalty/enrollment.js");
+    const { Program } = await import("../../functions/domain/program.js");
+    const program = Program.parse({ ...(await call("GET", `/v1/programs/${shop.programId}`)).body });
     const page = await phone();
     const html = cardPage({
-      programName: "Page test",
-      organizationName: "Café",
-      points: 12,
-      backgroundColor: "#1f2937",
-      foregroundColor: "#ffffff",
-      passPath: "https://loyalty.example.com/c/t/pass.pkpass",
-      googlePath: "https://loyalty.example.com/c/t/google",
+      program,
+      member: enroll(
+        { memberId: "mbr_0000000000000001", cardCode: "4000000000000002", referralCode: "ABC123" },
+        program,
+        new Date(),
+      ),
+      lang: "en",
+      platform: "apple",
+      passUrl: "https://loyalty.example.com/c/t/pass.pkpass",
+      googleUrl: "https://loyalty.example.com/c/t/google",
+      cardUrl: "https://loyalty.example.com/c/t",
     }).body;
 
     // Act

@@ -26,7 +26,7 @@ export const useApi = () => {
   const table = useTestTable();
   let server: LocalServer | undefined;
   beforeAll(async () => {
-    server = await startLocalServer({ port: 0 });
+    server = await startLocalServer({ port: 0, trustForwardedFor: true });
     process.env.PUBLIC_URL = server.url; // what passes and card links point at, as `npm start` sets it
     resetConfigForTests();
   });

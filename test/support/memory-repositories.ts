@@ -12,6 +12,7 @@ import type {
   KeyHolderRepository,
   MemberRepository,
   MemberWrite,
+  OutboxEmail,
   Page,
   PageRequest,
   PartnerRecord,
@@ -86,6 +87,8 @@ interface State {
   registrationRates: Map<string, number>;
   /** What the push fan-out noted it pushed, by memberId. */
   pushed: Map<string, PushedMark>;
+  /** Outbox emails in the order they were written (an enrollment's with it). */
+  outbox: OutboxEmail[];
 }
 
 const emptyState = (): State => ({
@@ -104,6 +107,7 @@ const emptyState = (): State => ({
   registrationRates: new Map(),
   pushed: new Map(),
   rates: new Map(),
+  outbox: [],
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -391,6 +395,8 @@ const itemOf = (write: MemberWrite): string => {
       return key("spend", write.memberId, write.day);
     case "idempotency":
       return key("transaction", write.transactionId);
+    case "email":
+      return key("email", write.email.emailId);
   }
 };
 
@@ -416,6 +422,8 @@ const conditionHolds = (state: State, write: MemberWrite, now: Date): boolean =>
       return true;
     case "idempotency":
       return liveAt(state, write.transactionId, now) === undefined;
+    case "email":
+      return !state.outbox.some((e) => e.emailId === write.email.emailId);
   }
 };
 
@@ -456,6 +464,9 @@ const apply = (state: State, write: MemberWrite, now: Date): void => {
     }
     case "idempotency":
       keepClaim(state, write, now);
+      return;
+    case "email":
+      state.outbox.push(copy(write.email));
       return;
   }
 };
@@ -521,7 +532,7 @@ const memberRepository = (state: State): MemberRepository => {
       return copy(liveAt(state, transactionId, now)?.claim);
     },
 
-    async enroll({ member, profile, emailHash }) {
+    async enroll({ member, profile, emailHash, email: welcome }) {
       const { memberId, programId } = member;
       const email = key(programId, emailHash);
       const taken = state.emails.get(email);
@@ -541,6 +552,7 @@ const memberRepository = (state: State): MemberRepository => {
       state.referralCodes.set(referralCode, memberId);
       state.members.set(memberId, copy(member));
       state.profiles.set(memberId, copy(profile));
+      if (welcome) state.outbox.push(copy(welcome));
       return { kind: "enrolled" };
     },
 
@@ -708,5 +720,12 @@ export const memoryRepositories = (limits: RegistrationLimits = REGISTRATION_LIM
     partners: partnerRepository(state),
     registrations: registrationRepository(state, limits),
     rates: rateCounter(state),
+    /** Only what enrollment writes with: `add`; `emails()` shows the outbox. */
+    mail: {
+      async add(email: OutboxEmail) {
+        state.outbox.push(copy(email));
+      },
+      emails: (): OutboxEmail[] => copy(state.outbox),
+    },
   };
 };

@@ -118,6 +118,7 @@ export const memoryShop = async ({
     serialise,
     registrations: repos.registrations,
     rates: repos.rates,
+    outbox: repos.mail,
     cardUrl: async (m) => `https://carnet.test/c/${m.programId}.${m.memberId}.${m.passAuthGeneration}`,
   };
   const service = loyaltyService(deps);

@@ -2,8 +2,9 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { operations } from "../../functions/api/operations.js";
+import { operations as allOps, operations } from "../../functions/api/operations.js";
 import { HttpError } from "../../functions/http/errors.js";
+import { InvalidForm } from "../../functions/http/operation.js";
 import { parseBody, parseParams, parseQuery } from "../../functions/http/request.js";
 
 const event = (overrides: Partial<APIGatewayProxyEventV2>): APIGatewayProxyEventV2 => ({
@@ -52,7 +53,7 @@ describe("request body", () => {
     const body = parseBody(event({ body: '{"name":"a","count":1}' }), Body, 1024);
 
     // Assess
-    expect(body).toEqual({ name: "a", count: 1 });
+    expect(body).toEqual({ body: { name: "a", count: 1 }, format: "json" });
   });
 
   it.each([
@@ -116,6 +117,7 @@ describe("request body", () => {
 
     // Assess
     expect(a).toEqual(b);
+    expect(a.body).toEqual({ name: "a", count: 1 });
   });
 
   it("turns any hostile body for program creation into a 4xx, never a crash", () => {
@@ -183,5 +185,73 @@ describe("query and path", () => {
     // Assess
     expect(error.status).toBe(404);
     expect(error.code).toBe("store_not_found");
+  });
+});
+
+describe("an HTML form post, for an operation that takes them", () => {
+  const { body: schema, form } = operations.signUp;
+  const formEvent = (body: string) =>
+    event({ body, headers: { "content-type": "application/x-www-form-urlencoded; charset=UTF-8" } });
+
+  it("is decoded the operation's way and validated by the same schema as JSON", () => {
+    // Act
+    const parsed = parseBody(
+      formEvent("firstName=Zo%C3%A9&email=zoe%40example.com&consent=true&lang=fr&website=&utm_source=poster"),
+      schema,
+      4096,
+      form,
+    );
+
+    // Assess
+    expect(parsed).toEqual({
+      format: "form",
+      body: {
+        firstName: "Zoé",
+        email: "zoe@example.com",
+        consent: true,
+        marketingConsent: false,
+        locale: "fr",
+      },
+    });
+  });
+
+  it("comes back as an InvalidForm with the issues and the fields as sent, not as an error", () => {
+    // Act
+    const parsed = parseBody(
+      formEvent("firstName=&email=not-an-email&marketingConsent=true"),
+      schema,
+      4096,
+      form,
+    );
+
+    // Assess
+    expect(parsed.format).toBe("form");
+    expect(parsed.body).toBeInstanceOf(InvalidForm);
+    const invalid = parsed.body as InvalidForm;
+    expect(invalid.issues.map((i) => i.path[0]).sort()).toEqual(["consent", "email", "firstName"]);
+    expect(invalid.fields.get("email")).toBe("not-an-email");
+  });
+
+  it.each([
+    ["a bad percent-escape", "email=%zz"],
+    ["escapes that are not UTF-8", "email=%C3%28"],
+    ["a NUL byte", "email=a%00b"],
+  ])("refuses %s with 400 malformed_form", (_, body) => {
+    // Act
+    const error = errorOf(() => parseBody(formEvent(body), schema, 4096, form));
+
+    // Assess
+    expect([error.status, error.code]).toEqual([400, "malformed_form"]);
+  });
+
+  it("still refuses other media types, naming both it takes", () => {
+    // Act
+    const error = errorOf(() =>
+      parseBody(event({ body: "x", headers: { "content-type": "text/plain" } }), schema, 4096, form),
+    );
+
+    // Assess
+    expect([error.status, error.code]).toEqual([415, "unsupported_media_type"]);
+    expect(error.message).toContain("application/x-www-form-urlencoded");
   });
 });

@@ -23,6 +23,7 @@ import { claimItem, claimOfItem, claimPut, claimReturnedAt, idempotencyAttribute
 import { cancellationCodes, type DynamoTable } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { entityOf } from "./entity.js";
+import { emailItem } from "./mail-outbox.js";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -172,6 +173,8 @@ const transactItem = (table: DynamoTable, write: MemberWrite, now: Date): Transa
     }
     case "idempotency":
       return claimPut(table, claimItem(write, now), now);
+    case "email":
+      return put(table, emailItem(write.email), "attribute_not_exists(PK)");
   }
 };
 
@@ -282,7 +285,7 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
       return claimOfItem(item);
     },
 
-    async enroll({ member, profile, emailHash }): Promise<EnrollResult> {
+    async enroll({ member, profile, emailHash, email }): Promise<EnrollResult> {
       const { memberId, programId } = member;
       // No check that the program exists: the use case has it in hand (programs are never deleted), and
       // a ConditionCheck on the program item would bill its whole size, twice, in every enrollment.
@@ -313,6 +316,9 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
           },
           "attribute_not_exists(PK)",
         ),
+        // The welcome email: written with the member, so there is never a member without its email, nor
+        // an email for a member that does not exist; the stream hands its INSERT to the mail worker.
+        ...(email ? [put(table, emailItem(email), "attribute_not_exists(PK)")] : []),
       ];
       try {
         await table.client.send(new TransactWriteCommand({ TransactItems: items }));

@@ -4,7 +4,9 @@ import { addDays, localDay } from "../../domain/loyalty/calendar.js";
 import type { Ctx, SpendWindow } from "../../domain/loyalty/engine.js";
 import type { Member } from "../../domain/loyalty/member.js";
 import type {
+  MailOutbox,
   MemberRepository,
+  OutboxEmail,
   PartnerRepository,
   ProgramRepository,
   RateCounter,
@@ -35,6 +37,8 @@ export interface LoyaltyDeps {
   registrations?: Pick<RegistrationRepository, "removeAll">;
   /** The customer's card link (`/c/{token}`) for the member's current card generation, shown as `cardUrl`. */
   cardUrl?: (member: CardHolder) => Promise<string>;
+  /** Where emails to members wait for the mail worker (an enrollment's own is written with it). */
+  outbox?: Pick<MailOutbox, "add">;
 }
 
 /** What a card link names: a member of a program, and its card generation. */
@@ -62,6 +66,7 @@ export interface LoyaltyContext {
   writer: MemberWriter;
   registrations: Pick<RegistrationRepository, "removeAll"> | undefined;
   cardUrl: ((member: CardHolder) => Promise<string>) | undefined;
+  outbox: Pick<MailOutbox, "add"> | undefined;
   /** The program, as recently read (data-model.md §10), so most requests read none; 404 when absent. */
   program(programId: string): Promise<Program>;
   /** The same, undefined when absent (work that starts from a member: the sweep). */
@@ -87,6 +92,24 @@ export interface LoyaltyContext {
   queueOf(programId: string, reference: string): string;
 }
 
+/** A new email with the member's card link, for the outbox (rendered and sent by the mail worker). */
+export const cardLinkEmail = (
+  at: Date,
+  member: { memberId: string; programId: string },
+  to: string,
+  locale: string,
+): OutboxEmail => ({
+  emailId: newId("eml"),
+  memberId: member.memberId,
+  programId: member.programId,
+  kind: "card_link",
+  to,
+  locale,
+  createdAt: at.toISOString(),
+  status: "pending",
+  attempts: 0,
+});
+
 /** How an email is looked up: SHA-256 of its trimmed, lower-cased form. */
 export const emailHash = (email: string): string =>
   createHash("sha256").update(email.trim().toLowerCase(), "utf8").digest("hex");
@@ -103,6 +126,7 @@ export const loyaltyContext = ({
   now = () => new Date(),
   serialise = true,
   cardUrl,
+  outbox,
 }: LoyaltyDeps): LoyaltyContext => ({
   members,
   partners,
@@ -110,6 +134,7 @@ export const loyaltyContext = ({
   registrations,
   now,
   cardUrl,
+  outbox,
   writer: memberWriter({ members, now, serialise }),
 
   async program(programId) {

@@ -1,6 +1,9 @@
-import { DomainError, refused } from "../../domain/errors.js";
+import { createHash } from "node:crypto";
+import { DomainError, rateLimited, refused } from "../../domain/errors.js";
 import { currentView, enroll } from "../../domain/loyalty/engine.js";
 import type { MemberProfile } from "../../domain/loyalty/member.js";
+import type { OutboxEmail } from "../../domain/ports.js";
+import type { Program } from "../../domain/program.js";
 import {
   newCardCode,
   newReferralCode,
@@ -8,39 +11,88 @@ import {
   REFERRAL_CODE_PATTERN,
 } from "../../shared/codes.js";
 import { newId } from "../../shared/ids.js";
-import { emailHash, type LoyaltyContext } from "./context.js";
+import { rateScopes } from "../../shared/keys.js";
+import { cardLinkEmail, emailHash, type LoyaltyContext } from "./context.js";
 import type { MemberRead } from "./members.js";
 
-/** Enrollment: a new member with a card code and a referral code, and its profile. */
+/**
+ * Enrollment: a new member with a card code and a referral code, its profile, and the email that
+ * brings the card link, all in one transaction. Staff enroll through the merchant API (an existing
+ * email is a 409 there); customers through the public join form or its JSON twin, which answer the
+ * same whatever the email (an existing member gets its card link again) and are rate limited.
+ */
 
 export interface Enrollment {
   email: string;
   firstName?: string | undefined;
   lastName?: string | undefined;
   birthDate?: string | undefined;
+  postcode?: string | undefined;
   locale?: string | undefined;
   /** Another member's referral code. */
   referralCode?: string | undefined;
   marketingConsent: boolean;
+  /** Staff enrollment: whether the member gets the welcome email with the card link (default yes). */
+  sendEmail?: boolean | undefined;
 }
+
+/** A customer's own sign-up (the join form, or a merchant's site posting to the same operation). */
+export interface SignUp extends Omit<Enrollment, "sendEmail"> {
+  firstName: string;
+  /** The required consent to the program's terms and privacy notice. */
+  consent: true;
+  /** The trap field robots fill in and people never see: when set, nothing happens. */
+  honeypot?: string | undefined;
+}
+
+/** Who is signing up, as far as limits go: the client's address. */
+export interface Visitor {
+  ip: string;
+}
+
+/**
+ * Limits of the public side, per program. Per address: a shop's Wi-Fi may sign up a queue of
+ * customers, but not a script. Per email: at most this many emails a day to one address, so the form
+ * cannot be used to flood someone's inbox; beyond, the answer is the same and nothing is sent.
+ */
+export const PUBLIC_LIMITS = {
+  perIpPerHour: 30,
+  emailsPerAddressPerDay: 3,
+} as const;
+
+/** What the public operations did (never shown to the visitor, who always gets the same answer). */
+export type PublicOutcome = "enrolled" | "card_link_sent" | "not_a_member" | "honeypot" | "address_limited";
 
 /** Card and referral codes are drawn at random; a clash (vanishingly rare) draws again, this many times. */
 const CODE_ATTEMPTS = 5;
 
-export const enrollment = (c: LoyaltyContext) => ({
-  async enroll(programId: string, input: Enrollment): Promise<MemberRead> {
-    const p = await c.program(programId);
-    let referredBy: string | undefined;
-    if (input.referralCode !== undefined) {
-      const code = normaliseReferralCode(input.referralCode);
-      const referrer = REFERRAL_CODE_PATTERN.test(code)
-        ? await c.members.idByReferralCode(programId, code)
-        : undefined;
-      if (!referrer)
-        throw refused("unknown_referral_code", "No member of this program has this referral code.");
-      referredBy = referrer;
-    }
+const ipHash = (ip: string): string => createHash("sha256").update(ip, "utf8").digest("hex");
+
+export const enrollment = (c: LoyaltyContext) => {
+  const linkEmail = (memberId: string, p: Program, to: string, locale: string): OutboxEmail =>
+    cardLinkEmail(c.now(), { memberId, programId: p.programId }, to, locale);
+
+  const referrerOf = async (programId: string, referralCode: string | undefined) => {
+    if (referralCode === undefined) return undefined;
+    const code = normaliseReferralCode(referralCode);
+    const referrer = REFERRAL_CODE_PATTERN.test(code)
+      ? await c.members.idByReferralCode(programId, code)
+      : undefined;
+    if (!referrer)
+      throw refused("unknown_referral_code", "No member of this program has this referral code.");
+    return referrer;
+  };
+
+  /** The new member, or the id of the member who already has this email. */
+  const create = async (
+    p: Program,
+    input: Enrollment,
+    via: MemberProfile["enrolledVia"],
+    extra: Partial<MemberProfile>,
+    referredBy: string | undefined,
+  ): Promise<{ kind: "enrolled"; read: MemberRead } | { kind: "email_taken"; memberId: string }> => {
     const at = c.now();
+    const locale = input.locale ?? p.locale;
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
       const member = enroll(
         {
@@ -54,38 +106,141 @@ export const enrollment = (c: LoyaltyContext) => ({
       );
       const profile: MemberProfile = {
         memberId: member.memberId,
-        programId,
+        programId: p.programId,
         email: input.email,
         ...(input.firstName ? { firstName: input.firstName } : {}),
         ...(input.lastName ? { lastName: input.lastName } : {}),
         ...(input.birthDate ? { birthDate: input.birthDate } : {}),
-        locale: input.locale ?? p.locale,
+        ...(input.postcode ? { postcode: input.postcode } : {}),
+        locale,
         marketingConsent: input.marketingConsent,
+        ...extra,
         enrolledAt: member.enrolledAt,
-        enrolledVia: "staff",
+        enrolledVia: via,
       };
-      const result = await c.members.enroll({ member, profile, emailHash: emailHash(input.email) });
+      const email =
+        input.sendEmail !== false && c.outbox
+          ? linkEmail(member.memberId, p, input.email, locale)
+          : undefined;
+      const result = await c.members.enroll({
+        member,
+        profile,
+        emailHash: emailHash(input.email),
+        ...(email ? { email } : {}),
+      });
       if (result.kind === "enrolled") {
         const cardUrl = await c.cardUrl?.(member);
         const context = c.ctx(p);
         return {
-          program: p,
-          member: currentView(member, context),
-          profile,
-          history: { items: [] },
-          cardUrl,
-          asOf: context.now,
+          kind: "enrolled",
+          read: {
+            program: p,
+            member: currentView(member, context),
+            profile,
+            history: { items: [] },
+            cardUrl,
+            asOf: context.now,
+          },
         };
       }
-      if (result.kind === "email_taken") {
+      if (result.kind === "email_taken") return { kind: "email_taken", memberId: result.memberId };
+    }
+    throw new Error(`could not draw unique card and referral codes in ${CODE_ATTEMPTS} attempts`);
+  };
+
+  /** The per-address limit of the public side: 429 beyond it (the visitor waits, nothing else happens). */
+  const admitVisitor = async (p: Program, visitor: Visitor): Promise<void> => {
+    if (!c.rates) return;
+    const { retryAfterSeconds } = await c.rates.take(
+      rateScopes.enrollmentsFromIp(p.programId, ipHash(visitor.ip)),
+      PUBLIC_LIMITS.perIpPerHour,
+      3600,
+      c.now(),
+    );
+    if (retryAfterSeconds !== undefined)
+      throw rateLimited(
+        "too_many_sign_ups",
+        "Too many sign-ups from this network in the last hour; try again later.",
+        retryAfterSeconds,
+      );
+  };
+
+  /** Whether one more email to this address is allowed today (counted when it is). */
+  const mayEmail = async (p: Program, email: string): Promise<boolean> => {
+    if (!c.rates) return true;
+    const { retryAfterSeconds } = await c.rates.take(
+      rateScopes.emailsToAddress(p.programId, emailHash(email)),
+      PUBLIC_LIMITS.emailsPerAddressPerDay,
+      24 * 3600,
+      c.now(),
+    );
+    return retryAfterSeconds === undefined;
+  };
+
+  /** The card link again, to a member who already has this email (none for an unknown address). */
+  const resend = async (p: Program, memberId: string, to: string, locale: string): Promise<void> => {
+    await c.outbox?.add(linkEmail(memberId, p, to, locale));
+  };
+
+  return {
+    /** Staff enrollment (merchant API): 201 with the member; an email already enrolled is a 409. */
+    async enroll(programId: string, input: Enrollment): Promise<MemberRead> {
+      const p = await c.program(programId);
+      const created = await create(p, input, "staff", {}, await referrerOf(programId, input.referralCode));
+      if (created.kind === "email_taken") {
         throw new DomainError(
           "conflict",
           "member_already_enrolled",
           "This email is already a member of this program.",
-          { memberId: result.memberId },
+          { memberId: created.memberId },
         );
       }
-    }
-    throw new Error(`could not draw unique card and referral codes in ${CODE_ATTEMPTS} attempts`);
-  },
-});
+      return created.read;
+    },
+
+    /**
+     * A customer's sign-up: the same visible answer whatever the email. A new address becomes a member
+     * with its welcome email (one transaction); a member's address gets its same card link again. A
+     * robot that filled the honeypot, or an address already sent its emails for today, gets the same
+     * answer and nothing happens. Throws 429 (too_many_sign_ups) beyond the per-address limit, 422
+     * (unknown_referral_code) for a referral code no member has, 404 for an unknown program.
+     */
+    async signUp(programId: string, input: SignUp, visitor: Visitor): Promise<PublicOutcome> {
+      const p = await c.program(programId);
+      if (input.honeypot) return "honeypot";
+      await admitVisitor(p, visitor);
+      const referredBy = await referrerOf(programId, input.referralCode);
+      if (!(await mayEmail(p, input.email))) return "address_limited";
+      const { consent: _consent, honeypot: _honeypot, ...fields } = input;
+      const created = await create(
+        p,
+        { ...fields, sendEmail: true },
+        "form",
+        { termsAcceptedAt: c.now().toISOString() },
+        referredBy,
+      );
+      if (created.kind === "enrolled") return "enrolled";
+      await resend(p, created.memberId, input.email, input.locale ?? p.locale);
+      return "card_link_sent";
+    },
+
+    /**
+     * "Email me my card link again": the card link to a member's address, nothing to any other; the
+     * same answer either way, with the same limits as sign-ups.
+     */
+    async sendCardLink(
+      programId: string,
+      input: { email: string; locale?: string | undefined; honeypot?: string | undefined },
+      visitor: Visitor,
+    ): Promise<PublicOutcome> {
+      const p = await c.program(programId);
+      if (input.honeypot) return "honeypot";
+      await admitVisitor(p, visitor);
+      const memberId = await c.members.idByEmailHash(programId, emailHash(input.email));
+      if (memberId === undefined) return "not_a_member";
+      if (!(await mayEmail(p, input.email))) return "address_limited";
+      await resend(p, memberId, input.email, input.locale ?? p.locale);
+      return "card_link_sent";
+    },
+  };
+};

@@ -5,7 +5,7 @@ import type { Page, PageRequest } from "../../domain/ports.js";
 import type { Program } from "../../domain/program.js";
 import { newId } from "../../shared/ids.js";
 import { type IdempotencyClaim, outcomeWrites } from "../writes.js";
-import { emailHash, type LoyaltyContext, type MemberReference, summary } from "./context.js";
+import { cardLinkEmail, emailHash, type LoyaltyContext, type MemberReference, summary } from "./context.js";
 
 /** The merchant API's member reads and changes: read, find, history, renew, transfer. */
 
@@ -104,14 +104,31 @@ export const memberUseCases = (c: LoyaltyContext) => {
      * moves on, so the old links and the old pass's token are refused, then the old pass's devices
      * are unregistered. The answer carries the new card link. Not idempotent: each call reissues.
      */
+    /**
+     * A new card generation (new link, new pass token; the old ones refused), and, in the same commit,
+     * an email to the member with the new link (the old email's link no longer works).
+     */
     async reissueCard(programId: string, memberId: string): Promise<MemberRead> {
       const p = await c.program(programId);
       await c.writer.write(
         undefined,
         memberId,
         async () => {
-          const m = await c.memberOf(programId, memberId);
-          return { body: { memberId }, writes: outcomeWrites(reissueCard(m, c.ctx(p)), m.version) };
+          const [m, profile] = await Promise.all([
+            c.memberOf(programId, memberId),
+            c.members.profile(memberId),
+          ]);
+          const email =
+            c.outbox && profile
+              ? cardLinkEmail(c.now(), m, profile.email, profile.locale ?? p.locale)
+              : undefined;
+          return {
+            body: { memberId },
+            writes: [
+              ...outcomeWrites(reissueCard(m, c.ctx(p)), m.version),
+              ...(email ? [{ kind: "email" as const, email }] : []),
+            ],
+          };
         },
         200,
       );

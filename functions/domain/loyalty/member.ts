@@ -96,8 +96,11 @@ export const MemberProfile = z.object({
   firstName: z.string().optional(),
   lastName: z.string().optional(),
   birthDate: Day.optional(),
+  postcode: z.string().optional(),
   locale: z.string().optional(),
   marketingConsent: z.boolean(),
+  /** When the member accepted the program's terms and privacy notice (the join form's consent). */
+  termsAcceptedAt: Iso.optional(),
   enrolledAt: Iso,
   enrolledVia: z.enum(["staff", "form"]),
 });

@@ -1,0 +1,132 @@
+import {
+  Accepted,
+  CardLinkRequestBody,
+  cardLinkForm,
+  Html,
+  JoinPageQuery,
+  JoinParams,
+  LangQuery,
+  ProgramParams,
+  SignUpBody,
+  Svg,
+  signUpForm,
+} from "./schemas.js";
+import { operation } from "./types.js";
+
+/**
+ * The customer side of a program (design.md, "Customer side"): the public join form and its JSON twin,
+ * the QR code poster, and "email me my card link again". No key: anyone may sign up, so every answer is
+ * the same whatever the email (no enumeration), and sign-ups are rate limited per client address.
+ */
+
+const page = (description: string) => ({
+  status: 200,
+  description,
+  schema: Html,
+  contentType: "text/html",
+});
+
+const sameAnswer =
+  "The answer is the same whatever the email, so that nobody learns who is a member: JSON → 202 `{status: accepted}`; an HTML form post → 303 to the program's \"check your inbox\" page.";
+
+export const joinOperations = {
+  joinForm: operation({
+    operationId: "joinForm",
+    fn: "join",
+    method: "GET",
+    path: "/join/{programId}",
+    tag: "Customer side",
+    summary: "The program's sign-up form (HTML)",
+    description:
+      "Branded, localised (`?lang=`, else Accept-Language, else the program's locale), accessible and usable without JavaScript. It posts to `POST /v1/programs/{programId}/enrollments`. It may be framed only by the program's `join.embedOrigins` (CSP frame-ancestors). An unknown program gets a friendly 404 page.",
+    auth: "none",
+    params: JoinParams,
+    query: JoinPageQuery,
+    success: page("The form"),
+    otherResponses: { 404: "No such program (HTML page)" },
+  }),
+  joinThanks: operation({
+    operationId: "joinThanks",
+    fn: "join",
+    method: "GET",
+    path: "/join/{programId}/thanks",
+    tag: "Customer side",
+    summary: 'The "check your inbox" page a form post leads to (HTML)',
+    auth: "none",
+    params: JoinParams,
+    query: LangQuery,
+    success: page("The page"),
+    otherResponses: { 404: "No such program (HTML page)" },
+  }),
+  cardLinkForm: operation({
+    operationId: "cardLinkForm",
+    fn: "join",
+    method: "GET",
+    path: "/join/{programId}/link",
+    tag: "Customer side",
+    summary: '"Email me my card link again" (HTML form)',
+    description: "Posts to `POST /v1/programs/{programId}/card-links`.",
+    auth: "none",
+    params: JoinParams,
+    query: LangQuery,
+    success: page("The form"),
+    otherResponses: { 404: "No such program (HTML page)" },
+  }),
+  joinQr: operation({
+    operationId: "joinQr",
+    fn: "join",
+    method: "GET",
+    path: "/join/{programId}/qr.svg",
+    tag: "Customer side",
+    summary: "The QR code of the program's join form, for the till",
+    auth: "none",
+    params: JoinParams,
+    success: { status: 200, description: "A QR code of `<PUBLIC_URL>/join/{programId}`", schema: Svg, contentType: "image/svg+xml" },
+    otherResponses: { 404: "No such program (HTML page)" },
+  }),
+  joinPoster: operation({
+    operationId: "joinPoster",
+    fn: "join",
+    method: "GET",
+    path: "/join/{programId}/poster",
+    tag: "Customer side",
+    summary: "A printable A5 poster with the QR code of the join form",
+    auth: "none",
+    params: JoinParams,
+    query: LangQuery,
+    success: page("The poster, laid out for A5 paper"),
+    otherResponses: { 404: "No such program (HTML page)" },
+  }),
+  signUp: operation({
+    operationId: "signUp",
+    fn: "join",
+    method: "POST",
+    path: "/v1/programs/{programId}/enrollments",
+    tag: "Customer side",
+    summary: "A customer signs up (the join form, or a merchant's own site)",
+    description: `No key. A new email becomes a member and gets the welcome email with its card link; an email already a member gets its same card link again, never a second member. ${sameAnswer} An HTML form post with invalid fields gets the form again (422) with the errors next to the fields. The \`honeypot\` (form field \`website\`) must stay empty. Limits per program: 30 sign-ups an hour from one client address (429 too_many_sign_ups, Retry-After), 3 emails a day to one address (beyond, the same answer and no email).`,
+    auth: "none",
+    params: ProgramParams,
+    body: SignUpBody,
+    form: signUpForm,
+    success: { status: 202, description: "Accepted: an email is on its way if the address may receive one", schema: Accepted },
+    otherResponses: { 303: "An HTML form post: see the program's thanks page (Location)" },
+    errors: [404, 429],
+  }),
+  requestCardLink: operation({
+    operationId: "requestCardLink",
+    fn: "join",
+    method: "POST",
+    path: "/v1/programs/{programId}/card-links",
+    tag: "Customer side",
+    summary: "Email a member's card link again",
+    description: `No key. A member's address gets a fresh card link; any other address gets nothing. ${sameAnswer} Same limits as sign-ups.`,
+    auth: "none",
+    params: ProgramParams,
+    body: CardLinkRequestBody,
+    form: cardLinkForm,
+    success: { status: 202, description: "Accepted", schema: Accepted },
+    otherResponses: { 303: "An HTML form post: see the program's thanks page (Location)" },
+    errors: [404, 429],
+  }),
+};
