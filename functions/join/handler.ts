@@ -139,7 +139,7 @@ export const handler = apiFunction(
         headers: {
           "content-type": "image/svg+xml",
           "cache-control": "public, max-age=3600",
-          "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+          "content-security-policy": "default-src 'none'",
           "x-content-type-options": "nosniff",
           "content-disposition": `inline; filename="join-${program.programId}.svg"`,
         },
@@ -203,14 +203,15 @@ export const handler = apiFunction(
       const lang = languageFor(event, program, explicit);
       const to = paths(program.programId, lang);
       if (body instanceof InvalidForm) {
-        const again = cardLinkFormPage({
-          program,
-          lang,
-          action: to.cardLinks,
-          values: { email: body.fields.get("email") ?? undefined },
-          issues: body.issues,
-        });
-        return new RawReply({ ...again, statusCode: 422 });
+        return new RawReply(
+          cardLinkFormPage({
+            program,
+            lang,
+            action: to.cardLinks,
+            values: { email: body.fields.get("email") ?? undefined },
+            issues: body.issues,
+          }),
+        );
       }
       try {
         const outcome = await loyalty.sendCardLink(program.programId, { ...body, locale: lang }, visitor);

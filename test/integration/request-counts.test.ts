@@ -219,3 +219,47 @@ describe("DynamoDB requests of the card, the pass and the merchant API, warm", (
     expect(commands(sent)).toEqual(["GetItemCommand", "QueryCommand"]);
   });
 });
+
+describe("DynamoDB requests of the public sign-up, warm", () => {
+  const signUp = (email: string, headers: Record<string, string>) =>
+    call("POST", `/v1/programs/${shop.programId}/enrollments`, {
+      key: null,
+      body: { firstName: "Counted", email, consent: true },
+      headers,
+    });
+
+  it("signs up a new address in 3 requests: two counters, then one 6-item transaction with the email", async () => {
+    // Act
+    const { result, sent } = await counted(() =>
+      signUp("counted-new@example.com", { "x-forwarded-for": "192.0.2.1" }),
+    );
+
+    // Assess: no read of the program (cached) nor of the email (the transaction's condition says it)
+    expect(result.status).toBe(202);
+    expect(sent).toEqual([
+      { command: "UpdateItemCommand" },
+      { command: "UpdateItemCommand" },
+      { command: "TransactWriteItemsCommand", items: 6 },
+    ]);
+  });
+
+  it("answers a member's address in 5 requests: the cancelled transaction, the email's owner, one Put", async () => {
+    // Prepare
+    await signUp("counted-again@example.com", { "x-forwarded-for": "192.0.2.2" });
+
+    // Act
+    const { result, sent } = await counted(() =>
+      signUp("counted-again@example.com", { "x-forwarded-for": "192.0.2.2" }),
+    );
+
+    // Assess
+    expect(result.status).toBe(202);
+    expect(commands(sent)).toEqual([
+      "UpdateItemCommand",
+      "UpdateItemCommand",
+      "TransactWriteItemsCommand",
+      "GetItemCommand",
+      "PutItemCommand",
+    ]);
+  });
+});
