@@ -1,9 +1,10 @@
-import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import type { ITableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { FilterCriteria, StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { DynamoEventSource, SqsDlq } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
@@ -12,7 +13,9 @@ import { Queue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { allOperations } from "../functions/api/operations.js";
 import type { FunctionName } from "../functions/api/types.js";
+import { MAIL_FROM_PATTERN } from "../functions/config/env.js";
 import type { OperationDef } from "../functions/http/operation.js";
+import { MAIL_FILTER_PATTERNS } from "../functions/mail/stream-filter.js";
 import { PUSH_FILTER_PATTERNS } from "../functions/push/stream-filter.js";
 import { CarnetFunction } from "./carnet-function.js";
 
@@ -70,6 +73,40 @@ const googleIssuerContext = (scope: Construct): string | undefined => {
   return value;
 };
 
+/** The sender when no `mailFrom` context value is given and `publicUrl` names no domain of its own. */
+export const PLACEHOLDER_MAIL_FROM = "Carnet <cards@example.com>";
+
+/**
+ * Who emails come from (the mail function's MAIL_FROM): the `mailFrom` context value (cdk deploy -c
+ * mailFrom="Café Lumière <cards@cafe-lumiere.fr>"), an address or domain verified in Amazon SES; else
+ * `cards@` the domain of `publicUrl`; else a placeholder, with a warning (SES refuses to send from an
+ * unverified address: the emails would wait in the outbox, then fail).
+ */
+const mailFromContext = (
+  scope: Construct,
+  publicUrl: string | undefined,
+): { value: string; address: string } => {
+  const given: unknown = scope.node.tryGetContext("mailFrom");
+  let value: string;
+  if (given !== undefined && given !== "") {
+    if (typeof given !== "string" || !MAIL_FROM_PATTERN.test(given))
+      throw new Error(
+        `The mailFrom context value must be an address such as cards@example.com, or "Name <cards@example.com>", got ${JSON.stringify(given)}.`,
+      );
+    value = given;
+  } else if (publicUrl) {
+    value = `Carnet <cards@${new URL(publicUrl).hostname}>`;
+  } else {
+    value = PLACEHOLDER_MAIL_FROM;
+    Annotations.of(scope).addWarningV2(
+      "carnet:mailFrom",
+      `No mailFrom context value: emails are sent from ${PLACEHOLDER_MAIL_FROM}, which Amazon SES will refuse. Deploy with -c mailFrom="Your Shop <cards@your-domain>" (an address or domain verified in SES).`,
+    );
+  }
+  const groups = MAIL_FROM_PATTERN.exec(value)?.groups ?? {};
+  return { value, address: groups.address ?? groups.bare ?? value };
+};
+
 /**
  * The HTTP API and its functions, rebuilt freely on top of the stateful stack. Routes and functions
  * are derived from the operations of the contract (functions/api/operations.ts): one function per
@@ -80,6 +117,7 @@ export class StatelessStack extends Stack {
   readonly functions: ReadonlyMap<FunctionName, NodejsFunction>;
   readonly sweep: NodejsFunction;
   readonly push: NodejsFunction;
+  readonly mail: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -92,7 +130,8 @@ export class StatelessStack extends Stack {
     // No cycle: the functions depend on the Api resource, which depends on nothing; the integrations,
     // routes and permissions depend on both. A custom domain name, given as the `publicUrl` context
     // value (cdk deploy -c publicUrl=https://loyalty.example.com), replaces the execute-api URL.
-    const publicUrl = publicUrlContext(this) ?? this.api.apiEndpoint;
+    const customUrl = publicUrlContext(this);
+    const publicUrl = customUrl ?? this.api.apiEndpoint;
     const googleIssuer = googleIssuerContext(this);
     const shared = {
       table: props.table,
@@ -172,6 +211,46 @@ export class StatelessStack extends Stack {
         parallelizationFactor: 4,
         onFailure: new SqsDlq(failedPushes),
         filters: PUSH_FILTER_PATTERNS.map((pattern) => FilterCriteria.filter(pattern)),
+      }),
+    );
+
+    // The mail function: `email` items that became `pending` on the table's stream (written with the
+    // member at enrollment, or put back by the sweep for a retry) → Amazon SES (docs/email.md). Only
+    // those reach it (functions/mail/stream-filter.ts). Each email is claimed before it is sent, so a
+    // batch handed over again never sends twice; a batch reports as failed only the emails it could not
+    // claim (an unexpected error), bisected on error so one bad record cannot hold the others; records
+    // still failing after 10 attempts or 6 hours go to a queue (the emails themselves stay `pending`).
+    // A batch claims nothing in its last minute (MAIL_DEADLINE_MARGIN_MS), so it never times out with
+    // an email claimed and not settled.
+    const mailFrom = mailFromContext(this, customUrl);
+    const { function: mail } = new CarnetFunction(this, "Mail", {
+      ...shared,
+      name: "mail",
+      timeout: Duration.minutes(2),
+      environment: { ...shared.environment, MAIL_FROM: mailFrom.value },
+    });
+    this.mail = mail;
+    // SES v2 SendEmail (raw content) is authorized as ses:SendEmail on the sender's identity (and, in
+    // the sandbox, the recipients'): any identity of this account and region, but only From MAIL_FROM.
+    mail.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["ses:SendEmail", "ses:SendRawEmail"],
+        resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/*`],
+        conditions: { StringEquals: { "ses:FromAddress": mailFrom.address } },
+      }),
+    );
+    const failedEmails = new Queue(this, "FailedEmailRecords", { retentionPeriod: Duration.days(14) });
+    mail.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(6),
+        parallelizationFactor: 2,
+        onFailure: new SqsDlq(failedEmails),
+        filters: MAIL_FILTER_PATTERNS.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
 

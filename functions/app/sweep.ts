@@ -10,6 +10,8 @@ export interface SweepReport {
   settled: number;
   failed: number;
   ms: number;
+  /** Emails whose retry was due, put back to `pending` for the mail function (app/mail.ts, requeueDueEmails). */
+  emailsRequeued?: number;
 }
 
 /**

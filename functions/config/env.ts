@@ -1,6 +1,13 @@
 import { z } from "zod";
 
 /**
+ * `cards@example.com`, `Carnet <cards@example.com>` or `"Café Lumière, Paris" <cards@example.com>`: the
+ * name (optional, in quotes or not) and the address, as config/mail.ts reads them.
+ */
+export const MAIL_FROM_PATTERN =
+  /^\s*(?:(?:"(?<quoted>[^"\r\n]*)"|(?<name>[^"<>\r\n]*?))\s*<(?<address>[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>|(?<bare>[^<>\s@"]+@[^<>\s@"]+\.[^<>\s@"]+))\s*$/;
+
+/**
  * The process configuration, read from the environment once. The same names are used locally, in
  * tests and in AWS (design.md, "Configuration"). A missing or malformed variable fails at start with
  * one message naming every problem, never later in the middle of a request.
@@ -86,6 +93,24 @@ const Env = z
       .min(0, "must be from 0 (off) to 3600 seconds")
       .max(3600, "must be from 0 (off) to 3600 seconds")
       .default(30),
+    /**
+     * Who emails come from (the mail function needs it): an address, or a name and an address. Each
+     * email shows the program's organization as the sender's name at this address (config/mail.ts).
+     */
+    MAIL_FROM: z
+      .string()
+      .regex(
+        MAIL_FROM_PATTERN,
+        'must be an address such as cards@example.com, or a name and an address such as "Carnet <cards@example.com>"',
+      )
+      .optional(),
+    /** An SMTP server to send emails through (npm start: its local mail catcher); unset: Amazon SES. */
+    SMTP_URL: z
+      .url({
+        protocol: /^smtps?$/,
+        error: "must be an SMTP URL such as smtp://user:password@smtp.example.com:587 (or smtps://…:465)",
+      })
+      .optional(),
     CARNET_MAX_BODY_BYTES: z.coerce
       .number("must be a number of bytes, e.g. 65536")
       .int("must be a whole number of bytes, e.g. 65536")

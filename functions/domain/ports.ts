@@ -448,10 +448,16 @@ export interface MailOutbox {
   retryLater(ref: EmailRef, nextAttemptAt: Date, error: string): Promise<void>;
   /** `sending` → `failed`: never sent again. */
   failed(ref: EmailRef, error: string, at: Date): Promise<void>;
-  /** Emails whose retry is due by `now`, one page at a time (the sweep). */
+  /**
+   * Emails due by `now`, one page at a time (the sweep): those whose retry is due, and those still
+   * `pending` UNCLAIMED_EMAIL_MS (shared/keys.ts) after they were written (their stream record lost).
+   */
   dueRetries(now: Date, cursor?: string): Promise<Page<EmailRef>>;
-  /** `retry` → `pending` (the stream hands it to the mail worker again); false when it is not in `retry`. */
-  requeue(ref: EmailRef): Promise<boolean>;
+  /**
+   * `retry` → `pending`, or a `pending` one written again as is (the stream hands it to the mail worker
+   * again); false when it is in neither state (claimed, sent or failed meanwhile).
+   */
+  requeue(ref: EmailRef, at: Date): Promise<boolean>;
 }
 
 /** A message ready to go: rendered, addressed, with its own Message-ID. */

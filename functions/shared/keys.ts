@@ -106,6 +106,12 @@ export const memberKeys = {
 export const EMAIL_PREFIX = "SEND#";
 /** GSI2 partition of the emails waiting for a retry (sort key `<nextAttemptAt>#<memberId>#<emailId>`). */
 export const MAIL_RETRY_PARTITION = "MAILRETRY";
+/**
+ * A new email is also listed in MAILRETRY, due this long after it was written, until a worker claims
+ * it: should its stream record never reach the mail function (a batch that failed for good, `npm start`
+ * stopped in between), the sweep hands it over again, so that nothing written is ever left unsent.
+ */
+export const UNCLAIMED_EMAIL_MS = 15 * 60_000;
 
 export const emailKeys = {
   email: (memberId: string, createdAt: string, emailId: string) => ({
@@ -117,6 +123,9 @@ export const emailKeys = {
     GSI2PK: MAIL_RETRY_PARTITION,
     GSI2SK: `${nextAttemptAt}#${memberId}#${emailId}`,
   }),
+  /** GSI2 keys of a new email, due UNCLAIMED_EMAIL_MS after `createdAt` unless claimed before (its safety net). */
+  unclaimed: (createdAt: string, memberId: string, emailId: string) =>
+    emailKeys.retry(new Date(Date.parse(createdAt) + UNCLAIMED_EMAIL_MS).toISOString(), memberId, emailId),
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { DUE_SHARDS } from "../adapters/dynamodb/table.js";
+import { requeueDueEmails } from "../app/mail.js";
 import { runSweep, type SweepReport } from "../app/sweep.js";
 import { loyaltyOver } from "../composition/loyalty.js";
 import { processParts } from "../composition/process.js";
@@ -13,6 +14,13 @@ export const handler = async (): Promise<SweepReport> => {
     for (const error of errors.slice(0, 10))
       logger.error("sweep: member not settled", { error: error as Error });
   });
+  // Emails whose retry is due go back to `pending`: the stream hands them to the mail function again.
+  // Its own failure does not undo the members' part: the next sweep finds the same emails due.
+  const mail = await requeueDueEmails(parts.repositories.mail, new Date()).catch((error: unknown) => {
+    logger.error("sweep: due email retries not requeued", { error: error as Error });
+    return undefined;
+  });
+  if (mail) report.emailsRequeued = mail.requeued;
   logger.info("sweep done", { ...report });
   return report;
 };

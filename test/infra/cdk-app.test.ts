@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { App } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { describe, expect, it } from "vitest";
 import { allOperations } from "../../functions/api/operations.js";
@@ -212,7 +212,116 @@ describe("stateless stack", () => {
     });
   });
 
-  it("has one function per capability of the contract, plus the one for unmatched routes, the sweep and the push fan-out", () => {
+  it("feeds the emails that became pending from the table's stream to the mail function, bisecting and resuming failed batches", () => {
+    // Prepare + Act
+    const synth = synthesized();
+    const mailId = synth.stacks.stateless.getLogicalId(
+      synth.stacks.stateless.mail.node.defaultChild as CfnFunction,
+    );
+    const resources = synth.stateless.toJSON().Resources;
+
+    // Assess
+    synth.stateless.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: mailId },
+      StartingPosition: "LATEST",
+      BatchSize: 10,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ["INSERT", "MODIFY"],
+              dynamodb: { NewImage: { entity: { S: ["email"] }, status: { S: ["pending"] } } },
+            }),
+          },
+        ],
+      },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    expect(resources[mailId].Properties).toMatchObject({ Runtime: "nodejs22.x", Timeout: 120 });
+    expect(synth.stacks.stateless.mail.node.path).toContain("Mail");
+  });
+
+  it("lets the mail function alone send through Amazon SES, and only from MAIL_FROM's address", () => {
+    // Prepare + Act
+    const synth = synthesize({ mailFrom: '"Café Lumière" <cards@cafe-lumiere.fr>' });
+    const resources = synth.stateless.toJSON().Resources;
+    const policies = Object.values(synth.stateless.findResources("AWS::IAM::Policy"));
+    const roleOf = (fn: any) =>
+      resources[synth.stacks.stateless.getLogicalId(fn.node.defaultChild)].Properties.Role["Fn::GetAtt"][0];
+    const statementsOf = (roleRef: string) =>
+      policies
+        .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const sends = (s: any) => [s.Action].flat().some((a: string) => a.startsWith("ses:"));
+
+    // Assess
+    const mailRole = roleOf(synth.stacks.stateless.mail);
+    const ses = statementsOf(mailRole).filter(sends);
+    expect(ses).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["ses:SendEmail", "ses:SendRawEmail"],
+        Resource: {
+          "Fn::Join": [
+            "",
+            [
+              "arn:",
+              { Ref: "AWS::Partition" },
+              ":ses:",
+              { Ref: "AWS::Region" },
+              ":",
+              { Ref: "AWS::AccountId" },
+              ":identity/*",
+            ],
+          ],
+        },
+        Condition: { StringEquals: { "ses:FromAddress": "cards@cafe-lumiere.fr" } },
+      },
+    ]);
+    const others = [
+      ...synth.stacks.stateless.functions.values(),
+      synth.stacks.stateless.sweep,
+      synth.stacks.stateless.push,
+    ];
+    for (const fn of others) expect(statementsOf(roleOf(fn)).filter(sends), fn.node.path).toEqual([]);
+    const variables =
+      resources[
+        synth.stacks.stateless.getLogicalId(synth.stacks.stateless.mail.node.defaultChild as CfnFunction)
+      ].Properties.Environment.Variables;
+    expect(variables.MAIL_FROM).toBe('"Café Lumière" <cards@cafe-lumiere.fr>');
+    expect(variables.SMTP_URL).toBeUndefined();
+  });
+
+  it("sends from the mailFrom context value, else from the custom domain, else from a placeholder it warns about", () => {
+    // Prepare
+    const mailFromOf = (synth: Synthesized) =>
+      synth.stateless.toJSON().Resources[
+        synth.stacks.stateless.getLogicalId(synth.stacks.stateless.mail.node.defaultChild as CfnFunction)
+      ].Properties.Environment.Variables.MAIL_FROM;
+
+    // Act
+    const placeholder = synthesized();
+    const domain = synthesize({ publicUrl: "https://loyalty.example.org" });
+
+    // Assess
+    expect(mailFromOf(placeholder)).toBe("Carnet <cards@example.com>");
+    Annotations.fromStack(placeholder.stacks.stateless).hasWarning(
+      "/Carnet-Stateless",
+      Match.stringLikeRegexp("No mailFrom context value"),
+    );
+    expect(mailFromOf(domain)).toBe("Carnet <cards@loyalty.example.org>");
+    expect(
+      Annotations.fromStack(domain.stacks.stateless).findWarning("*", Match.stringLikeRegexp("mailFrom")),
+    ).toEqual([]);
+    expect(() => synthesize({ mailFrom: "not an address" })).toThrow(
+      /mailFrom context value must be an address/,
+    );
+  });
+
+  it("has one function per capability of the contract, plus the one for unmatched routes, the sweep, the push fan-out and mail", () => {
     // Prepare + Act
     const synth = synthesized();
 
@@ -220,7 +329,7 @@ describe("stateless stack", () => {
     const functions = synth.stateless.findResources("AWS::Lambda::Function", {
       Properties: { Handler: "index.handler", Runtime: "nodejs22.x" },
     });
-    expect(Object.keys(functions)).toHaveLength(distinctFunctionNames.length + 2);
+    expect(Object.keys(functions)).toHaveLength(distinctFunctionNames.length + 3);
     expect([...functionLogicalIds(synth).keys()].sort()).toEqual(distinctFunctionNames);
   });
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { forgetProcessPartsForTests } from "../../functions/composition/process.js";
 import { ConfigError, parseConfig, resetConfigForTests } from "../../functions/config/env.js";
 import { GOOGLE_WALLET_OFF, googleWalletSettings } from "../../functions/config/google-wallet.js";
+import { mailSettings, mailTarget } from "../../functions/config/mail.js";
 
 describe("configuration", () => {
   it("names every missing or malformed variable in one message", () => {
@@ -195,5 +196,110 @@ describe("Google Wallet settings", () => {
     await expect(missing.settings.serviceAccount()).rejects.toThrow(
       /names '\/nowhere\/service-account.json', which does not exist/,
     );
+  });
+});
+
+describe("mail settings", () => {
+  const base = { CARNET_ADMIN_KEY: "x".repeat(24) };
+
+  it("reads MAIL_FROM as an address, or a name and an address, and sends through SMTP_URL when set, else SES", () => {
+    // Act
+    const smtp = mailSettings(
+      parseConfig({
+        ...base,
+        MAIL_FROM: '"Carnet, Paris" <cards@example.com>',
+        SMTP_URL: "smtp://u:p@127.0.0.1:1025",
+      }),
+    );
+    const ses = mailSettings(
+      parseConfig({ ...base, MAIL_FROM: "Cards@Example.COM", AWS_REGION: "eu-central-1" }),
+    );
+
+    // Assess
+    expect(smtp).toEqual({
+      fromAddress: "cards@example.com",
+      fromName: "Carnet, Paris",
+      messageIdDomain: "example.com",
+      transport: { kind: "smtp", url: "smtp://u:p@127.0.0.1:1025" },
+    });
+    expect(ses).toEqual({
+      fromAddress: "Cards@Example.COM",
+      messageIdDomain: "example.com",
+      transport: { kind: "ses", region: "eu-central-1" },
+    });
+    expect(mailTarget(smtp)).toBe("smtp://u:***@127.0.0.1:1025");
+    expect(mailTarget(ses)).toBe("Amazon SES (eu-central-1)");
+  });
+
+  it.each([
+    ["MAIL_FROM", "cards"],
+    ["MAIL_FROM", "Carnet <cards@localhost>"],
+    ["MAIL_FROM", "Carnet <cards@example.com>\r\nBcc: all@example.com"],
+    ["SMTP_URL", "http://smtp.example.com"],
+    ["SMTP_URL", "smtp.example.com:25"],
+  ])("refuses %s=%j at start, saying what it takes", (name, value) => {
+    // Act
+    const run = () => parseConfig({ ...base, [name]: value });
+
+    // Assess
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(
+      new RegExp(`${name} must be (an address such as cards@example.com|an SMTP URL such as smtp://)`),
+    );
+  });
+
+  it("is missing MAIL_FROM for the mail function only, saying what to set", () => {
+    // Prepare: every other function starts without it
+    const config = parseConfig(base);
+
+    // Act
+    const run = () => mailSettings(config);
+
+    // Assess
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(
+      /MAIL_FROM is missing: set it to the address emails are sent from, e\.g\. MAIL_FROM=/,
+    );
+  });
+});
+
+describe("the mail function's cold start", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    resetConfigForTests();
+    forgetProcessPartsForTests();
+    vi.resetModules();
+  });
+
+  const startWith = async (env: Record<string, string>) => {
+    process.env = {
+      ...saved,
+      CARNET_ADMIN_KEY: "x".repeat(24),
+      DYNAMODB_ENDPOINT: "http://127.0.0.1:9",
+      ...env,
+    };
+    for (const name of ["MAIL_FROM", "SMTP_URL"]) if (!(name in env)) delete process.env[name];
+    resetConfigForTests();
+    forgetProcessPartsForTests();
+    vi.resetModules();
+    return import("../../functions/mail/handler.js");
+  };
+
+  it("fails before any record without MAIL_FROM, naming it", async () => {
+    // Act
+    const start = startWith({});
+
+    // Assess
+    await expect(start).rejects.toMatchObject({ name: "ConfigError" });
+    await expect(start).rejects.toThrow(/MAIL_FROM is missing/);
+  });
+
+  it("starts with MAIL_FROM and an SMTP server, without touching the network", async () => {
+    // Act
+    const started = await startWith({ MAIL_FROM: "cards@example.com", SMTP_URL: "smtp://127.0.0.1:9" });
+
+    // Assess
+    expect(typeof started.handler).toBe("function");
   });
 });

@@ -1,5 +1,6 @@
 import type {
   GoogleObjectRepository,
+  MailOutbox,
   MemberRepository,
   PartnerRepository,
   ProgramRepository,
@@ -9,6 +10,7 @@ import type {
 } from "../../domain/ports.js";
 import type { DynamoTable } from "./client.js";
 import { dynamoGoogleObjectRepository } from "./google-object-repository.js";
+import { dynamoMailOutbox } from "./mail-outbox.js";
 import { dynamoMemberRepository } from "./member-repository.js";
 import { dynamoPartnerRepository } from "./partner-repository.js";
 import { dynamoProgramRepository } from "./program-repository.js";
@@ -24,6 +26,8 @@ export interface DynamoRepositories {
   registrations: RegistrationRepository;
   rates: RateCounter;
   googleObjects: GoogleObjectRepository;
+  /** The members' outbox emails (the mail function, the sweep's retries). */
+  mail: MailOutbox;
 }
 
 /** Every repository over one table: they share its client and its read caches. */
@@ -35,4 +39,5 @@ export const dynamoRepositories = (table: DynamoTable): DynamoRepositories => ({
   registrations: dynamoRegistrationRepository(table),
   rates: dynamoRateCounter(table),
   googleObjects: dynamoGoogleObjectRepository(table),
+  mail: dynamoMailOutbox(table),
 });
