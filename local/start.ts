@@ -4,10 +4,14 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, parseConfig } from "../functions/config/env.js";
+import { reachesMail } from "../functions/mail/stream-filter.js";
 import { reachesPush } from "../functions/push/stream-filter.js";
+import { logger } from "../functions/shared/logger.js";
 import { devCertificateEnv, ensureDevCertificates } from "./dev-certs.js";
 import { ensureDevGoogleAccount } from "./dev-google.js";
 import {
@@ -121,9 +125,99 @@ const googleWallet = async (): Promise<{
   };
 };
 
+/** Whether `port` can be listened on at 127.0.0.1 right now. */
+const portIsFree = (port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+
+/** A port setting of `npm start` (CARNET_MAILDEV_SMTP_PORT, …): a number, or its default. */
+const portSetting = (name: string, fallback: number): number => {
+  const text = process.env[name] || String(fallback);
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) fail(`${name} must be a number from 0 to 65535 (got '${text}').`);
+  return port;
+};
+
+/**
+ * Email: a local mail catcher (MailDev) that receives every email Carnet sends over SMTP and shows it
+ * in a web inbox, on CARNET_MAILDEV_SMTP_PORT / CARNET_MAILDEV_WEB_PORT (1025 / 1080, or free ports
+ * when those are taken). SMTP_URL sends through a server of your own instead; CARNET_MAILDEV=0 turns
+ * the catcher off (then, without SMTP_URL, the mail function uses Amazon SES with your AWS credentials).
+ * With CARNET_DATA_DIR the caught emails are kept in it, like the data.
+ */
+const mailCatcher = async (): Promise<{
+  env: Record<string, string>;
+  note: string;
+  stop?: () => Promise<void>;
+}> => {
+  const env = { MAIL_FROM: process.env.MAIL_FROM || "Carnet <cards@carnet.localhost>" };
+  if (process.env.SMTP_URL) {
+    const url = new URL(process.env.SMTP_URL);
+    if (url.password) url.password = "***";
+    return { env, note: `SMTP at ${url} (SMTP_URL), from ${env.MAIL_FROM}` };
+  }
+  if (process.env.CARNET_MAILDEV === "0") {
+    return {
+      env,
+      note: `Amazon SES (${process.env.AWS_REGION || "eu-west-1"}) with your AWS credentials (CARNET_MAILDEV=0, no SMTP_URL), from ${env.MAIL_FROM}`,
+    };
+  }
+  const wantedSmtp = portSetting("CARNET_MAILDEV_SMTP_PORT", 1025);
+  const wantedWeb = portSetting("CARNET_MAILDEV_WEB_PORT", 1080);
+  const smtpPort = wantedSmtp !== 0 && (await portIsFree(wantedSmtp)) ? wantedSmtp : 0;
+  const webPort = wantedWeb !== 0 && (await portIsFree(wantedWeb)) ? wantedWeb : 0;
+  const kept = dataDir ? join(dataDir, "maildev") : undefined;
+  if (kept) mkdirSync(kept, { recursive: true });
+  const folder = kept ?? mkdtempSync(join(tmpdir(), "carnet-maildev-"));
+  // However `npm start` ends (Ctrl-C, or a failure further on), the caught emails go with it.
+  if (!kept) process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
+  const { MailDev } = await import("maildev");
+  const startCatcher = async (smtp: number, web: number) => {
+    const maildev = new MailDev({
+      smtp,
+      ip: "127.0.0.1",
+      web,
+      webIp: "127.0.0.1",
+      mailDirectory: folder,
+      silent: true,
+    });
+    // MailDev's API prints its own address whatever `silent` says: Carnet prints it below instead.
+    const info = console.info;
+    console.info = () => undefined;
+    try {
+      return { maildev, servers: await maildev.start() };
+    } finally {
+      console.info = info;
+    }
+  };
+  // A port found free a moment ago may have been taken since (another `npm start`): then any free ones.
+  const { maildev, servers } = await startCatcher(smtpPort, webPort).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EADDRINUSE") throw error;
+    return startCatcher(0, 0);
+  });
+  const smtp = servers.smtp.getPort();
+  const web = servers.api?.getAddress()?.port ?? webPort;
+  const moved = [
+    wantedSmtp !== 0 && smtp !== wantedSmtp ? `${wantedSmtp} was taken` : "",
+    wantedWeb !== 0 && web !== wantedWeb ? `web ${wantedWeb} was taken` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return {
+    env: { ...env, SMTP_URL: `smtp://127.0.0.1:${smtp}` },
+    note: `http://127.0.0.1:${web} (web inbox of every email Carnet sends; SMTP on ${smtp}${moved ? `: ${moved}` : ""}${kept ? `; kept in ${kept}` : ""})`,
+    stop: () => maildev.stop(),
+  };
+};
+
 let dynamo: RunningDynamoDb | undefined;
 let stopPushes: (() => Promise<void>) | undefined;
 let stopGoogle: (() => Promise<void>) | undefined;
+let stopMail: (() => Promise<void>) | undefined;
+let stopMailCatcher: (() => Promise<void>) | undefined;
 let stopping = false;
 
 const main = async () => {
@@ -162,13 +256,17 @@ const main = async () => {
     console.log(`\n  ${signal}: stopping Carnet…`);
     await server.close();
     await stopPushes?.();
+    await stopMail?.();
     await stopGoogle?.();
+    await stopMailCatcher?.();
     await dynamo?.stop();
     console.log("  stopped.");
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  const mail = await mailCatcher();
+  stopMailCatcher = mail.stop;
 
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   let dataNote: string;
@@ -202,11 +300,24 @@ const main = async () => {
     CARNET_ADMIN_KEY: admin.key,
     PUBLIC_URL: publicUrl,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL || "WARN",
+    // The SDK's warning that its releases after January 2027 need Node 22 (README, "Run it locally").
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED || "true",
     AWS_REGION: process.env.AWS_REGION || "eu-west-1",
     CARNET_PASS_SECRET: secret.key,
     ...apple.env,
     ...google.env,
+    ...mail.env,
   });
+  // The functions' logger was made when the server's modules were imported, before this level was
+  // set: give it the level now, so that only warnings and errors reach the console.
+  try {
+    logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as Parameters<typeof logger.setLogLevel>[0]);
+  } catch {
+    console.warn(
+      `  POWERTOOLS_LOG_LEVEL='${process.env.POWERTOOLS_LOG_LEVEL}' is not a log level; logging at INFO.`,
+    );
+  }
   // What every function checks at its cold start, checked once here so that a wrong setting stops
   // `npm start` with its name and what to do, instead of failing each request.
   try {
@@ -216,12 +327,14 @@ const main = async () => {
     console.error(`\n  ✖ ${error.message}\n`);
     stopping = true;
     await stopGoogle?.();
+    await stopMailCatcher?.();
     await dynamo?.stop();
     process.exit(1);
   }
   markReady();
   startSweep();
   const pushTarget = await startPushes(endpoint, tableName);
+  await startMail(endpoint, tableName);
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`
@@ -237,6 +350,7 @@ const main = async () => {
   ➜  Passes:     ${apple.note}
   ➜  Pushes:     ${pushTarget}
   ➜  Google:     ${google.note}
+  ➜  Mail:       ${mail.note}
 
   Try it:
     curl -s -X POST ${publicUrl}/v1/programs -H "Authorization: Bearer ${admin.key}" \\
@@ -267,6 +381,10 @@ const startSweep = () => {
           `  ${new Date().toISOString().slice(11, 19)} sweep: ${report.settled} member(s) settled, ${report.failed} failed, ${report.ms} ms`,
         );
       }
+      if (report.emailsRequeued)
+        console.log(
+          `  ${new Date().toISOString().slice(11, 19)} sweep: ${report.emailsRequeued} email(s) due for a retry handed to the mail function`,
+        );
     } catch (error) {
       console.error(`  sweep failed: ${(error as Error).message}`);
     } finally {
@@ -317,6 +435,42 @@ const startPushes = async (endpoint: string, tableName: string): Promise<string>
     : process.env.APPLE_CERTS_DEVELOPMENT === "1"
       ? "recorded and printed here (development certificates; set APNS_URL to send)"
       : "APNs at https://api.push.apple.com";
+};
+
+/**
+ * The table's stream read a second time, as the mail function's own event source reads it in AWS (its
+ * filter: emails that became pending), into the same mail function. One line per email.
+ */
+const startMail = async (endpoint: string, tableName: string): Promise<void> => {
+  const { handleEmails } = await import("../functions/mail/handler.js");
+  const dynamoClient = localDynamoClient(endpoint);
+  const poller = await startStreamPoller({
+    dynamo: dynamoClient,
+    endpoint,
+    tableName,
+    startAt: "LATEST",
+    filter: reachesMail,
+    handle: async (records) => {
+      const report = await handleEmails(records);
+      const time = new Date().toISOString().slice(11, 19);
+      for (const result of report.results) {
+        const to = result.to ?? result.emailId;
+        if (result.outcome === "sent") console.log(`  ${time} mail: sent to ${to}`);
+        else if (result.outcome === "retry")
+          console.log(
+            `  \x1b[33m${time} mail: not delivered to ${to}, retry due at ${result.nextAttemptAt.slice(11, 19)} (${result.reason})\x1b[0m`,
+          );
+        else if (result.outcome === "failed")
+          console.log(`  \x1b[31m${time} mail: failed for ${to}, not sent again (${result.reason})\x1b[0m`);
+      }
+      return report;
+    },
+    onError: (error) => console.error(`  stream poller (mail): ${error.message}`),
+  });
+  stopMail = async () => {
+    await poller.stop();
+    dynamoClient.destroy();
+  };
 };
 
 main().catch((error: unknown) => {

@@ -27,7 +27,7 @@ const page = (description: string) => ({
 });
 
 const sameAnswer =
-  "The answer is the same whatever the email, so that nobody learns who is a member: JSON → 202 `{status: accepted}`; an HTML form post → 303 to the program's \"check your inbox\" page.";
+  'The answer is the same whatever the email, so that nobody learns who is a member: JSON → 202 `{status: accepted}`; an HTML form post → 303 to the program\'s "check your inbox" page.';
 
 export const joinOperations = {
   joinForm: operation({
@@ -81,7 +81,12 @@ export const joinOperations = {
     summary: "The QR code of the program's join form, for the till",
     auth: "none",
     params: JoinParams,
-    success: { status: 200, description: "A QR code of `<PUBLIC_URL>/join/{programId}`", schema: Svg, contentType: "image/svg+xml" },
+    success: {
+      status: 200,
+      description: "A QR code of `<PUBLIC_URL>/join/{programId}`",
+      schema: Svg,
+      contentType: "image/svg+xml",
+    },
     otherResponses: { 404: "No such program (HTML page)" },
   }),
   joinPoster: operation({
@@ -109,7 +114,11 @@ export const joinOperations = {
     params: ProgramParams,
     body: SignUpBody,
     form: signUpForm,
-    success: { status: 202, description: "Accepted: an email is on its way if the address may receive one", schema: Accepted },
+    success: {
+      status: 202,
+      description: "Accepted: an email is on its way if the address may receive one",
+      schema: Accepted,
+    },
     otherResponses: { 303: "An HTML form post: see the program's thanks page (Location)" },
     errors: [404, 429],
   }),

@@ -151,12 +151,7 @@ const Postcode = z
   .max(12)
   .regex(/^[A-Za-z0-9][A-Za-z0-9 -]*$/, "must be letters, digits, spaces or hyphens")
   .meta({ example: "75011" });
-const ReferralCode = z
-  .string()
-  .trim()
-  .min(1)
-  .max(20)
-  .meta({ description: "Another member's referral code" });
+const ReferralCode = z.string().trim().min(1).max(20).meta({ description: "Another member's referral code" });
 /** The language to write to the member in (their emails and card), e.g. `fr` or `fr-FR`. */
 const MemberLocale = z.string().min(2).max(35);
 
@@ -454,18 +449,29 @@ export const JoinParams = z.strictObject({
   programId: z.string().min(1).meta({ example: "prg_5g2k9x0m3q7w1z8c" }),
 });
 export const JoinPageQuery = z.object({
-  ref: z.string().max(64).optional().meta({ description: "A referral code to prefill (a member's share link)" }),
-  lang: z.string().max(35).optional().meta({ description: "The page's language (en, fr, de, es), else Accept-Language" }),
+  ref: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({ description: "A referral code to prefill (a member's share link)" }),
+  lang: z
+    .string()
+    .max(35)
+    .optional()
+    .meta({ description: "The page's language (en, fr, de, es), else Accept-Language" }),
 });
 export const LangQuery = z.object({
-  lang: z.string().max(35).optional().meta({ description: "The page's language (en, fr, de, es), else Accept-Language" }),
+  lang: z
+    .string()
+    .max(35)
+    .optional()
+    .meta({ description: "The page's language (en, fr, de, es), else Accept-Language" }),
 });
 
-const Honeypot = z
-  .string()
-  .max(2000)
-  .optional()
-  .meta({ description: "Leave out or empty: a trap for robots (when filled, nothing is done and the answer is the same)" });
+const Honeypot = z.string().max(2000).optional().meta({
+  description:
+    "Leave out or empty: a trap for robots (when filled, nothing is done and the answer is the same)",
+});
 
 /** A customer's own sign-up: the same rules for the JSON body and the HTML form post. */
 export const SignUpBody = z
@@ -480,7 +486,9 @@ export const SignUpBody = z
       description: "The customer accepts the program's terms and privacy notice (program.join)",
     }),
     marketingConsent: z.boolean().default(false).meta({ description: "Separate, optional: offers by email" }),
-    locale: MemberLocale.optional().meta({ description: "The language of the form, for the email and the card" }),
+    locale: MemberLocale.optional().meta({
+      description: "The language of the form, for the email and the card",
+    }),
     honeypot: Honeypot,
   })
   .meta({ id: "SignUpInput" });

@@ -91,14 +91,10 @@ export const JoinSettings = z
     privacyUrl: HttpsUrl.optional().meta({
       description: "The merchant's privacy notice, linked from the join form's required consent",
     }),
-    embedOrigins: z
-      .array(Origin)
-      .max(10)
-      .default([])
-      .meta({
-        description:
-          "Origins whose pages may show the join form in an iframe (CSP frame-ancestors); empty: none may",
-      }),
+    embedOrigins: z.array(Origin).max(10).default([]).meta({
+      description:
+        "Origins whose pages may show the join form in an iframe (CSP frame-ancestors); empty: none may",
+    }),
   })
   .meta({ id: "JoinSettings" });
 

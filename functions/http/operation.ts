@@ -117,7 +117,9 @@ type IdempotencyKeyOf<O extends OperationDef> = O["idempotency"] extends "requir
     : undefined;
 
 /** An operation that takes form posts may be given an InvalidForm instead of a valid body. */
-type BodyOf<O extends OperationDef> = O["form"] extends FormSpec ? Out<O["body"]> | InvalidForm : Out<O["body"]>;
+type BodyOf<O extends OperationDef> = O["form"] extends FormSpec
+  ? Out<O["body"]> | InvalidForm
+  : Out<O["body"]>;
 
 export interface Request<O extends OperationDef> {
   operationId: O["operationId"];

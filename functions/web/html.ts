@@ -12,7 +12,13 @@ export class Html {
   }
 }
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
@@ -27,7 +33,9 @@ const render = (value: Value): string => {
 
 /** `html\`<p>${name}</p>\``: `name` is escaped; nested `html` is kept; arrays are joined; null/false/true render nothing. */
 export const html = (strings: TemplateStringsArray, ...values: Value[]): Html =>
-  new Html(strings.reduce((out, part, i) => out + part + (i < values.length ? render(values[i] as Value) : ""), ""));
+  new Html(
+    strings.reduce((out, part, i) => out + part + (i < values.length ? render(values[i] as Value) : ""), ""),
+  );
 
 /** Markup Carnet made itself (an SVG from bwip-js): inserted as is. Never for anything a client sent. */
 export const trusted = (markup: string): Html => new Html(markup);

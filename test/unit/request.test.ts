@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { operations as allOps, operations } from "../../functions/api/operations.js";
+import { operations } from "../../functions/api/operations.js";
 import { HttpError } from "../../functions/http/errors.js";
 import { InvalidForm } from "../../functions/http/operation.js";
 import { parseBody, parseParams, parseQuery } from "../../functions/http/request.js";
