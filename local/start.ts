@@ -21,7 +21,7 @@ import {
   startDynamoDbLocal,
 } from "./dynamodb-local.js";
 import { startLocalServer } from "./server.js";
-import { startStreamPoller } from "./stream-poller.js";
+import { type StreamPollerOptions, startStreamPoller } from "./stream-poller.js";
 import { ensureTable } from "./table.js";
 
 const started = performance.now();
@@ -395,17 +395,38 @@ const startSweep = () => {
 };
 
 /**
- * The table's stream, read as Lambda's event source reads it in AWS, into the same push function.
- * Each batch that changed a card prints one line.
+ * One reader of the table's stream from its end, as one function's event source mapping in AWS: its
+ * own client, its filter, its handler. Answers how to stop it.
  */
-const startPushes = async (endpoint: string, tableName: string): Promise<string> => {
-  const { handleChanges } = await import("../functions/push/handler.js");
+const pollStream = async (
+  endpoint: string,
+  tableName: string,
+  reader: { name: string } & Pick<StreamPollerOptions, "filter" | "handle">,
+): Promise<() => Promise<void>> => {
   const dynamoClient = localDynamoClient(endpoint);
   const poller = await startStreamPoller({
     dynamo: dynamoClient,
     endpoint,
     tableName,
     startAt: "LATEST",
+    filter: reader.filter,
+    handle: reader.handle,
+    onError: (error) => console.error(`  stream poller (${reader.name}): ${error.message}`),
+  });
+  return async () => {
+    await poller.stop();
+    dynamoClient.destroy();
+  };
+};
+
+/**
+ * The table's stream, read as Lambda's event source reads it in AWS, into the same push function.
+ * Each batch that changed a card prints one line.
+ */
+const startPushes = async (endpoint: string, tableName: string): Promise<string> => {
+  const { handleChanges } = await import("../functions/push/handler.js");
+  stopPushes = await pollStream(endpoint, tableName, {
+    name: "push",
     // The push function's filter in AWS: members that may have a device (functions/push/stream-filter.ts).
     filter: reachesPush,
     handle: async (records) => {
@@ -424,12 +445,7 @@ const startPushes = async (endpoint: string, tableName: string): Promise<string>
       }
       return report;
     },
-    onError: (error) => console.error(`  stream poller: ${error.message}`),
   });
-  stopPushes = async () => {
-    await poller.stop();
-    dynamoClient.destroy();
-  };
   return process.env.APNS_URL
     ? `APNs at ${process.env.APNS_URL}`
     : process.env.APPLE_CERTS_DEVELOPMENT === "1"
@@ -443,12 +459,8 @@ const startPushes = async (endpoint: string, tableName: string): Promise<string>
  */
 const startMail = async (endpoint: string, tableName: string): Promise<void> => {
   const { handleEmails } = await import("../functions/mail/handler.js");
-  const dynamoClient = localDynamoClient(endpoint);
-  const poller = await startStreamPoller({
-    dynamo: dynamoClient,
-    endpoint,
-    tableName,
-    startAt: "LATEST",
+  stopMail = await pollStream(endpoint, tableName, {
+    name: "mail",
     filter: reachesMail,
     handle: async (records) => {
       const report = await handleEmails(records);
@@ -465,12 +477,7 @@ const startMail = async (endpoint: string, tableName: string): Promise<void> => 
       }
       return report;
     },
-    onError: (error) => console.error(`  stream poller (mail): ${error.message}`),
   });
-  stopMail = async () => {
-    await poller.stop();
-    dynamoClient.destroy();
-  };
 };
 
 main().catch((error: unknown) => {

@@ -1,5 +1,6 @@
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { apiFunction } from "../api/functions.js";
+import type { PublicOutcome, Visitor } from "../app/loyalty/enrollment.js";
 import { loyaltyOver } from "../composition/loyalty.js";
 import { httpSettings, processParts } from "../composition/process.js";
 import { DomainError } from "../domain/errors.js";
@@ -80,24 +81,71 @@ const ACCEPTED = {
   message: "If this address may receive one, an email with the card link is on its way.",
 };
 
+/** The fields of a form post as sent (API Gateway may hand a form body over base64-encoded). */
+const formFields = (event: APIGatewayProxyEventV2): URLSearchParams =>
+  new URLSearchParams(
+    event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? ""),
+  );
+
+interface PublicPost<B extends { locale?: string | undefined }> {
+  /** For the log line. */
+  what: string;
+  programId: string;
+  body: B | InvalidForm;
+  bodyFormat: "json" | "form" | "none";
+  event: APIGatewayProxyEventV2;
+  run: (programId: string, body: B, visitor: Visitor) => Promise<PublicOutcome>;
+  /** The form again, with what was typed and what is wrong (422). */
+  formAgain: (shown: {
+    program: Program;
+    lang: Language;
+    to: ReturnType<typeof paths>;
+    fields: URLSearchParams;
+    issues: readonly FormIssue[];
+  }) => APIGatewayProxyStructuredResultV2;
+}
+
 /**
- * A refusal a visitor can act on, shown on the form they sent (the JSON twin gets the one error
- * mapping instead): too many sign-ups from their network, or a referral code no member has.
+ * A public post (sign-up, "email my card link"): the same answer whatever the email. JSON gets 202,
+ * or the one error mapping; an HTML form post is sent on to the thanks page (303, so that reloading
+ * it posts nothing again), or gets its form again with what is wrong next to the fields: invalid
+ * fields, a referral code no member has; too many sign-ups from the visitor's network get a page
+ * saying when to try again.
  */
-const formRefusal = (
-  error: unknown,
-  program: Program,
-  lang: Language,
-  again: (issues: FormIssue[]) => RawReply,
-): RawReply => {
-  if (!(error instanceof DomainError)) throw error;
-  if (error.kind === "rate_limited") {
-    const seconds = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 3600;
-    return new RawReply(tooManyRequestsPage({ lang, retryAfterSeconds: seconds, program }));
+const publicPost = async <B extends { locale?: string | undefined }>(
+  post: PublicPost<B>,
+): Promise<RawReply | typeof ACCEPTED> => {
+  const { body, event } = post;
+  const visitor = { ip: event.requestContext.http.sourceIp };
+  if (post.bodyFormat !== "form") {
+    if (body instanceof InvalidForm) throw new Error("an invalid form outside a form post");
+    const outcome = await post.run(post.programId, body, visitor);
+    logger.info(post.what, { programId: post.programId, outcome, via: "json" });
+    return ACCEPTED;
   }
-  if (error.code === "unknown_referral_code")
-    return again([{ path: ["referralCode"], code: error.code, message: error.message }]);
-  throw error;
+  const explicit = body instanceof InvalidForm ? (body.fields.get("lang") ?? undefined) : body.locale;
+  const program = await programOrPage(event, post.programId, explicit);
+  if (program instanceof RawReply) return program;
+  const lang = languageFor(event, program, explicit);
+  const to = paths(program.programId, lang);
+  const again = (fields: URLSearchParams, issues: readonly FormIssue[]) =>
+    new RawReply(post.formAgain({ program, lang, to, fields, issues }));
+  if (body instanceof InvalidForm) return again(body.fields, body.issues);
+  try {
+    const outcome = await post.run(program.programId, { ...body, locale: lang }, visitor);
+    logger.info(post.what, { programId: program.programId, outcome, via: "form" });
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    if (error.kind === "rate_limited") {
+      const seconds =
+        (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 3600;
+      return new RawReply(tooManyRequestsPage({ lang, retryAfterSeconds: seconds, program }));
+    }
+    if (error.code === "unknown_referral_code")
+      return again(formFields(event), [{ path: ["referralCode"], code: error.code, message: error.message }]);
+    throw error;
+  }
+  return seeOther(to.thanks);
 };
 
 export const handler = apiFunction(
@@ -154,21 +202,15 @@ export const handler = apiFunction(
         posterPage({ program, lang: languageFor(event, program, query.lang), joinUrl, qr: qrSvg(joinUrl) }),
       );
     },
-    signUp: async ({ params, body, bodyFormat, event }) => {
-      const visitor = { ip: event.requestContext.http.sourceIp };
-      if (bodyFormat !== "form") {
-        if (body instanceof InvalidForm) throw new Error("an invalid form outside a form post");
-        const outcome = await loyalty.signUp(params.programId, body, visitor);
-        logger.info("sign-up", { programId: params.programId, outcome, via: "json" });
-        return ACCEPTED;
-      }
-      const explicit = body instanceof InvalidForm ? (body.fields.get("lang") ?? undefined) : body.locale;
-      const program = await programOrPage(event, params.programId, explicit);
-      if (program instanceof RawReply) return program;
-      const lang = languageFor(event, program, explicit);
-      const to = paths(program.programId, lang);
-      const again = (issues: readonly FormIssue[], fields: URLSearchParams) =>
-        new RawReply(
+    signUp: ({ params, body, bodyFormat, event }) =>
+      publicPost({
+        what: "sign-up",
+        programId: params.programId,
+        body,
+        bodyFormat,
+        event,
+        run: (programId, valid, visitor) => loyalty.signUp(programId, valid, visitor),
+        formAgain: ({ program, lang, to, fields, issues }) =>
           joinPage({
             program,
             lang,
@@ -178,51 +220,24 @@ export const handler = apiFunction(
             issues,
             status: 422,
           }),
-        );
-      if (body instanceof InvalidForm) return again(body.issues, body.fields);
-      try {
-        const outcome = await loyalty.signUp(program.programId, { ...body, locale: lang }, visitor);
-        logger.info("sign-up", { programId: program.programId, outcome, via: "form" });
-      } catch (error) {
-        const submitted = new URLSearchParams(event.body ?? "");
-        return formRefusal(error, program, lang, (issues) => again(issues, submitted));
-      }
-      return seeOther(to.thanks);
-    },
-    requestCardLink: async ({ params, body, bodyFormat, event }) => {
-      const visitor = { ip: event.requestContext.http.sourceIp };
-      if (bodyFormat !== "form") {
-        if (body instanceof InvalidForm) throw new Error("an invalid form outside a form post");
-        const outcome = await loyalty.sendCardLink(params.programId, body, visitor);
-        logger.info("card link request", { programId: params.programId, outcome, via: "json" });
-        return ACCEPTED;
-      }
-      const explicit = body instanceof InvalidForm ? (body.fields.get("lang") ?? undefined) : body.locale;
-      const program = await programOrPage(event, params.programId, explicit);
-      if (program instanceof RawReply) return program;
-      const lang = languageFor(event, program, explicit);
-      const to = paths(program.programId, lang);
-      if (body instanceof InvalidForm) {
-        return new RawReply(
+      }),
+    requestCardLink: ({ params, body, bodyFormat, event }) =>
+      publicPost({
+        what: "card link request",
+        programId: params.programId,
+        body,
+        bodyFormat,
+        event,
+        run: (programId, valid, visitor) => loyalty.sendCardLink(programId, valid, visitor),
+        formAgain: ({ program, lang, to, fields, issues }) =>
           cardLinkFormPage({
             program,
             lang,
             action: to.cardLinks,
-            values: { email: body.fields.get("email") ?? undefined },
-            issues: body.issues,
+            values: { email: fields.get("email") ?? undefined },
+            issues,
           }),
-        );
-      }
-      try {
-        const outcome = await loyalty.sendCardLink(program.programId, { ...body, locale: lang }, visitor);
-        logger.info("card link request", { programId: program.programId, outcome, via: "form" });
-      } catch (error) {
-        return formRefusal(error, program, lang, () => {
-          throw error;
-        });
-      }
-      return seeOther(to.thanks);
-    },
+      }),
   },
   httpSettings(parts),
 );

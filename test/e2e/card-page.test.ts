@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_CERT_FILES } from "../../local/dev-certs.js";
 import { useApi } from "../support/api.js";
-import { chromiumPath } from "../support/browser-path.js";
+import { launchChromium } from "../support/browser.js";
 import { enrollMember, openShop, type Shop, tillCall } from "../support/loyalty.js";
 import { verifyPass } from "../support/pkpass.js";
 import { testCertificates } from "../support/table.js";
@@ -16,19 +16,7 @@ let browser: Browser;
 let shop: Shop;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   shop = await openShop(call, undefined, "Page test");
 });
 

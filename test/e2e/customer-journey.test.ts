@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_CERT_FILES } from "../../local/dev-certs.js";
 import { useApi } from "../support/api.js";
-import { chromiumPath } from "../support/browser-path.js";
+import { launchChromium } from "../support/browser.js";
 import { useGoogleWallet } from "../support/google.js";
 import { type ReceivedEmail, useMail } from "../support/mail.js";
 import { verifyPass } from "../support/pkpass.js";
@@ -31,19 +31,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTEFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
