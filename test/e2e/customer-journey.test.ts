@@ -577,6 +577,70 @@ describe("the card page", () => {
   });
 });
 
+describe("a card link that no longer works", () => {
+  let program: { programId: string; name: string };
+  beforeAll(async () => {
+    program = await openProgram();
+  });
+
+  it("says the link was replaced after a reissue, and emails a fresh link that opens the card", async () => {
+    // Prepare: a member whose card the shop reissued (a forwarded email), so the first link is dead
+    const address = newAddress("reissued");
+    const first = await signUpByForm(program.programId, address);
+    const memberId = memberOfLink(first) ?? "";
+    const reissued = await call("POST", `/v1/programs/${program.programId}/members/${memberId}/card`);
+    expect(reissued.status).toBe(200);
+    const { context } = await contextOf(IPHONE);
+    const page = await context.newPage();
+
+    // Act
+    const dead = await page.goto(first);
+    await photograph(page, "link-replaced");
+    await page.getByLabel("Email address").fill(address);
+    await page.getByRole("button", { name: "Email me a fresh link" }).click();
+    await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
+    // The welcome email, the reissue's email with the new link, and the one asked for now
+    const emails = await mail.waitForEmails(3, address);
+    const fresh = cardLinksOf(emails[2]).text[0] ?? "";
+    const opened = await page.goto(fresh);
+
+    // Assess
+    expect(dead?.status()).toBe(410);
+    expect(memberOfLink(fresh)).toBe(memberId);
+    expect(fresh).not.toBe(first);
+    expect(opened?.status()).toBe(200);
+    await expect(page.getByRole("link", { name: "Add to Apple Wallet" }).count()).resolves.toBe(1);
+    await context.close();
+  });
+
+  it("explains an expired link in the browser's language and offers a fresh one, sending nothing to a stranger", async () => {
+    // Prepare: a link of this program whose 90 days are over (signed with this deployment's secret)
+    const { signCardLink } = await import("../../functions/shared/pass-tokens.js");
+    const { TEST_PASS_SECRET } = await import("../support/table.js");
+    const token = signCardLink(Buffer.from(TEST_PASS_SECRET), {
+      programId: program.programId,
+      memberId: "mbr_0000000000000000",
+      generation: 0,
+      expiresAt: Math.floor(Date.now() / 1000) - 3600,
+    });
+    const stranger = newAddress("stranger");
+    const { context } = await contextOf({ ...IPHONE, locale: "fr-FR" });
+    const page = await context.newPage();
+
+    // Act
+    const expired = await page.goto(`${url()}/c/${token}`);
+    await page.getByLabel("Adresse e-mail").fill(stranger);
+    await page.getByRole("button", { name: /nouveau lien/ }).click();
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await mail.drained();
+
+    // Assess
+    expect(expired?.status()).toBe(410);
+    expect(await emailsTo(stranger)).toEqual([]);
+    await context.close();
+  });
+});
+
 describe("the poster", () => {
   it("prints the call to join, the QR code and the address on one A5 page", async () => {
     // Prepare
