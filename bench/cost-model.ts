@@ -157,11 +157,12 @@ export const PRICES = {
   sesEmails: {
     usd: 0.1,
     per: 1_000,
-    unit: "email sent with SES",
+    unit: "email sent with SES (outbound, no attachment)",
     label: "per 1,000 emails",
     region: REGION,
     checked: CHECKED,
-    source: "stored copy of acecloudinterviews.com 'SES' ('starting at $0.10 per thousand emails')",
+    source:
+      "stored copy of acecloudinterviews.com 'SES' ('starting at $0.10 per thousand emails'); no free tier taken off (the stored pages confirm none for email sent from Lambda)",
   },
   dataTransferOut: {
     usd: 0.09,
@@ -183,6 +184,10 @@ export const OPERATION_NAMES = [
   "createProgram",
   "createStore",
   "enroll",
+  "signUp",
+  "signUpAgain",
+  "cardLinkRequest",
+  "mailDelivery",
   "purchase",
   "purchaseReplay",
   "purchaseNoTiers",
@@ -220,7 +225,7 @@ export interface OperationCost {
   warm: CallFigures;
   /** The first call of a fresh process (a new Lambda container). */
   cold: CallFigures;
-  /** Whether API Gateway carries it (the push fan-out and the sweep are not HTTP). */
+  /** Whether API Gateway carries it (the push fan-out, the mail function and the sweep are not HTTP). */
   http: boolean;
   /**
    * Requests the warm call sends to Google Wallet's REST API (the local stand-in counted them; the
@@ -262,7 +267,14 @@ export interface Workload {
   refundShare: number;
   replayShare: number;
   redemptionShare: number;
+  /** New members a day, by staff (merchant API) and through the public join form together. */
   enrollmentsPerDay: number;
+  /** Share of the new members who sign up themselves (join form, QR poster, the merchant's site). */
+  signUpShare: number;
+  /** Sign-ups of an address already a member (its card link sent again), as a share of sign-ups. */
+  signUpAgainShare: number;
+  /** "Email me my card link again" requests per member and year (a new phone, the email lost). */
+  cardLinkRequestsPerMemberYear: number;
   partnerAccrualsPerDay: number;
   /** Staff and back-office reads of a member (GET). */
   memberLookupsPerDay: number;
@@ -315,16 +327,25 @@ export interface Workload {
   /** An APNs round trip on a kept-alive HTTP/2 connection, added to a push with devices. */
   apnsRoundTripMs: number;
   lambdaMemoryMb: number;
-  /** Lambda's START, END and REPORT lines per invocation, and a batch's "push batch" or "google batch" line. */
+  /**
+   * Lambda's START, END and REPORT lines per invocation, and one line the functions log at INFO: a push
+   * batch's "push batch" or "google batch", a sign-up's "sign-up", a card-link request's, a mail batch's
+   * "mail batch" and "mail: sent", the sweep's "sweep done".
+   */
   logBytesPerInvocation: number;
-  logBytesPerPushBatch: number;
+  logBytesPerLine: number;
   logRetentionMonths: number;
   secrets: number;
   secretReadsPerColdStart: number;
   /** The Google service account's secret, read on a container's first Google request. */
   googleSecretReadsPerColdStart: number;
-  /** The card-link email sent at enrollment (email sending is planned, not built yet). */
+  /**
+   * Card-link emails an enrollment writes (with the member, in its transaction; staff may leave it out
+   * with `sendEmail: false`). Sign-ups again and card-link requests write one each besides.
+   */
   emailsPerEnrollment: number;
+  /** Days an `email` item is kept (TTL, EMAIL_RETENTION_DAYS): it holds an address. */
+  emailRetentionDays: number;
   /** Share of invocations X-Ray records (Tracing.ACTIVE; the default rule keeps 1 a second + 5 %). */
   tracedShare: number;
   /** HTTP headers of a response, or of a request to Google, added to each body for data transfer. */
@@ -345,6 +366,12 @@ export const DEFAULT_WORKLOAD: Workload = {
   replayShare: 0.005,
   redemptionShare: 0.05,
   enrollmentsPerDay: 100,
+  // Most customers join from the QR poster at the till or the merchant's site; staff enroll the rest.
+  signUpShare: 0.8,
+  // Someone who forgot they joined, or scans the poster again to find the card.
+  signUpAgainShare: 0.05,
+  // One member in twenty asks for the card link again once a year.
+  cardLinkRequestsPerMemberYear: 0.05,
   partnerAccrualsPerDay: 100,
   memberLookupsPerDay: 1_000,
   cardPageViewsPerEnrollment: 2,
@@ -370,13 +397,14 @@ export const DEFAULT_WORKLOAD: Workload = {
   apnsRoundTripMs: 30,
   lambdaMemoryMb: 1024,
   logBytesPerInvocation: 450,
-  logBytesPerPushBatch: 300,
+  logBytesPerLine: 300,
   logRetentionMonths: 1,
   // Admin key, pass secret, Apple certificates, Google service account (created in every deployment).
   secrets: 4,
   secretReadsPerColdStart: 2,
   googleSecretReadsPerColdStart: 1,
   emailsPerEnrollment: 1,
+  emailRetentionDays: 90,
   tracedShare: 1,
   responseHeaderBytes: 300,
 };
@@ -389,6 +417,14 @@ export const monthlyCalls = (w: Workload): Record<OperationName, number> => {
   const redemptions = purchases * w.redemptionShare;
   const accruals = day(w.partnerAccrualsPerDay);
   const enrollments = day(w.enrollmentsPerDay);
+  const signUps = enrollments * w.signUpShare;
+  const signUpsAgain = signUps * w.signUpAgainShare;
+  const cardLinkRequests = (w.members * w.cardLinkRequestsPerMemberYear) / 12;
+  // Every card-link email is an `email` item written `pending`, and its INSERT is one invocation of the
+  // mail function (no batching window: at this rate a batch holds one email). Its own writes (the claim,
+  // `sent`) do not pass the mail function's stream filter. A card reissue's email (staff, rare) is left
+  // out.
+  const emails = enrollments * w.emailsPerEnrollment + signUpsAgain + cardLinkRequests;
   // Every write that changes what a card shows is one stream record (at this rate the 1-second batching
   // window rarely holds two). The stream filter passes only members whose pass is on a device
   // (Member.devices > 0) or in Google Wallet (Member.googleObject set), so only their changes invoke the
@@ -408,7 +444,11 @@ export const monthlyCalls = (w: Workload): Record<OperationName, number> => {
   return {
     createProgram: 0,
     createStore: 0,
-    enroll: enrollments,
+    enroll: enrollments - signUps,
+    signUp: signUps,
+    signUpAgain: signUpsAgain,
+    cardLinkRequest: cardLinkRequests,
+    mailDelivery: emails,
     purchase: w.programHasTiers ? purchases : 0,
     purchaseNoTiers: w.programHasTiers ? 0 : purchases,
     purchaseReplay: purchases * w.replayShare,
@@ -515,21 +555,29 @@ const sumCreated = (
   return { table, index };
 };
 
-/** Items that live minutes (rate-limit windows, deleted by TTL): not stored for good. */
+/** Items that live minutes or days (rate-limit windows, deleted by TTL): not stored for good. */
 const TRANSIENT = new Set(["rateCounter"]);
+/**
+ * Outbox emails: kept `emailRetentionDays` (TTL), so the table holds that many days of them. Their
+ * GSI2 entry (MAILRETRY) lives only until the claim, seconds later: not counted.
+ */
+const EMAIL = "email";
 
 /**
  * Table and index bytes: the members (the items an enrollment creates, at their measured sizes), their
- * device registrations, the Google Wallet members' object state (what a first save creates), the history written by `monthsOfHistory` months of operations, and the
- * idempotency records alive under their TTL.
+ * device registrations, the Google Wallet members' object state (what a first save creates), the
+ * history written by `monthsOfHistory` months of operations, the idempotency records alive under their
+ * TTL and the outbox emails of the last `emailRetentionDays`.
  */
 const storage = (m: Measured, w: Workload, calls: Record<OperationName, number>) => {
-  const memberEntities = new Set(Object.keys(m.operations.enroll.itemsCreated));
+  const memberEntities = new Set(
+    Object.keys(m.operations.enroll.itemsCreated).filter((e) => e !== EMAIL && !TRANSIENT.has(e)),
+  );
   const registrationEntities = new Set(Object.keys(m.operations.registerDevice.itemsCreated));
   const googleEntities = new Set(
     Object.keys(m.operations.googleSaveLinkFirst.itemsCreated).filter((e) => !TRANSIENT.has(e)),
   );
-  const perMember = sumCreated(m.operations.enroll.itemsCreated, m.entities, () => true);
+  const perMember = sumCreated(m.operations.enroll.itemsCreated, m.entities, (e) => memberEntities.has(e));
   const perDevice = sumCreated(m.operations.registerDevice.itemsCreated, m.entities, () => true);
   const perGoogleMember = sumCreated(m.operations.googleSaveLinkFirst.itemsCreated, m.entities, (e) =>
     googleEntities.has(e),
@@ -552,6 +600,7 @@ const storage = (m: Measured, w: Workload, calls: Record<OperationName, number>)
         !registrationEntities.has(e) &&
         !googleEntities.has(e) &&
         !TRANSIENT.has(e) &&
+        e !== EMAIL &&
         e !== "idempotency",
     );
     historyTable += calls[name] * history.table;
@@ -559,12 +608,17 @@ const storage = (m: Measured, w: Workload, calls: Record<OperationName, number>)
     idempotency += calls[name] * sumCreated(created, m.entities, (e) => e === "idempotency").table;
   }
   const idempotencyAlive = idempotency * (w.idempotencyDays / DAYS_PER_MONTH);
+  const emailsAlive =
+    calls.mailDelivery *
+    (w.emailRetentionDays / DAYS_PER_MONTH) *
+    sumCreated({ [EMAIL]: 1 }, m.entities, () => true).table;
   const tableBytes =
     w.members * perMember.table +
     devices * perDevice.table +
     googleMembers * perGoogleMember.table +
     w.monthsOfHistory * historyTable +
-    idempotencyAlive;
+    idempotencyAlive +
+    emailsAlive;
   const indexBytes =
     w.members * perMember.index +
     devices * perDevice.index +
@@ -598,7 +652,8 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
     readUnits += n * readUnitsPerCall(op, w);
     writeUnits += n * op.warm.writeUnits;
     // Lambda bills each invocation rounded up to the millisecond; a cold start adds its INIT time.
-    // Waiting for APNs or Google is billed: their round trips are added to the measured time.
+    // Waiting for APNs or Google is billed: their round trips are added to the measured time. The mail
+    // function's wait for SES is stood in for by its SMTP exchange with MailDev, in the measured time.
     const extra = (name === "pushOneDevice" ? w.apnsRoundTripMs : 0) + googleWaitMs(op, w);
     const cold = n * w.coldStartShare;
     coldStarts += cold;
@@ -608,20 +663,34 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
   }
   const pushInvocations =
     calls.pushOneDevice + calls.pushNoDevice + calls.googleSavedMark + calls.googleLiveUpdate;
-  // A batch logs "push batch" when a card changed (for a Google member too, with nothing to push) and
-  // "google batch" when a member with a Google object is in it.
-  const batchLines = calls.pushOneDevice + calls.googleSavedMark + 2 * calls.googleLiveUpdate;
-  const logGb = (invocations * w.logBytesPerInvocation + batchLines * w.logBytesPerPushBatch) / GB;
+  // A push batch logs "push batch" when a card changed (for a Google member too, with nothing to push)
+  // and "google batch" when a member with a Google object is in it; a sign-up or a card-link request
+  // logs its outcome; a mail batch logs "mail: sent" and "mail batch"; a sweep, "sweep done".
+  const logLines =
+    calls.pushOneDevice +
+    calls.googleSavedMark +
+    2 * calls.googleLiveUpdate +
+    calls.signUp +
+    calls.signUpAgain +
+    calls.cardLinkRequest +
+    2 * calls.mailDelivery +
+    calls.sweep;
+  const logGb = (invocations * w.logBytesPerInvocation + logLines * w.logBytesPerLine) / GB;
   const { tableGb, indexGb, historyGbPerMonth } = storage(m, w, calls);
   const transferGb = transferBytes / GB;
-  const emails = calls.enroll * w.emailsPerEnrollment;
+  const emails = calls.mailDelivery;
 
   const lines: BillLine[] = [
     line("DynamoDB", "write request units", writeUnits, PRICES.dynamoWrite),
     line("DynamoDB", "read request units", readUnits, PRICES.dynamoRead),
     line("DynamoDB", "storage, table + indexes (GB-month)", tableGb + indexGb, PRICES.dynamoStorage),
     line("DynamoDB", "point-in-time recovery (GB-month)", tableGb, PRICES.dynamoPitr),
-    line("DynamoDB", "stream reads by the push function", pushInvocations, PRICES.dynamoStreamsForLambda),
+    line(
+      "DynamoDB",
+      "stream reads by the push and mail functions",
+      pushInvocations + calls.mailDelivery,
+      PRICES.dynamoStreamsForLambda,
+    ),
     line("Lambda", "invocations", invocations, PRICES.lambdaRequests),
     line("Lambda", `compute, arm64 ${w.lambdaMemoryMb} MB (GB-s)`, gbSeconds, PRICES.lambdaArmCompute),
     line("API Gateway", "HTTP API requests", httpRequests, PRICES.apiGatewayHttp),
@@ -635,7 +704,7 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
     line("CloudWatch Logs", "ingestion (GB)", logGb, PRICES.logsIngestion),
     line("CloudWatch Logs", "storage (GB-month)", logGb * w.logRetentionMonths, PRICES.logsStorage),
     line("X-Ray", "traces recorded (Tracing.ACTIVE)", invocations * w.tracedShare, PRICES.xrayTraces),
-    line("SES", "card-link emails (planned)", emails, PRICES.sesEmails),
+    line("SES", "card-link emails", emails, PRICES.sesEmails),
     line("Data transfer", "responses to the internet (GB)", transferGb, PRICES.dataTransferOut),
   ];
   const totalUsd = lines.reduce((sum, l) => sum + l.usd, 0);
@@ -667,7 +736,7 @@ export const monthlyBill = (m: Measured, w: Workload = DEFAULT_WORKLOAD): Bill =
 
 /**
  * What 1,000 calls of an operation cost in steady state: DynamoDB, Lambda (with Google's round trips,
- * not APNs') and API Gateway.
+ * not APNs') and API Gateway (an email's SES price, $0.10 per 1,000, apart).
  */
 export const perThousandCalls = (op: OperationCost, w: Workload = DEFAULT_WORKLOAD) => {
   const dynamodb =

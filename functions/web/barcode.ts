@@ -1,4 +1,5 @@
 import bwipjs from "bwip-js";
+import { LRUCache } from "lru-cache";
 import type { BarcodeFormat } from "./words.js";
 
 /**
@@ -36,8 +37,24 @@ const decorate = (svg: string, format: BarcodeFormat): string =>
       `<svg class="barcode barcode-${format}" aria-hidden="true" focusable="false" preserveAspectRatio="xMidYMid meet" shape-rendering="crispEdges" `,
     );
 
+/**
+ * Drawn barcodes, kept per process: bwip-js takes 1 to 6 ms for a card code and 12 ms for a card link's
+ * QR code, and a card page is opened again and again with the same code (a till, a reload). Bounded by
+ * count (each SVG is a few kilobytes).
+ */
+const drawn = new LRUCache<string, string>({ max: 1000 });
+
 /** The card's code in the program's barcode format, as an SVG element (no text alternative: the caller's). */
-export const barcodeSvg = (format: BarcodeFormat, text: string): string =>
+export const barcodeSvg = (format: BarcodeFormat, text: string): string => {
+  const key = `${format}\n${text}`;
+  const cached = drawn.get(key);
+  if (cached !== undefined) return cached;
+  const svg = draw(format, text);
+  drawn.set(key, svg);
+  return svg;
+};
+
+const draw = (format: BarcodeFormat, text: string): string =>
   decorate(
     bwipjs.toSVG({
       bcid: SYMBOLOGY[format],
