@@ -63,6 +63,7 @@ export const emailComposer =
       passUrl: `${cardUrl}/pass.pkpass`,
       googleUrl: deps.googleWallet ? `${cardUrl}/google` : undefined,
       cardCode: card.member.cardCode,
+      reason: email.reason,
     });
     return {
       from: mailbox(senderName(program, deps.settings), deps.settings.fromAddress),

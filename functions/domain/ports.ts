@@ -398,6 +398,7 @@ export interface GoogleObjectRepository {
 
 /** What an outbox email says; its words are rendered when it is sent (web/email.ts). */
 export type EmailKind = "card_link";
+export type CardLinkReason = "welcome" | "again" | "reissued";
 
 /**
  * `pending` (new, or due again) → `sending` (claimed by one worker) → `sent`; or `retry` (the mail
@@ -413,6 +414,11 @@ export interface OutboxEmail {
   memberId: string;
   programId: string;
   kind: EmailKind;
+  /**
+   * Why the card link is sent: a new member's welcome (the default), the link again (a sign-up or a
+   * request from an address already a member), or a reissued card's new link. Only the intro differs.
+   */
+  reason?: CardLinkReason;
   /** The address as the member gave it. */
   to: string;
   /** The language it is written in: the form's, else the member's, else the program's. */

@@ -11,6 +11,10 @@ export interface CardLinkWords {
   preheader: (organizationName: string) => string;
   greeting: (firstName: string | undefined) => string;
   intro: (programName: string, organizationName: string) => string;
+  /** The intro of the link sent again (asked for, or a sign-up with an address already a member). */
+  introAgain: (programName: string, organizationName: string) => string;
+  /** The intro of a reissued card's new link. */
+  introReissued: (programName: string, organizationName: string) => string;
   wallet: string;
   openCard: string;
   addToAppleWallet: string;
@@ -35,6 +39,10 @@ export const CARD_LINK_WORDS: Record<Language, CardLinkWords> = {
     greeting: (name) => (name ? `Hello ${name},` : "Hello,"),
     intro: (program, organization) =>
       `Welcome to ${program}! Your loyalty card from ${organization} is ready.`,
+    introAgain: (program, organization) =>
+      `Here is the link to your ${program} card from ${organization}, as asked. It is the same card, with all your points.`,
+    introReissued: (program, organization) =>
+      `${organization} has issued a new link to your ${program} card: the link in earlier emails no longer works. Your points and history are unchanged.`,
     wallet:
       "Add it to your phone's wallet: it updates itself after every purchase, and you show it at the till.",
     openCard: "Open your card",
@@ -56,6 +64,10 @@ export const CARD_LINK_WORDS: Record<Language, CardLinkWords> = {
     greeting: (name) => (name ? `Bonjour ${name},` : "Bonjour,"),
     intro: (program, organization) =>
       `Bienvenue dans ${program}${NBSP}! Votre carte de fidélité chez ${organization} est prête.`,
+    introAgain: (program, organization) =>
+      `Voici le lien de votre carte ${program} chez ${organization}, comme demandé. C'est la même carte, avec tous vos points.`,
+    introReissued: (program, organization) =>
+      `${organization} a émis un nouveau lien pour votre carte ${program}${NBSP}: le lien des e-mails précédents ne fonctionne plus. Vos points et votre historique sont inchangés.`,
     wallet: `Ajoutez-la au portefeuille de votre téléphone${NBSP}: elle se met à jour toute seule après chaque achat, et vous la présentez en caisse.`,
     openCard: "Ouvrir votre carte",
     addToAppleWallet: "Ajouter à Apple Wallet",
@@ -76,6 +88,10 @@ export const CARD_LINK_WORDS: Record<Language, CardLinkWords> = {
     greeting: (name) => (name ? `Hallo ${name},` : "Guten Tag,"),
     intro: (program, organization) =>
       `Willkommen bei ${program}! Ihre Kundenkarte von ${organization} ist bereit.`,
+    introAgain: (program, organization) =>
+      `Hier ist wie gewünscht der Link zu Ihrer Karte ${program} von ${organization}. Es ist dieselbe Karte, mit all Ihren Punkten.`,
+    introReissued: (program, organization) =>
+      `${organization} hat einen neuen Link zu Ihrer Karte ${program} ausgestellt: Der Link aus früheren E-Mails funktioniert nicht mehr. Ihre Punkte und Ihr Verlauf bleiben erhalten.`,
     wallet:
       "Fügen Sie sie der Wallet Ihres Telefons hinzu: Sie aktualisiert sich nach jedem Einkauf von selbst, und Sie zeigen sie einfach an der Kasse vor.",
     openCard: "Karte öffnen",
@@ -97,6 +113,10 @@ export const CARD_LINK_WORDS: Record<Language, CardLinkWords> = {
     greeting: (name) => (name ? `Hola, ${name}:` : "Hola:"),
     intro: (program, organization) =>
       `¡Te damos la bienvenida a ${program}! Tu tarjeta de fidelidad de ${organization} ya está lista.`,
+    introAgain: (program, organization) =>
+      `Aquí tienes el enlace a tu tarjeta ${program} de ${organization}, como pediste. Es la misma tarjeta, con todos tus puntos.`,
+    introReissued: (program, organization) =>
+      `${organization} ha emitido un nuevo enlace para tu tarjeta ${program}: el enlace de los correos anteriores ya no funciona. Tus puntos y tu historial no cambian.`,
     wallet:
       "Añádela a la cartera de tu teléfono: se actualiza sola después de cada compra y solo tienes que mostrarla en caja.",
     openCard: "Abrir tu tarjeta",

@@ -1,3 +1,4 @@
+import type { CardLinkReason } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
 import { CARD_LINK_DAYS } from "../shared/pass-tokens.js";
 import { CARD_LINK_WORDS } from "./email-words.js";
@@ -30,6 +31,8 @@ export interface CardLinkEmailInput {
   /** The Google save link, `<public URL>/c/{token}/google`: only when the deployment has Google Wallet. */
   googleUrl?: string | undefined;
   cardCode: string;
+  /** Why it is sent (OutboxEmail.reason): the welcome by default. */
+  reason?: CardLinkReason | undefined;
 }
 
 /** One line: a name with a line break in it must not break a header or the text's layout. */
@@ -55,11 +58,17 @@ export const cardLinkEmail = (input: CardLinkEmailInput): RenderedEmail => {
   const { backgroundColor, foregroundColor, logoUrl } = input.program.branding;
   const wallet = { bg: "#000000", fg: "#ffffff" };
   const subject = oneLine(words.subject(programName));
+  const intro =
+    input.reason === "again"
+      ? words.introAgain
+      : input.reason === "reissued"
+        ? words.introReissued
+        : words.intro;
 
   const text = [
     words.greeting(firstName),
     "",
-    words.intro(programName, organization),
+    intro(programName, organization),
     words.wallet,
     "",
     `${words.openCard}${words.colon}`,
@@ -102,7 +111,7 @@ ${logo}<h1 style="margin:0;font-size:22px;line-height:28px;color:${foregroundCol
 </td></tr>
 <tr><td style="padding:24px;font-family:${FONT};font-size:16px;line-height:24px;color:#111827">
 <p style="margin:0 0 16px">${words.greeting(firstName)}</p>
-<p style="margin:0 0 16px">${words.intro(programName, organization)}</p>
+<p style="margin:0 0 16px">${intro(programName, organization)}</p>
 <p style="margin:0 0 24px">${words.wallet}</p>
 ${button(input.passUrl, words.addToAppleWallet, wallet, "add-to-apple-wallet")}
 ${input.googleUrl ? button(input.googleUrl, words.addToGoogleWallet, wallet, "add-to-google-wallet") : null}

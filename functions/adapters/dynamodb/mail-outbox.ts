@@ -35,6 +35,7 @@ const StoredEmail = z.object({
   memberId: z.string(),
   programId: z.string(),
   kind: z.enum(["card_link"]),
+  reason: z.enum(["welcome", "again", "reissued"]).optional(),
   to: z.string(),
   locale: z.string(),
   createdAt: z.string(),

@@ -4,6 +4,7 @@ import { addDays, localDay } from "../../domain/loyalty/calendar.js";
 import type { Ctx, SpendWindow } from "../../domain/loyalty/engine.js";
 import type { Member } from "../../domain/loyalty/member.js";
 import type {
+  CardLinkReason,
   MailOutbox,
   MemberRepository,
   OutboxEmail,
@@ -98,11 +99,13 @@ export const cardLinkEmail = (
   member: { memberId: string; programId: string },
   to: string,
   locale: string,
+  reason: CardLinkReason = "welcome",
 ): OutboxEmail => ({
   emailId: newId("eml"),
   memberId: member.memberId,
   programId: member.programId,
   kind: "card_link",
+  reason,
   to,
   locale,
   createdAt: at.toISOString(),

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { DomainError, rateLimited, refused } from "../../domain/errors.js";
 import { currentView, enroll } from "../../domain/loyalty/engine.js";
 import type { MemberProfile } from "../../domain/loyalty/member.js";
-import type { OutboxEmail } from "../../domain/ports.js";
+import type { CardLinkReason, OutboxEmail } from "../../domain/ports.js";
 import type { Program } from "../../domain/program.js";
 import {
   newCardCode,
@@ -69,8 +69,13 @@ const CODE_ATTEMPTS = 5;
 const ipHash = (ip: string): string => createHash("sha256").update(ip, "utf8").digest("hex");
 
 export const enrollment = (c: LoyaltyContext) => {
-  const linkEmail = (memberId: string, p: Program, to: string, locale: string): OutboxEmail =>
-    cardLinkEmail(c.now(), { memberId, programId: p.programId }, to, locale);
+  const linkEmail = (
+    memberId: string,
+    p: Program,
+    to: string,
+    locale: string,
+    reason: CardLinkReason = "welcome",
+  ): OutboxEmail => cardLinkEmail(c.now(), { memberId, programId: p.programId }, to, locale, reason);
 
   const referrerOf = async (programId: string, referralCode: string | undefined) => {
     if (referralCode === undefined) return undefined;
@@ -179,7 +184,7 @@ export const enrollment = (c: LoyaltyContext) => {
 
   /** The card link again, to a member who already has this email (none for an unknown address). */
   const resend = async (p: Program, memberId: string, to: string, locale: string): Promise<void> => {
-    await c.outbox?.add(linkEmail(memberId, p, to, locale));
+    await c.outbox?.add(linkEmail(memberId, p, to, locale, "again"));
   };
 
   return {

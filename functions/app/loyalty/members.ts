@@ -120,7 +120,7 @@ export const memberUseCases = (c: LoyaltyContext) => {
           ]);
           const email =
             c.outbox && profile
-              ? cardLinkEmail(c.now(), m, profile.email, profile.locale ?? p.locale)
+              ? cardLinkEmail(c.now(), m, profile.email, profile.locale ?? p.locale, "reissued")
               : undefined;
           return {
             body: { memberId },

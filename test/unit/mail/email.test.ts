@@ -67,6 +67,22 @@ describe("the card link email", () => {
     expect(emails[2]?.html).toContain("Zu Apple Wallet hinzufügen");
   });
 
+  it.each(LANGUAGES)(
+    "in %s, welcomes a new member, but not one who asked again or whose card was reissued",
+    (lang) => {
+      // Act
+      const [welcome, again, reissued] = (["welcome", "again", "reissued"] as const).map(
+        (reason) => cardLinkEmail(input({ lang, reason })).text,
+      );
+      const unsaid = cardLinkEmail(input({ lang })).text;
+
+      // Assess
+      expect(unsaid).toBe(welcome);
+      expect(new Set([welcome, again, reissued]).size).toBe(3);
+      for (const text of [again, reissued]) expect(text).toContain(CARD);
+    },
+  );
+
   it("greets the customer by first name when known, and politely without one", () => {
     // Act
     const named = cardLinkEmail(input({ lang: "fr", firstName: "Camille" }));

@@ -74,6 +74,7 @@ describe("signing up through the join form", () => {
     expect(emails[1]?.memberId).toBe(emails[0]?.memberId);
     expect(emails[1]?.emailId).not.toBe(emails[0]?.emailId);
     expect(emails[1]?.to).toBe("Camille@EXAMPLE.com");
+    expect(emails.map((e) => e.reason)).toEqual(["welcome", "again"]);
   });
 
   it("does nothing at all when the honeypot is filled, and says the same", async () => {
@@ -263,6 +264,7 @@ describe("staff enrollment's email", () => {
         to: "fay@example.com",
         locale: "fr-FR",
         kind: "card_link",
+        reason: "reissued",
       }),
     ]);
   });
