@@ -275,7 +275,7 @@ describe("emailing the card link again", () => {
 });
 
 describe("the per-address limit", () => {
-  it(`refuses the ${PUBLIC_LIMITS.perIpPerHour + 1}th sign-up in an hour from one address with 429 and Retry-After`, async () => {
+  it(`refuses a sign-up beyond ${PUBLIC_LIMITS.perIpPerHour} in an hour from one address with 429 and Retry-After`, async () => {
     // Prepare
     const address = { "x-forwarded-for": "203.0.113.99" };
     for (let i = 0; i < PUBLIC_LIMITS.perIpPerHour; i++) {
