@@ -6,6 +6,7 @@ import {
   JoinPageQuery,
   JoinParams,
   LangQuery,
+  PrintedLinkQuery,
   ProgramParams,
   SignUpBody,
   Svg,
@@ -81,6 +82,7 @@ export const joinOperations = {
     summary: "The QR code of the program's join form, for the till",
     auth: "none",
     params: JoinParams,
+    query: PrintedLinkQuery,
     success: {
       status: 200,
       description: "A QR code of `<PUBLIC_URL>/join/{programId}`",

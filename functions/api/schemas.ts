@@ -448,25 +448,26 @@ export const Empty = z.object({}).meta({ description: "No body" });
 export const JoinParams = z.strictObject({
   programId: z.string().min(1).meta({ example: "prg_5g2k9x0m3q7w1z8c" }),
 });
+/**
+ * A page's query: a person may edit or mistype the link, and a page answers with a page, never a JSON
+ * error. A language Carnet does not have is ignored (Accept-Language decides: web/locale.ts), and so is
+ * a referral code longer than any (the handler prefills up to 20 characters).
+ */
+const PageLanguage = z
+  .string()
+  .optional()
+  .meta({ description: "The page's language (en, fr, de, es); anything else: Accept-Language decides" });
+
 export const JoinPageQuery = z.object({
   ref: z
     .string()
-    .max(64)
     .optional()
-    .meta({ description: "A referral code to prefill (a member's share link)" }),
-  lang: z
-    .string()
-    .max(35)
-    .optional()
-    .meta({ description: "The page's language (en, fr, de, es), else Accept-Language" }),
+    .meta({ description: "A referral code to prefill (a member's share link); any other text is ignored" }),
+  lang: PageLanguage,
 });
-export const LangQuery = z.object({
-  lang: z
-    .string()
-    .max(35)
-    .optional()
-    .meta({ description: "The page's language (en, fr, de, es), else Accept-Language" }),
-});
+export const LangQuery = z.object({ lang: PageLanguage });
+/** Whatever a printing or campaign tool appends to an image's address (`?utm_source=…`) is ignored. */
+export const PrintedLinkQuery = z.object({});
 
 const Honeypot = z.string().max(2000).optional().meta({
   description:

@@ -50,6 +50,9 @@ const programOrPage = async (
   return program ?? new RawReply(programNotFoundPage(languageFor(event, undefined, explicit)));
 };
 
+/** As long as a referral code may be (SignUpBody): anything longer is not one, and is not shown. */
+const referralShaped = (ref: string): boolean => ref.trim().length > 0 && ref.length <= 20;
+
 const paths = (programId: string, lang: Language) => ({
   // Relative: the form posts to wherever the page was served from (CSP form-action 'self').
   signUp: `/v1/programs/${programId}/enrollments`,
@@ -162,7 +165,8 @@ export const handler = apiFunction(
           lang,
           action: to.signUp,
           cardLinkFormUrl: to.cardLinkForm,
-          values: query.ref ? { referralCode: query.ref } : {},
+          // Prefilled as given (the form says if no member has it), unless too long to be a code.
+          values: query.ref && referralShaped(query.ref) ? { referralCode: query.ref } : {},
         }),
       );
     },

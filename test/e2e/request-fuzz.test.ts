@@ -34,7 +34,17 @@ interface Operation {
 }
 const operations = allOperations as readonly Operation[];
 /** The card link takes any token and ignores its query: there is nothing for this test to refuse. */
-const TAKES_ANYTHING = new Set(["cardPage", "downloadPass", "googleSaveLink"]);
+const TAKES_ANYTHING = new Set([
+  "cardPage",
+  "downloadPass",
+  "googleSaveLink",
+  // The customer's pages: any program id gets a page (404 when unknown), any query is read leniently.
+  "joinForm",
+  "joinThanks",
+  "cardLinkForm",
+  "joinQr",
+  "joinPoster",
+]);
 
 const SEED = 20261123;
 /** Generated values per kind of mistake and field: the bound that keeps the test fast. */
