@@ -178,6 +178,9 @@ describe("npm start", () => {
       DYNAMODB_ENDPOINT: inject("dynamoEndpoint"),
       CARNET_TABLE_NAME: "carnet-start-google",
       CARNET_ADMIN_KEY: "an-admin-key-from-the-environment",
+      // As in a developer's shell, not the tests' (which silence both)
+      POWERTOOLS_LOG_LEVEL: "",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "",
     });
     const base = `http://localhost:${port}`;
     const admin = {
@@ -209,6 +212,7 @@ describe("npm start", () => {
       },
     );
     await waitFor(started, () => /google: 1 card\(s\) updated/.test(started.output()), 20_000);
+    await waitFor(started, () => /mail: sent to g@example\.com/.test(started.output()), 20_000);
     const code = await stop(started);
 
     // Assess
@@ -219,6 +223,9 @@ describe("npm start", () => {
     expect(save.status).toBe(302);
     expect(save.headers.get("location")).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\/ey/);
     expect(existsSync(join(dataDir, "dev-google", "dev-service-account.json"))).toBe(true);
+    // One readable line per thing that happened: no JSON log lines below WARN, no SDK notice
+    expect(started.output()).not.toMatch(/"level":"(INFO|DEBUG)"/);
+    expect(started.output()).not.toContain("NodeVersionSupportWarning");
     expect(code).toBe(0);
   }, 60_000);
 
