@@ -68,25 +68,35 @@ describe("CARNET_CACHE_SECONDS", () => {
   });
 });
 
-describe("a function's cold start", () => {
+/**
+ * A function's cold start in this process: its handler module loaded afresh, with `env` over the
+ * environment the file started with, and the `unset` variables absent unless `env` gives them. The
+ * environment and the loaded modules are put back after each test.
+ */
+const coldStarts = <M>(load: () => Promise<M>, unset: string[], base: Record<string, string> = {}) => {
   const saved = { ...process.env };
+  const fresh = () => {
+    resetConfigForTests();
+    forgetProcessPartsForTests();
+    vi.resetModules();
+  };
   afterEach(() => {
     process.env = { ...saved };
-    resetConfigForTests();
-    forgetProcessPartsForTests();
-    vi.resetModules();
+    fresh();
   });
-
-  const startWith = async (env: Record<string, string>) => {
-    process.env = { ...saved, ...env };
-    for (const name of ["CARNET_ADMIN_KEY", "CARNET_ADMIN_KEY_SECRET_ARN"]) {
-      if (!(name in env)) delete process.env[name];
-    }
-    resetConfigForTests();
-    forgetProcessPartsForTests();
-    vi.resetModules();
-    return import("../../functions/store-api/handler.js");
+  return async (env: Record<string, string>): Promise<M> => {
+    process.env = { ...saved, ...base, ...env };
+    for (const name of unset) if (!(name in env)) delete process.env[name];
+    fresh();
+    return load();
   };
+};
+
+describe("a function's cold start", () => {
+  const startWith = coldStarts(
+    () => import("../../functions/store-api/handler.js"),
+    ["CARNET_ADMIN_KEY", "CARNET_ADMIN_KEY_SECRET_ARN"],
+  );
 
   it("fails before any request when a setting is wrong, naming the variable and what to do", async () => {
     // Act
@@ -264,27 +274,10 @@ describe("mail settings", () => {
 });
 
 describe("the mail function's cold start", () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-    resetConfigForTests();
-    forgetProcessPartsForTests();
-    vi.resetModules();
+  const startWith = coldStarts(() => import("../../functions/mail/handler.js"), ["MAIL_FROM", "SMTP_URL"], {
+    CARNET_ADMIN_KEY: "x".repeat(24),
+    DYNAMODB_ENDPOINT: "http://127.0.0.1:9",
   });
-
-  const startWith = async (env: Record<string, string>) => {
-    process.env = {
-      ...saved,
-      CARNET_ADMIN_KEY: "x".repeat(24),
-      DYNAMODB_ENDPOINT: "http://127.0.0.1:9",
-      ...env,
-    };
-    for (const name of ["MAIL_FROM", "SMTP_URL"]) if (!(name in env)) delete process.env[name];
-    resetConfigForTests();
-    forgetProcessPartsForTests();
-    vi.resetModules();
-    return import("../../functions/mail/handler.js");
-  };
 
   it("fails before any record without MAIL_FROM, naming it", async () => {
     // Act
