@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { DomainError, rateLimited, refused } from "../../domain/errors.js";
 import { currentView, enroll } from "../../domain/loyalty/engine.js";
-import type { MemberProfile } from "../../domain/loyalty/member.js";
+import type { Member, MemberProfile } from "../../domain/loyalty/member.js";
 import type { CardLinkReason, OutboxEmail } from "../../domain/ports.js";
 import type { Program } from "../../domain/program.js";
 import {
@@ -88,14 +88,16 @@ export const enrollment = (c: LoyaltyContext) => {
     return referrer;
   };
 
-  /** The new member, or the id of the member who already has this email. */
+  /** The new member and its profile, or the id of the member who already has this email. */
   const create = async (
     p: Program,
     input: Enrollment,
     via: MemberProfile["enrolledVia"],
     extra: Partial<MemberProfile>,
     referredBy: string | undefined,
-  ): Promise<{ kind: "enrolled"; read: MemberRead } | { kind: "email_taken"; memberId: string }> => {
+  ): Promise<
+    { kind: "enrolled"; member: Member; profile: MemberProfile } | { kind: "email_taken"; memberId: string }
+  > => {
     const at = c.now();
     const locale = input.locale ?? p.locale;
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
@@ -133,21 +135,7 @@ export const enrollment = (c: LoyaltyContext) => {
         emailHash: emailHash(input.email),
         ...(email ? { email } : {}),
       });
-      if (result.kind === "enrolled") {
-        const cardUrl = await c.cardUrl?.(member);
-        const context = c.ctx(p);
-        return {
-          kind: "enrolled",
-          read: {
-            program: p,
-            member: currentView(member, context),
-            profile,
-            history: { items: [] },
-            cardUrl,
-            asOf: context.now,
-          },
-        };
-      }
+      if (result.kind === "enrolled") return { kind: "enrolled", member, profile };
       if (result.kind === "email_taken") return { kind: "email_taken", memberId: result.memberId };
     }
     throw new Error(`could not draw unique card and referral codes in ${CODE_ATTEMPTS} attempts`);
@@ -200,7 +188,17 @@ export const enrollment = (c: LoyaltyContext) => {
           { memberId: created.memberId },
         );
       }
-      return created.read;
+      // The merchant API's answer, with the card link; a customer's sign-up answers neither.
+      const { member, profile } = created;
+      const context = c.ctx(p);
+      return {
+        program: p,
+        member: currentView(member, context),
+        profile,
+        history: { items: [] },
+        cardUrl: await c.cardUrl?.(member),
+        asOf: context.now,
+      };
     },
 
     /**
