@@ -58,7 +58,8 @@ export const issuesOf = (error: z.ZodError): { path: string; message: string }[]
       issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : issue.message,
   }));
 
-const retryAfterOf = (details: unknown): number | undefined => {
+/** The whole seconds to wait that a rate-limited error's details name (at least 1), if any. */
+export const retryAfterOf = (details: unknown): number | undefined => {
   const seconds = (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   return typeof seconds === "number" && Number.isFinite(seconds)
     ? Math.max(1, Math.ceil(seconds))

@@ -105,15 +105,16 @@ export const httpFunction = <Ops extends Record<string, OperationDef>>(
     assertIsOwner(principal, params);
     const idempotency = idempotencyKey(event, op.idempotency);
     const query = parseQuery(event, op.query);
-    const { body, format } = op.body
+    const { body, format, fields } = op.body
       ? parseBody(event, op.body, settings.maxBodyBytes, op.form)
-      : { body: {}, format: "none" as const };
+      : { body: {}, format: "none" as const, fields: undefined };
     const request = {
       operationId: op.operationId,
       params,
       query,
       body,
       bodyFormat: format,
+      formFields: fields,
       principal,
       idempotencyKey: idempotency,
       event,

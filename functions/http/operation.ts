@@ -128,6 +128,8 @@ export interface Request<O extends OperationDef> {
   body: BodyOf<O>;
   /** How the body came: JSON, or an HTML form post (operations with `form` only); "none" without a body. */
   bodyFormat: "json" | "form" | "none";
+  /** A form post's fields as sent (decoded once, by the HTTP layer), valid or not; undefined otherwise. */
+  formFields: URLSearchParams | undefined;
   /** The caller, as the operation's `auth` allows: a store operation's caller is always a store. */
   principal: PrincipalByAuth[O["auth"]];
   /** The `Idempotency-Key` header, validated, when the operation takes one. */

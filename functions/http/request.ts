@@ -130,7 +130,11 @@ const FORM_CONTENT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
  * validated by the same schema as JSON. Refused fields come back as an InvalidForm, for the form to
  * show them; a body that is not even a form (bad escapes, not UTF-8) is a 400 like malformed JSON.
  */
-const parseForm = (text: string, schema: z.ZodType, form: FormSpec): unknown => {
+const parseForm = (
+  text: string,
+  schema: z.ZodType,
+  form: FormSpec,
+): { body: unknown; format: "form"; fields: URLSearchParams } => {
   for (const pair of text.split("&")) {
     if (percentDecode(pair.replace(/\+/g, " ")) === undefined || pair.includes("\0") || /%00/.test(pair)) {
       throw new HttpError(
@@ -142,7 +146,11 @@ const parseForm = (text: string, schema: z.ZodType, form: FormSpec): unknown => 
   }
   const fields = new URLSearchParams(text);
   const result = schema.safeParse(form.decode(fields));
-  return result.success ? result.data : new InvalidForm(result.error.issues, fields);
+  return {
+    body: result.success ? result.data : new InvalidForm(result.error.issues, fields),
+    format: "form",
+    fields,
+  };
 };
 
 export const parseBody = (
@@ -150,7 +158,7 @@ export const parseBody = (
   schema: z.ZodType,
   maxBytes: number,
   form?: FormSpec,
-): { body: unknown; format: "json" | "form" } => {
+): { body: unknown; format: "json" | "form"; fields?: URLSearchParams } => {
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   if (bytes.length > maxBytes) {
@@ -162,7 +170,7 @@ export const parseBody = (
   }
   const contentType = header(event, "content-type") ?? "";
   if (form && FORM_CONTENT_TYPE.test(contentType)) {
-    return { body: parseForm(bytes.toString("utf8"), schema, form), format: "form" };
+    return parseForm(bytes.toString("utf8"), schema, form);
   }
   if (bytes.length === 0) throw new HttpError(400, "missing_body", "This operation needs a JSON body.");
   if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType)) {

@@ -5,6 +5,7 @@ import { loyaltyOver } from "../composition/loyalty.js";
 import { httpSettings, processParts } from "../composition/process.js";
 import { DomainError } from "../domain/errors.js";
 import type { Program } from "../domain/program.js";
+import { retryAfterOf } from "../http/errors.js";
 import { InvalidForm, RawReply } from "../http/operation.js";
 import { requestHeader } from "../http/request.js";
 import { ID_PATTERN } from "../shared/ids.js";
@@ -84,18 +85,14 @@ const ACCEPTED = {
   message: "If this address may receive one, an email with the card link is on its way.",
 };
 
-/** The fields of a form post as sent (API Gateway may hand a form body over base64-encoded). */
-const formFields = (event: APIGatewayProxyEventV2): URLSearchParams =>
-  new URLSearchParams(
-    event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? ""),
-  );
-
 interface PublicPost<B extends { locale?: string | undefined }> {
   /** For the log line. */
   what: string;
   programId: string;
   body: B | InvalidForm;
   bodyFormat: "json" | "form" | "none";
+  /** The form post's fields as sent (the HTTP layer's). */
+  formFields: URLSearchParams | undefined;
   event: APIGatewayProxyEventV2;
   run: (programId: string, body: B, visitor: Visitor) => Promise<PublicOutcome>;
   /** The form again, with what was typed and what is wrong (422). */
@@ -140,12 +137,13 @@ const publicPost = async <B extends { locale?: string | undefined }>(
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     if (error.kind === "rate_limited") {
-      const seconds =
-        (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 3600;
+      const seconds = retryAfterOf(error.details) ?? 3600;
       return new RawReply(tooManyRequestsPage({ lang, retryAfterSeconds: seconds, program }));
     }
     if (error.code === "unknown_referral_code")
-      return again(formFields(event), [{ path: ["referralCode"], code: error.code, message: error.message }]);
+      return again(post.formFields ?? new URLSearchParams(), [
+        { path: ["referralCode"], code: error.code, message: error.message },
+      ]);
     throw error;
   }
   return seeOther(to.thanks);
@@ -206,12 +204,13 @@ export const handler = apiFunction(
         posterPage({ program, lang: languageFor(event, program, query.lang), joinUrl, qr: qrSvg(joinUrl) }),
       );
     },
-    signUp: ({ params, body, bodyFormat, event }) =>
+    signUp: ({ params, body, bodyFormat, formFields, event }) =>
       publicPost({
         what: "sign-up",
         programId: params.programId,
         body,
         bodyFormat,
+        formFields,
         event,
         run: (programId, valid, visitor) => loyalty.signUp(programId, valid, visitor),
         formAgain: ({ program, lang, to, fields, issues }) =>
@@ -225,12 +224,13 @@ export const handler = apiFunction(
             status: 422,
           }),
       }),
-    requestCardLink: ({ params, body, bodyFormat, event }) =>
+    requestCardLink: ({ params, body, bodyFormat, formFields, event }) =>
       publicPost({
         what: "card link request",
         programId: params.programId,
         body,
         bodyFormat,
+        formFields,
         event,
         run: (programId, valid, visitor) => loyalty.sendCardLink(programId, valid, visitor),
         formAgain: ({ program, lang, to, fields, issues }) =>

@@ -212,7 +212,9 @@ describe("an HTML form post, for an operation that takes them", () => {
         marketingConsent: false,
         locale: "fr",
       },
+      fields: expect.any(URLSearchParams),
     });
+    expect(parsed.fields?.get("utm_source")).toBe("poster");
   });
 
   it("comes back as an InvalidForm with the issues and the fields as sent, not as an error", () => {
