@@ -76,7 +76,8 @@ export interface MailDeliveryDeps {
   now?: () => Date;
 }
 
-const keyOf = (ref: EmailRef) => `${ref.memberId}/${ref.createdAt}/${ref.emailId}`;
+/** One string per email, to tell emails apart (in a batch, among its unfinished ones). */
+export const emailRefKey = (ref: EmailRef) => `${ref.memberId}/${ref.createdAt}/${ref.emailId}`;
 const refOf = ({ memberId, createdAt, emailId }: EmailRef): EmailRef => ({ memberId, createdAt, emailId });
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -174,7 +175,7 @@ export const mailDelivery = (deps: MailDeliveryDeps) => {
      */
     async deliver(refs: readonly EmailRef[], options: { deadline?: number } = {}): Promise<DeliveryReport> {
       const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
-      const unique = [...new Map(refs.map((ref) => [keyOf(ref), refOf(ref)])).values()];
+      const unique = [...new Map(refs.map((ref) => [emailRefKey(ref), refOf(ref)])).values()];
       const results: DeliveryResult[] = [];
       await eachInParallel(unique, EMAILS_IN_PARALLEL, async (ref) => {
         if (Date.now() >= deadline) {

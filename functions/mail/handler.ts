@@ -1,7 +1,7 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import type { DeliveryReport } from "../app/mail.js";
+import { type DeliveryReport, emailRefKey } from "../app/mail.js";
 import { mailOver } from "../composition/mail.js";
 import { processParts } from "../composition/process.js";
 import type { EmailRef } from "../domain/ports.js";
@@ -62,8 +62,8 @@ export const handleEmails = async (
     named.map(({ ref }) => ref),
     { deadline },
   );
-  const unfinished = new Set(report.unfinished.map((r) => `${r.memberId}/${r.createdAt}/${r.emailId}`));
-  const first = named.find(({ ref }) => unfinished.has(`${ref.memberId}/${ref.createdAt}/${ref.emailId}`));
+  const unfinished = new Set(report.unfinished.map(emailRefKey));
+  const first = named.find(({ ref }) => unfinished.has(emailRefKey(ref)));
   if (first?.sequenceNumber) report.retryFrom = first.sequenceNumber;
   if (named.length > 0)
     logger.info("mail batch", {
