@@ -1,5 +1,5 @@
 import MailComposer from "nodemailer/lib/mail-composer";
-import type { OutgoingEmail } from "../../domain/ports.js";
+import type { OutgoingEmail, SendOutcome } from "../../domain/ports.js";
 
 /**
  * An outgoing email as the bytes that go over the wire (RFC 5322, multipart/alternative: the plain
@@ -20,3 +20,19 @@ export const mimeMessage = async (message: OutgoingEmail): Promise<Buffer> =>
   })
     .compile()
     .build();
+
+/**
+ * The message's bytes, or the outcome of a message that cannot be built: `rejected`, since nothing
+ * went anywhere and the same message would fail the same way. What both transports start with.
+ */
+export const builtMessage = async (
+  message: OutgoingEmail,
+): Promise<{ bytes: Buffer } | { refused: SendOutcome }> => {
+  try {
+    return { bytes: await mimeMessage(message) };
+  } catch (error) {
+    return {
+      refused: { kind: "rejected", reason: `the message could not be built: ${(error as Error).message}` },
+    };
+  }
+};

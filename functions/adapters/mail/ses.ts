@@ -1,6 +1,6 @@
 import { SESv2Client, type SESv2ClientConfig, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import type { Mailer, OutgoingEmail, SendOutcome } from "../../domain/ports.js";
-import { mimeMessage } from "./mime.js";
+import { builtMessage } from "./mime.js";
 
 /**
  * Sending through Amazon SES (API v2, SendEmail with the raw message: the same bytes the SMTP transport
@@ -79,19 +79,14 @@ export const sesMailer = (settings: SesSettings): Mailer => {
   });
   return {
     async send(message: OutgoingEmail): Promise<SendOutcome> {
-      let data: Buffer;
-      try {
-        data = await mimeMessage(message);
-      } catch (error) {
-        // Nothing went anywhere, and the same message would fail the same way.
-        return { kind: "rejected", reason: `the message could not be built: ${(error as Error).message}` };
-      }
+      const built = await builtMessage(message);
+      if ("refused" in built) return built.refused;
       try {
         const { MessageId } = await client.send(
           new SendEmailCommand({
             FromEmailAddress: settings.fromAddress,
             Destination: { ToAddresses: [message.to] },
-            Content: { Raw: { Data: data } },
+            Content: { Raw: { Data: built.bytes } },
           }),
         );
         return { kind: "sent", ...(MessageId ? { providerMessageId: MessageId } : {}) };

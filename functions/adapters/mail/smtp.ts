@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import addressparser from "nodemailer/lib/addressparser";
 import SMTPConnection, { type SMTPConnectionSendInfo } from "nodemailer/lib/smtp-connection";
 import type { Mailer, OutgoingEmail, SendOutcome } from "../../domain/ports.js";
-import { mimeMessage } from "./mime.js";
+import { builtMessage } from "./mime.js";
 
 /**
  * Sending through an SMTP server (SMTP_URL: `npm start`'s MailDev, the tests', or any relay), with
@@ -136,19 +136,14 @@ export const smtpMailer = (settings: SmtpSettings): Mailer => ({
   async send(message: OutgoingEmail): Promise<SendOutcome> {
     const from = envelopeAddress(message.from);
     if (!from) return { kind: "rejected", reason: `the sender ${message.from} is not an address` };
-    let mime: Buffer;
-    try {
-      mime = await mimeMessage(message);
-    } catch (error) {
-      // Nothing went anywhere, and the same message would fail the same way.
-      return { kind: "rejected", reason: `the message could not be built: ${(error as Error).message}` };
-    }
+    const built = await builtMessage(message);
+    if ("refused" in built) return built.refused;
     const body = new PassThrough();
     let handedOver = false;
     body.once("end", () => {
       handedOver = true;
     });
-    body.end(mime);
+    body.end(built.bytes);
     try {
       const info = await sendOnce(settings, { from, to: [message.to] }, body);
       if (info.rejected.length > 0)
