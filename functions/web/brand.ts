@@ -8,7 +8,7 @@ import { type Html, html } from "./html.js";
  */
 
 /** The origin of the program's logo, for the page's CSP img-src; none without a logo URL. */
-export const imageOriginsOf = (program: Program): string[] => {
+export const imageOriginsOf = (program: Pick<Program, "branding">): string[] => {
   const url = program.branding.logoUrl;
   if (!url) return [];
   try {

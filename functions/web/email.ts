@@ -1,6 +1,7 @@
 import type { CardLinkReason } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
 import { CARD_LINK_DAYS } from "../shared/pass-tokens.js";
+import { imageOriginsOf } from "./brand.js";
 import { CARD_LINK_WORDS } from "./email-words.js";
 import { type Html, html, trusted } from "./html.js";
 import type { Language } from "./locale.js";
@@ -89,7 +90,7 @@ export const cardLinkEmail = (input: CardLinkEmailInput): RenderedEmail => {
   ].join("\n");
 
   const logo =
-    logoUrl && /^https:\/\//.test(logoUrl)
+    logoUrl && imageOriginsOf(input.program).length > 0
       ? html`<img src="${logoUrl}" alt="${organization}" height="48" style="display:block;height:48px;width:auto;max-width:240px;border:0;margin:0 0 16px">`
       : null;
   const page = html`<!doctype html>
