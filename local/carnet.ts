@@ -173,32 +173,16 @@ const mailCatcher = async (): Promise<{
   const folder = kept ?? mkdtempSync(join(tmpdir(), "carnet-maildev-"));
   // However `npm start` ends (Ctrl-C, or a failure further on), the caught emails go with it.
   if (!kept) process.once("exit", () => rmSync(folder, { recursive: true, force: true }));
-  const { MailDev } = await import("maildev");
-  const startCatcher = async (smtp: number, web: number) => {
-    const maildev = new MailDev({
-      smtp,
-      ip: "127.0.0.1",
-      web,
-      webIp: "127.0.0.1",
-      mailDirectory: folder,
-      silent: true,
-    });
-    // MailDev's API prints its own address whatever `silent` says: Carnet prints it below instead.
-    const info = console.info;
-    console.info = () => undefined;
-    try {
-      return { maildev, servers: await maildev.start() };
-    } finally {
-      console.info = info;
-    }
-  };
+  const { startMailCatcher } = await import("./mail-catcher.js");
   // A port found free a moment ago may have been taken since (another `npm start`): then any free ones.
-  const { maildev, servers } = await startCatcher(smtpPort, webPort).catch((error: NodeJS.ErrnoException) => {
+  const {
+    maildev,
+    smtpPort: smtp,
+    webPort: web,
+  } = await startMailCatcher(smtpPort, webPort, folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== "EADDRINUSE") throw error;
-    return startCatcher(0, 0);
+    return startMailCatcher(0, 0, folder);
   });
-  const smtp = servers.smtp.getPort();
-  const web = servers.api?.getAddress()?.port ?? webPort;
   const moved = [
     wantedSmtp !== 0 && smtp !== wantedSmtp ? `${wantedSmtp} was taken` : "",
     wantedWeb !== 0 && web !== wantedWeb ? `web ${wantedWeb} was taken` : "",

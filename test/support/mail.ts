@@ -1,15 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MailDev } from "maildev";
+import type { MailDev } from "maildev";
 import { afterAll, beforeAll } from "vitest";
 import { dynamoMailOutbox } from "../../functions/adapters/dynamodb/mail-outbox.js";
 import { requeueDueEmails } from "../../functions/app/mail.js";
 import { resetConfigForTests } from "../../functions/config/env.js";
 import { reachesMail } from "../../functions/mail/stream-filter.js";
-import { localDynamoClient } from "../../local/dynamodb-local.js";
-import { type StreamPoller, startStreamPoller } from "../../local/stream-poller.js";
+import { freePort, localDynamoClient } from "../../local/dynamodb-local.js";
+import { startMailCatcher } from "../../local/mail-catcher.js";
+import type { StreamPoller } from "../../local/stream-poller.js";
+import { startTestStream } from "./stream.js";
 import { testTable } from "./table.js";
 
 /**
@@ -57,16 +58,6 @@ interface MailDevEmail {
 export const TEST_MAIL_FROM = "Carnet Tests <cards@carnet.test>";
 
 /** A port free right now on 127.0.0.1. */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 /** The card page link (`…/c/{token}`) an email carries: the first one in its plain-text part. */
 export const cardLinkIn = (email: Pick<ReceivedEmail, "text">): string => {
   const link = email.text.match(/https?:\/\/\S+\/c\/[A-Za-z0-9._-]+(?=\s)/)?.[0];
@@ -86,30 +77,18 @@ export const useMail = (table: { tableName: string; endpoint: string }) => {
     folder = mkdtempSync(join(tmpdir(), "carnet-maildev-"));
     // A fixed port (free now) rather than 0, so that the SMTP server comes back on it after an outage.
     smtpPort = await freePort();
-    maildev = new MailDev({
-      smtp: smtpPort,
-      ip: "127.0.0.1",
-      web: 0,
-      webIp: "127.0.0.1",
-      mailDirectory: folder,
-      silent: true,
-    });
-    const servers = await maildev.start();
-    webUrl = `http://127.0.0.1:${servers.api?.getAddress()?.port}`;
+    const caught = await startMailCatcher(smtpPort, 0, folder);
+    maildev = caught.maildev;
+    webUrl = `http://127.0.0.1:${caught.webPort}`;
     process.env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
     process.env.MAIL_FROM ??= TEST_MAIL_FROM;
     resetConfigForTests();
     const { handleEmails } = await import("../../functions/mail/handler.js");
-    poller = await startStreamPoller({
-      dynamo,
-      endpoint: table.endpoint,
-      tableName: table.tableName,
-      startAt: "TRIM_HORIZON",
-      intervalMs: 50,
+    poller = await startTestStream(dynamo, table, {
+      name: "mail",
       handle: (records) => handleEmails(records),
       // What reaches the mail function, as npm start filters it (functions/mail/stream-filter.ts).
       filter: reachesMail,
-      onError: (error) => console.error("stream poller (mail):", error),
     });
   });
   afterAll(async () => {

@@ -4,8 +4,9 @@ import { resetConfigForTests } from "../../functions/config/env.js";
 import { reachesPush } from "../../functions/push/stream-filter.js";
 import { DEV_CERT_FILES } from "../../local/dev-certs.js";
 import { localDynamoClient } from "../../local/dynamodb-local.js";
-import { type StreamPoller, startStreamPoller } from "../../local/stream-poller.js";
+import type { StreamPoller } from "../../local/stream-poller.js";
 import { type ApnsStandIn, startApnsStandIn } from "./apns-standin.js";
+import { startTestStream } from "./stream.js";
 import { testCertificates } from "./table.js";
 
 /**
@@ -23,16 +24,11 @@ export const usePushes = (table: { tableName: string; endpoint: string }) => {
     Object.assign(process.env, { APNS_URL: apns.url, APNS_CA_FILE: join(certs.dir, DEV_CERT_FILES.caCert) });
     resetConfigForTests();
     const { handleChanges } = await import("../../functions/push/handler.js");
-    poller = await startStreamPoller({
-      dynamo,
-      endpoint: table.endpoint,
-      tableName: table.tableName,
-      startAt: "TRIM_HORIZON",
-      intervalMs: 50,
+    poller = await startTestStream(dynamo, table, {
+      name: "push",
       handle: handleChanges,
       // What reaches the push function, as npm start filters it (functions/push/stream-filter.ts).
       filter: reachesPush,
-      onError: (error) => console.error("stream poller:", error),
     });
   });
   afterAll(async () => {
