@@ -11,5 +11,7 @@ export const loyaltyOver = (p: ProcessParts): LoyaltyService =>
     registrations: p.repositories.registrations,
     rates: p.repositories.rates,
     outbox: p.repositories.mail,
+    stores: p.repositories.stores,
+    offers: p.repositories.offers,
     cardUrl: async (member) => `${p.publicUrl}/c/${cardLinkFor(await p.passSecret(), member, new Date())}`,
   });

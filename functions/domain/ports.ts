@@ -3,11 +3,13 @@ import type { KeyState } from "../shared/key-lifecycle.js";
 import type { HolderStatus } from "./credentials.js";
 import type { LedgerEntry, Member, MemberProfile } from "./loyalty/member.js";
 import type { PurchaseRecord, SpendWindow } from "./loyalty/records.js";
+import type { Offer } from "./offers/offer.js";
 import type { Partner } from "./partner.js";
 import type { AppleCardContent } from "./pass/apple-card.js";
 import type { GoogleShown } from "./pass/google-notifications.js";
 import type { Program } from "./program.js";
 import type { Store, StoreLimits } from "./store.js";
+import type { StorePlaces } from "./stores/places.js";
 
 /**
  * One page of a listing. `nextCursor` is opaque; absent, there is nothing more. A full page may carry
@@ -117,6 +119,55 @@ export interface StoreRepository extends KeyHolderRepository<Store, StoreKeyReco
   list(programId: string, page: PageRequest): Promise<Page<Store>>;
   /** The stores a pass of this program shows (at most MAX_PASS_LOCATIONS), as recently read (data-model.md §10). */
   passStores(programId: string): Promise<Store[]>;
+  /**
+   * The program's active stores, indexed for the card's store choice, as recently read (data-model.md
+   * §10): every store of the program is read (pages of the program's partition) once per process per
+   * CARNET_CACHE_SECONDS, and a store change made through the process forgets it.
+   */
+  places(programId: string): Promise<StorePlaces>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offers (docs/offers.md)
+
+export interface OfferRepository {
+  /**
+   * Stores a new offer (conditioned on its absence: throws when one exists under its id). `timeZone`
+   * is the program's: a scheduled offer's delivery is due when its validFrom starts there (`due`).
+   * With a claim, in one transaction with it: when the key was used before, nothing is written and
+   * the live claim is the answer.
+   */
+  create(
+    offer: Offer,
+    timeZone: string,
+    claim?: CreationClaim,
+    now?: Date,
+  ): Promise<IdempotencyRecord | undefined>;
+  /** The offer as stored now (strongly consistent); undefined when absent or in another program. */
+  get(programId: string, offerId: string): Promise<Offer | undefined>;
+  /**
+   * A program's offers, newest first (by creation, then id), strongly consistent. Every page reads the
+   * program's offers whole (their ids are random, so no key orders them by time): fine for the
+   * hundreds of offers a program makes, not for millions.
+   */
+  list(programId: string, page: PageRequest): Promise<Page<Offer>>;
+  /**
+   * The program's live offers on `today` (`isLive`: active, being sent or sent, not past validTo), as
+   * recently read (data-model.md §10): what every card update of the program assigns to members who
+   * join a segment. A change made through this process (`create`, `replace`) is seen at once.
+   */
+  live(programId: string, today: string): Promise<Offer[]>;
+  /**
+   * Replaces the offer if its stored version is still `expectedVersion` (the next version is the
+   * offer's); false when not (or when it does not exist). `timeZone` as for `create`.
+   */
+  replace(offer: Offer, expectedVersion: number, timeZone: string): Promise<boolean>;
+  /**
+   * Offers whose delivery is due by `now` (the sweep), in due order: scheduled ones whose validFrom has
+   * started (program time zone), and sending or withdrawing ones that have not moved for
+   * STALLED_DELIVERY_MS (shared/keys.ts). Eventually consistent: the caller reads each one again.
+   */
+  due(now: Date): Promise<{ programId: string; offerId: string }[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,6 +263,14 @@ export interface MemberRepository {
   commit(writes: MemberWrite[], now: Date): Promise<CommitResult>;
   /** Members whose `dueAt` has passed, one shard page at a time (the sweep). */
   due(shard: string, now: Date, cursor?: string): Promise<Page<string>>;
+  /**
+   * One page of a program's members with their profiles, oldest enrolment first (members who enrol
+   * while a listing is paged through come after its cursor, so a pass over every page sees them): the
+   * offer fan-out and its audience count. The listing is eventually consistent (a member enrolled a
+   * moment ago may be missing); each member is read strongly with its page. Members whose profile is
+   * listed but whose member item is gone are left out, so a page may hold fewer than `limit`.
+   */
+  listPage(programId: string, page: PageRequest): Promise<Page<{ member: Member; profile: MemberProfile }>>;
 }
 
 export type PartnerRecord = Partner;

@@ -119,6 +119,8 @@ export const memoryShop = async ({
     registrations: repos.registrations,
     rates: repos.rates,
     outbox: repos.mail,
+    stores: repos.stores,
+    offers: repos.offers,
     cardUrl: async (m) => `https://carnet.test/c/${m.programId}.${m.memberId}.${m.passAuthGeneration}`,
   };
   const service = loyaltyService(deps);

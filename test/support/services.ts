@@ -14,8 +14,8 @@ import { testTable } from "./table.js";
  * set first (useTestTable does).
  */
 export const repositories = () => {
-  const { programs, members, partners } = dynamoRepositories(testTable());
-  return { programs, members, partners };
+  const { programs, members, partners, stores } = dynamoRepositories(testTable());
+  return { programs, members, partners, stores };
 };
 
 export const directService = (options: Pick<LoyaltyDeps, "now" | "serialise"> = {}) =>

@@ -7,11 +7,13 @@ import type {
   CardLinkReason,
   MailOutbox,
   MemberRepository,
+  OfferRepository,
   OutboxEmail,
   PartnerRepository,
   ProgramRepository,
   RateCounter,
   RegistrationRepository,
+  StoreRepository,
 } from "../../domain/ports.js";
 import type { Program } from "../../domain/program.js";
 import { isValidCardCode, normaliseCardCode } from "../../shared/codes.js";
@@ -40,6 +42,10 @@ export interface LoyaltyDeps {
   cardUrl?: (member: CardHolder) => Promise<string>;
   /** Where emails to members wait for the mail worker (an enrollment's own is written with it). */
   outbox?: Pick<MailOutbox, "add">;
+  /** The program's stores, indexed: every card update re-chooses the member's stores with them. */
+  stores?: Pick<StoreRepository, "places">;
+  /** The program's live offers: every card update gives a member the offers whose segment it joined. */
+  offers?: Pick<OfferRepository, "live">;
 }
 
 /** What a card link names: a member of a program, and its card generation. */
@@ -72,8 +78,12 @@ export interface LoyaltyContext {
   program(programId: string): Promise<Program>;
   /** The same, undefined when absent (work that starts from a member: the sweep). */
   programRecent(programId: string): Promise<Program | undefined>;
-  /** What the pure engine computes with: the program, now, and how new ids are drawn. */
-  ctx(program: Program): Ctx;
+  /**
+   * What the pure engine computes with: the program, now, how new ids are drawn, and — when the
+   * deployment has them — the program's stores (the card's store choice) and live offers (segments
+   * joined since). Both are kept per process (data-model.md §10), so a warm request reads nothing.
+   */
+  ctx(program: Program): Promise<Ctx>;
   /**
    * The member a till names: a member id, or the card's barcode value (spaces and dashes ignored).
    * A card code's member id may come from memory (it never changes owner); `named` then checks that
@@ -130,6 +140,8 @@ export const loyaltyContext = ({
   serialise = true,
   cardUrl,
   outbox,
+  stores,
+  offers: offersOf,
 }: LoyaltyDeps): LoyaltyContext => ({
   members,
   partners,
@@ -148,7 +160,20 @@ export const loyaltyContext = ({
 
   programRecent: (programId) => programs.recent(programId),
 
-  ctx: (p) => ({ program: p, now: now(), ids: { voucher: () => newId("vch") } }),
+  async ctx(p) {
+    const at = now();
+    const [places, offers] = await Promise.all([
+      stores?.places(p.programId),
+      offersOf?.live(p.programId, localDay(at, p.timeZone)),
+    ]);
+    return {
+      program: p,
+      now: at,
+      ids: { voucher: () => newId("vch") },
+      ...(places ? { places } : {}),
+      ...(offers ? { offers } : {}),
+    };
+  },
 
   async memberIdOf(programId, reference) {
     if (ID_PATTERN.test(reference) && reference.startsWith("mbr_")) return { memberId: reference };

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { DomainError, rateLimited, refused } from "../../domain/errors.js";
-import { currentView, enroll } from "../../domain/loyalty/engine.js";
+import { localDay } from "../../domain/loyalty/calendar.js";
+import { type Ctx, currentView, enroll } from "../../domain/loyalty/engine.js";
 import type { Member, MemberProfile } from "../../domain/loyalty/member.js";
 import type { CardLinkReason, OutboxEmail } from "../../domain/ports.js";
 import type { Program } from "../../domain/program.js";
+import { chooseStores, homeStoreFor } from "../../domain/stores/choice.js";
 import {
   newCardCode,
   newReferralCode,
@@ -34,6 +36,8 @@ export interface Enrollment {
   marketingConsent: boolean;
   /** Staff enrollment: whether the member gets the welcome email with the card link (default yes). */
   sendEmail?: boolean | undefined;
+  /** Staff enrollment: the store the customer enrolls at (an unknown one is a 422 unknown_store). */
+  storeId?: string | undefined;
 }
 
 /** A customer's own sign-up (the join form, or a merchant's site posting to the same operation). */
@@ -88,6 +92,36 @@ export const enrollment = (c: LoyaltyContext) => {
     return referrer;
   };
 
+  /**
+   * Where a new card's stores start from, before any purchase: the store the customer enrolls at,
+   * else the store the sign-up postcode points to (domain/stores/choice.ts homeStoreFor), and the card's
+   * first choice of stores around it. A staff enrollment naming a store the program does not have is
+   * refused (422 unknown_store); a sign-up's store (from a store's printed QR code) is only a hint.
+   */
+  const startingPlace = (
+    context: Ctx,
+    input: Enrollment,
+    via: MemberProfile["enrolledVia"],
+  ): Pick<Member, "homeStoreId" | "passStoreIds"> => {
+    const { places } = context;
+    if (!places) return {};
+    if (input.storeId !== undefined && places.get(input.storeId) === undefined && via === "staff") {
+      throw refused("unknown_store", `This program has no active store ${input.storeId}.`, {
+        storeId: input.storeId,
+      });
+    }
+    const homeStoreId = homeStoreFor(places, {
+      ...(input.storeId !== undefined ? { storeId: input.storeId } : {}),
+      ...(input.postcode !== undefined ? { postcode: input.postcode } : {}),
+    });
+    const passStoreIds = chooseStores({
+      places,
+      homeStoreId,
+      today: localDay(context.now, context.program.timeZone),
+    });
+    return { ...(homeStoreId !== undefined ? { homeStoreId } : {}), passStoreIds };
+  };
+
   /** The new member and its profile, or the id of the member who already has this email. */
   const create = async (
     p: Program,
@@ -98,19 +132,25 @@ export const enrollment = (c: LoyaltyContext) => {
   ): Promise<
     { kind: "enrolled"; member: Member; profile: MemberProfile } | { kind: "email_taken"; memberId: string }
   > => {
-    const at = c.now();
+    const context = await c.ctx(p);
+    const at = context.now;
     const locale = input.locale ?? p.locale;
+    const start = startingPlace(context, input, via);
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-      const member = enroll(
-        {
-          memberId: newId("mbr"),
-          cardCode: newCardCode(),
-          referralCode: newReferralCode(),
-          ...(referredBy ? { referredBy } : {}),
-        },
-        p,
-        at,
-      );
+      const member: Member = {
+        ...enroll(
+          {
+            memberId: newId("mbr"),
+            cardCode: newCardCode(),
+            referralCode: newReferralCode(),
+            ...(referredBy ? { referredBy } : {}),
+          },
+          p,
+          at,
+        ),
+        ...start,
+        ...(input.birthDate ? { birthMonth: Number(input.birthDate.slice(5, 7)) } : {}),
+      };
       const profile: MemberProfile = {
         memberId: member.memberId,
         programId: p.programId,
@@ -190,7 +230,7 @@ export const enrollment = (c: LoyaltyContext) => {
       }
       // The merchant API's answer, with the card link; a customer's sign-up answers neither.
       const { member, profile } = created;
-      const context = c.ctx(p);
+      const context = await c.ctx(p);
       return {
         program: p,
         member: currentView(member, context),

@@ -38,7 +38,7 @@ export const memberUseCases = (c: LoyaltyContext) => {
     const snapshot = await c.members.snapshot(p.programId, memberId, HISTORY_ON_MEMBER);
     if (!snapshot) throw notFound("member", memberId);
     const cardUrl = await c.cardUrl?.(snapshot.member);
-    const context = c.ctx(p);
+    const context = await c.ctx(p);
     return {
       program: p,
       member: currentView(c.named(snapshot.member, reference), context),
@@ -91,7 +91,7 @@ export const memberUseCases = (c: LoyaltyContext) => {
         memberId,
         async () => {
           const m = await c.memberOf(programId, memberId);
-          const outcome = renew(m, c.ctx(p));
+          const outcome = renew(m, await c.ctx(p));
           return { body: { memberId }, writes: outcomeWrites(outcome, m.version) };
         },
         200,
@@ -125,7 +125,7 @@ export const memberUseCases = (c: LoyaltyContext) => {
           return {
             body: { memberId },
             writes: [
-              ...outcomeWrites(reissueCard(m, c.ctx(p)), m.version),
+              ...outcomeWrites(reissueCard(m, await c.ctx(p)), m.version),
               ...(email ? [{ kind: "email" as const, email }] : []),
             ],
           };
@@ -144,7 +144,7 @@ export const memberUseCases = (c: LoyaltyContext) => {
           c.memberOf(programId, input.toMemberId),
         ]);
         const transferId = newId("txn");
-        const outcome = transfer(from, to, c.ctx(p), input.points, transferId);
+        const outcome = transfer(from, to, await c.ctx(p), input.points, transferId);
         return {
           body: {
             transferId,

@@ -34,7 +34,7 @@ export const partnerUseCases = (c: LoyaltyContext) => ({
     return c.writer.write(claim, c.queueOf(caller.programId, input.member), async () => {
       const reference = await c.memberIdOf(caller.programId, input.member);
       const m = c.named(await c.memberOf(caller.programId, reference.memberId), reference);
-      const outcome = accrue(m, c.ctx(p), {
+      const outcome = accrue(m, await c.ctx(p), {
         partnerId: partner.partnerId,
         pointsPerEuro: partner.pointsPerEuro,
         points: input.points,

@@ -20,7 +20,7 @@ export const settlement = (c: LoyaltyContext) => ({
       if (!programs.has(m.programId)) programs.set(m.programId, await c.programRecent(m.programId));
       const p = programs.get(m.programId);
       if (!p) return { body: false, writes: [] };
-      const outcome = settle(m, c.ctx(p), await c.spendOf(p, memberId, c.now()));
+      const outcome = settle(m, await c.ctx(p), await c.spendOf(p, memberId, c.now()));
       return outcome
         ? { body: true, writes: outcomeWrites(outcome, m.version) }
         : { body: false, writes: [] };

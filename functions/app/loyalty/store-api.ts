@@ -114,7 +114,7 @@ export const storeApi = (c: LoyaltyContext) => {
           c.spendOf(p, memberId, at),
         ]);
         const m = c.named(read, reference);
-        const context = c.ctx(p);
+        const context = await c.ctx(p);
         const outcome = purchase(
           m,
           context,
@@ -166,7 +166,7 @@ export const storeApi = (c: LoyaltyContext) => {
           );
         }
         const transactionId = newId("txn");
-        const outcome = refund(m, c.ctx(p), record, input.amountCents, spend, {
+        const outcome = refund(m, await c.ctx(p), record, input.amountCents, spend, {
           transactionId,
           storeId: caller.storeId,
         });
@@ -203,8 +203,8 @@ export const storeApi = (c: LoyaltyContext) => {
         const ids = { transactionId: newId("txn"), storeId: caller.storeId };
         const outcome =
           input.voucherId !== undefined
-            ? redeemVoucher(m, c.ctx(p), input.voucherId, ids)
-            : redeemReward(m, c.ctx(p), input.rewardId ?? "", ids);
+            ? redeemVoucher(m, await c.ctx(p), input.voucherId, ids)
+            : redeemReward(m, await c.ctx(p), input.rewardId ?? "", ids);
         return {
           body: {
             redemptionId: ids.transactionId,

@@ -1,5 +1,9 @@
+import { refreshOffers } from "../offers/holding.js";
+import type { Offer } from "../offers/offer.js";
 import type { Program } from "../program.js";
 import type { Rules } from "../rules.js";
+import { chooseStores } from "../stores/choice.js";
+import type { StorePlaces } from "../stores/places.js";
 import { addDays, localDay, startOfDay } from "./calendar.js";
 import { type Counts, countsOf } from "./counts.js";
 import { debitFifo, type LotDelta, lotExpiry } from "./lots.js";
@@ -16,7 +20,8 @@ import {
 /**
  * The engine's shared machinery: the context an operation runs in (`Ctx`), the `Change` it builds on
  * a member (posting ledger entries, issuing and closing vouchers) and `finish`, which turns a change
- * into the `Outcome` storage writes (next version, pass update tag, next due instant).
+ * into the `Outcome` storage writes (offers refreshed and the card's stores chosen, next version,
+ * pass update tag, next due instant).
  */
 
 export type ProgramRules = Pick<Program, "programId" | "rules" | "timeZone" | "currency">;
@@ -25,6 +30,16 @@ export interface Ctx {
   program: ProgramRules;
   now: Date;
   ids: { voucher(): string };
+  /**
+   * The program's live offers, when the caller read them: every change of an active member then gives
+   * it those whose target it matches (domain/offers/holding.ts). Absent: offers are only expired.
+   */
+  offers?: readonly Offer[] | undefined;
+  /**
+   * The program's open stores, when the caller has them: every change of an active member then
+   * chooses the stores its card carries (domain/stores/choice.ts). Absent: `passStoreIds` stays.
+   */
+  places?: StorePlaces | undefined;
 }
 
 export type LedgerDraft = Omit<LedgerEntry, "seq" | "balanceAfter" | "at" | "stamps" | "lots"> & {
@@ -125,23 +140,57 @@ export const cardView = (m: Member) => ({
   vouchers: m.vouchers.map((v) => v.voucherId),
   validUntil: m.validUntil,
   nextLot: m.lots[0] ?? null,
+  stores: m.passStoreIds ?? null,
+  offers: (m.offers ?? []).map((o) => o.offerId),
 });
 
-/** The earliest instant something changes on its own (a lot or voucher expires, the tier is reviewed). */
+/**
+ * The earliest instant something changes on its own (a lot, voucher or offer ends, the tier is
+ * reviewed): the sweep settles the member then, so the card drops what ended without an operation.
+ */
 export const nextDue = (m: Member, timeZone: string): string | undefined => {
   if (m.status !== "active") return undefined;
   const days: string[] = [];
   const firstLot = m.lots[0];
   if (firstLot) days.push(addDays(firstLot.expiresOn, 1));
   for (const v of m.vouchers) days.push(addDays(v.validTo, 1));
+  for (const o of m.offers ?? []) days.push(addDays(o.validTo, 1));
   if (m.tierReviewOn !== undefined) days.push(m.tierReviewOn);
   if (days.length === 0) return undefined;
   days.sort();
   return startOfDay(days[0] as string, timeZone).toISOString();
 };
 
-/** The change as storage writes it: the next version, the pass update tag if the card changed, `dueAt`. */
+/**
+ * What every change of an active member ends with, whatever the operation: its offers kept current
+ * (ended ones off the card, the live ones it now matches given) and, given the program's stores,
+ * the stores its card carries chosen again from its favourites, visits and home store.
+ */
+const keepCardCurrent = (change: Change): void => {
+  const { ctx } = change;
+  if (change.member.status !== "active") return;
+  refreshOffers(change, ctx.offers);
+  if (ctx.places !== undefined) {
+    const { favouriteStoreIds, activity, homeStoreId } = change.member;
+    const passStoreIds = chooseStores({
+      places: ctx.places,
+      favouriteStoreIds,
+      visits: activity?.stores,
+      homeStoreId,
+      today: change.today,
+    });
+    if (JSON.stringify(passStoreIds) !== JSON.stringify(change.member.passStoreIds)) {
+      change.set({ passStoreIds });
+    }
+  }
+};
+
+/**
+ * The change as storage writes it: the card kept current, the next version, the pass update tag if
+ * the card changed, `dueAt`.
+ */
 export const finish = (change: Change): Outcome => {
+  keepCardCurrent(change);
   const { before, ctx } = change;
   let member = change.member;
   const changed = JSON.stringify(cardView(before)) !== JSON.stringify(cardView(member));

@@ -9,9 +9,17 @@
  * - time.ts: what time does on its own (expiry, tier review); opening.ts: `begin`, how every
  *   operation starts; sweep.ts: `settle` and `currentView`;
  * - enrollment.ts, rewards.ts (stamp cards, auto-conversion), purchase.ts (+ referral), refund.ts,
- *   redemption.ts, partners.ts (partner accruals, transfers): the operations.
+ *   redemption.ts, partners.ts (partner accruals, transfers), offers/assign.ts (an offer's fan-out
+ *   step, its withdrawal, favourite stores): the operations; offers/holding.ts: what `finish` does
+ *   with offers on every change.
  */
 
+export {
+  chooseFavourites,
+  type ReceiveResult,
+  receiveOffer,
+  withdrawOffer,
+} from "../offers/assign.js";
 export { reissueCard } from "./card.js";
 export { type Ctx, cardView, type LedgerDraft, nextDue, type Outcome, type ProgramRules } from "./change.js";
 export { enroll, type NewMember, renew } from "./enrollment.js";

@@ -11,13 +11,20 @@ export interface NewMember {
   cardCode: string;
   referralCode: string;
   referredBy?: string;
+  /** The store the member enrolled at, or the sign-up postcode's (stores/choice.ts `homeStoreFor`). */
+  homeStoreId?: string | undefined;
+  /** 1–12, from the profile's birth date: birthday offers. */
+  birthMonth?: number | undefined;
 }
 
 export const enroll = (ids: NewMember, program: ProgramRules, now: Date): Member => {
   const today = localDay(now, program.timeZone);
   const months = program.rules.validity.cardMonths;
+  const { homeStoreId, birthMonth, ...rest } = ids;
   return {
-    ...ids,
+    ...rest,
+    ...(homeStoreId !== undefined ? { homeStoreId } : {}),
+    ...(birthMonth !== undefined ? { birthMonth } : {}),
     programId: program.programId,
     status: "active",
     version: 1,

@@ -23,8 +23,8 @@ export const Voucher = z
     kind: z.enum(["amount", "gift"]),
     valueCents: Cents.optional(),
     description: z.string().optional(),
-    source: z.enum(["reward", "stamps"]),
-    sourceId: z.string().meta({ description: "The rewardId, or the stamp card's category" }),
+    source: z.enum(["reward", "stamps", "offer"]),
+    sourceId: z.string().meta({ description: "The rewardId, the stamp card's category, or the offerId" }),
     issuedAt: Iso,
     validTo: Day.meta({ description: "Last day the voucher can be redeemed (program time zone)" }),
   })
@@ -39,6 +39,55 @@ const ClosedVoucher = z.object({
 export type ClosedVoucher = z.output<typeof ClosedVoucher>;
 
 const DayCounter = z.object({ day: Day, points: Int.nonnegative() });
+
+/** What a member holds of an offer (domain/offers): a copy, so the card is drawn from the member alone. */
+export const MemberOffer = z
+  .object({
+    offerId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    validFrom: Day,
+    validTo: Day,
+    storeIds: z.array(z.string()).optional(),
+    /** A `topCategory` offer: shown as "for you". */
+    forYou: z.boolean().optional(),
+    /** The voucher it gave, if any (on the member's `vouchers` until redeemed or expired). */
+    voucherId: z.string().optional(),
+    assignedAt: Iso,
+  })
+  .meta({ id: "MemberOffer" });
+export type MemberOffer = z.output<typeof MemberOffer>;
+
+/** The last offers that left a member's card (ended or expired), kept so they are never given again. */
+export const MAX_CLOSED_OFFERS = 50;
+
+/**
+ * Where and what a member buys, kept bounded on the member (domain/stores/activity.ts): the input of
+ * the card's store choice and of offer segments. A heuristic summary, not money: the ledger stays
+ * the record of every purchase.
+ */
+export const StoreVisits = z.object({ storeId: z.string(), visits: Int.positive(), lastDay: Day });
+export type StoreVisits = z.output<typeof StoreVisits>;
+export const CategoryUse = z.object({ category: z.string(), items: Int.positive(), lastDay: Day });
+export type CategoryUse = z.output<typeof CategoryUse>;
+export const MonthSpend = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/), cents: Int });
+export type MonthSpend = z.output<typeof MonthSpend>;
+export const Activity = z.object({
+  /** ≤ MAX_ACTIVITY_STORES, the most relevant first. */
+  stores: z.array(StoreVisits),
+  /** ≤ MAX_ACTIVITY_CATEGORIES item categories (the merchant's names, kept as data). */
+  categories: z.array(CategoryUse),
+  /** Spend per calendar month (program time zone), newest first, ≤ MAX_ACTIVITY_MONTHS. */
+  months: z.array(MonthSpend),
+});
+export type Activity = z.output<typeof Activity>;
+export const MAX_ACTIVITY_STORES = 10;
+export const MAX_ACTIVITY_CATEGORIES = 20;
+export const MAX_ACTIVITY_MONTHS = 13;
+export const emptyActivity = (): Activity => ({ stores: [], categories: [], months: [] });
+
+/** At most this many favourite stores a member pins from the card page ("My stores"). */
+export const MAX_FAVOURITE_STORES = 3;
 
 export const MAX_ACTIVE_VOUCHERS = 50;
 export const MAX_CLOSED_VOUCHERS = 50;
@@ -85,6 +134,20 @@ export const Member = z.object({
    */
   googleObject: Int.nonnegative().optional(),
   dueAt: Iso.optional(),
+  /** Where and what the member buys (store choice, offer segments); absent before the first purchase. */
+  activity: Activity.optional(),
+  /** The stores the card carries (≤ 10, in order), as last chosen (domain/stores/choice.ts). */
+  passStoreIds: z.array(z.string()).optional(),
+  /** Stores the member pinned from the card page; they come first on the card. */
+  favouriteStoreIds: z.array(z.string()).optional(),
+  /** The store the member enrolled at, or the store the sign-up postcode pointed to: the choice's anchor before any purchase. */
+  homeStoreId: z.string().optional(),
+  /** 1–12, from the profile's birth date (birthday offers on the next card update). */
+  birthMonth: Int.min(1).max(12).optional(),
+  /** Offers on the card (≤ rules.offers.maxActivePerMember), live or starting later. */
+  offers: z.array(MemberOffer).optional(),
+  /** Offer ids that left the card (ended or expired), newest first, ≤ MAX_CLOSED_OFFERS. */
+  closedOffers: z.array(z.string()).optional(),
 });
 export type Member = z.output<typeof Member>;
 
@@ -130,6 +193,7 @@ export const LEDGER_TYPES = [
   "transfer_out",
   "renewal",
   "adjust",
+  "offer",
 ] as const;
 
 /**
@@ -160,6 +224,7 @@ export const LedgerEntry = z
     voucherRedeemed: z.string().optional(),
     vouchersExpired: z.array(z.string()).optional(),
     rewardId: z.string().optional(),
+    offerId: z.string().optional(),
     note: z.string().optional(),
   })
   .meta({ id: "LedgerEntry" });

@@ -1,5 +1,6 @@
 import { refused } from "../errors.js";
 import type { Rules } from "../rules.js";
+import { recordPurchase } from "../stores/activity.js";
 import { localDay } from "./calendar.js";
 import { type Change, type Ctx, finish, type Outcome } from "./change.js";
 import { type Counts, countOf, countsOf } from "./counts.js";
@@ -14,7 +15,8 @@ import { reviewTier } from "./time.js";
 /**
  * A purchase at a till, step by step: points and stamps earned, full stamp cards turned into vouchers,
  * the referral closed on a referee's first purchase, points auto-converted, the tier reviewed with the
- * new spend, the purchase counted and recorded (for refunds). Also the referrer's side of a referral.
+ * new spend, the purchase counted and recorded (for refunds) and added to the member's activity (where
+ * and what they buy: the card's stores, offer segments). Also the referrer's side of a referral.
  */
 
 export interface PurchaseInput {
@@ -61,6 +63,14 @@ export const purchase = (
   autoConvert(change, till);
   reviewTier(change, { ...spend, [spendDay]: countOf(spend, spendDay) + input.amountCents });
   countPurchase(change, input.occurredAt);
+  change.set({
+    activity: recordPurchase(change.member.activity, {
+      storeId: ids.storeId,
+      day: spendDay,
+      amountCents: input.amountCents,
+      items: input.items,
+    }),
+  });
   return {
     ...finish(change),
     pointsEarned: earned.points,

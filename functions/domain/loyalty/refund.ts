@@ -1,4 +1,5 @@
 import { refused } from "../errors.js";
+import { recordRefund } from "../stores/activity.js";
 import { type Ctx, finish, type Outcome } from "./change.js";
 import { countOf, countsOf, hasCount } from "./counts.js";
 import { roundFraction } from "./earn.js";
@@ -7,7 +8,10 @@ import { begin } from "./opening.js";
 import type { PurchaseRecord, SpendWindow } from "./records.js";
 import { reviewTier } from "./time.js";
 
-/** A refund of a recorded purchase, in full or in part: points and stamps taken back, the tier reviewed. */
+/**
+ * A refund of a recorded purchase, in full or in part: points and stamps taken back, the tier
+ * reviewed, the amount taken off the spend of the purchase's month in the member's activity.
+ */
 
 export interface RefundOutcome extends Outcome {
   record: PurchaseRecord;
@@ -67,6 +71,12 @@ export const refund = (
     ? { ...spend, [record.spendDay]: Math.max(0, countOf(spend, record.spendDay) - amountCents) }
     : spend;
   reviewTier(change, spendAfter);
+  // The refund counts against the month the purchase was spent in: "spent at least" offers read months.
+  if (change.member.activity !== undefined) {
+    change.set({
+      activity: recordRefund(change.member.activity, { day: record.spendDay, cents: amountCents }),
+    });
+  }
   return {
     ...finish(change),
     pointsTakenBack: take,

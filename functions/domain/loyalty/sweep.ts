@@ -1,3 +1,4 @@
+import { expireOffers } from "../offers/holding.js";
 import { type Ctx, cardView, finish, type Outcome } from "./change.js";
 import type { Member } from "./member.js";
 import { begin } from "./opening.js";
@@ -9,7 +10,11 @@ import { issueStampVouchers } from "./rewards.js";
  * due, and `currentView`, the member as of now for a read that writes nothing.
  */
 
-/** The scheduled sweep's work on one member; `undefined` when nothing is due. */
+/**
+ * The scheduled sweep's work on one member; `undefined` when nothing is due. What `finish` does to
+ * offers and stores shows in `cardView` (held offer ids, the card's stores), so an offer that ended
+ * or was given, or a new choice of stores, is written like an expired voucher is.
+ */
 export const settle = (member: Member, ctx: Ctx, spend: SpendWindow | undefined): Outcome | undefined => {
   if (member.status !== "active") return undefined;
   const { change } = begin(member, ctx, { spend });
@@ -24,9 +29,13 @@ export const settle = (member: Member, ctx: Ctx, spend: SpendWindow | undefined)
   return same ? undefined : outcome;
 };
 
-/** The member as of now without writing anything (what GET shows before the sweep has run). */
+/**
+ * The member as of now without writing anything (what GET shows before the sweep has run): what time
+ * did, offers past their last day off the card included; nothing given, nothing chosen.
+ */
 export const currentView = (member: Member, ctx: Ctx): Member => {
   if (member.status !== "active") return member;
   const { change } = begin(member, { ...ctx, ids: { voucher: () => "vch_pending" } });
+  expireOffers(change);
   return change.member;
 };
