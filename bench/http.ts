@@ -230,7 +230,7 @@ const main = async () => {
       ),
       points: Number(opened.pass.storeCard?.primaryFields?.[0]?.value ?? 0),
     },
-    stores: [{ name: "Bastille", latitude: 48.853, longitude: 2.369 }],
+    stores: [{ storeId: "sto_0000000000000001", name: "Bastille", latitude: 48.853, longitude: 2.369 }],
     holderName: "Camille",
     now: new Date(),
   });

@@ -42,6 +42,7 @@ const main = async () => {
     stamps: { coffee: 2 },
   };
   const stores = Array.from({ length: 10 }, (_, i) => ({
+    storeId: `sto_${String(i).padStart(16, "0")}`,
     name: `Store ${i}`,
     latitude: 48.85 + i / 100,
     longitude: 2.35,
@@ -51,6 +52,7 @@ const main = async () => {
     member,
     stores,
     holderName: "Camille Martin",
+    firstName: "Camille",
     now: new Date(),
   });
   const service = { webServiceUrl: "https://carnet.example/passkit", authenticationToken: "t".repeat(43) };

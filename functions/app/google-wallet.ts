@@ -1,3 +1,4 @@
+import { localDay } from "../domain/loyalty/calendar.js";
 import type { Member, MemberProfile } from "../domain/loyalty/member.js";
 import { googleLoyaltyClass, googleLoyaltyObject, googleObjectId } from "../domain/pass/google-card.js";
 import { decideNotification, shownOf } from "../domain/pass/google-notifications.js";
@@ -10,6 +11,7 @@ import type {
   StoreRepository,
 } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
+import { cardStores } from "../domain/stores/card-stores.js";
 import { rateScopes } from "../shared/keys.js";
 import { eachInParallel } from "../shared/parallel.js";
 import type { ChangeRecord, PushLog } from "./push.js";
@@ -34,7 +36,8 @@ import { CardLinkError, shownMember } from "./wallet.js";
 
 export interface GoogleWalletDeps {
   programs: Pick<ProgramRepository, "recent" | "get">;
-  stores: Pick<StoreRepository, "passStores">;
+  /** The program's stores, indexed (kept per process): the card shows the member's chosen ones. */
+  stores: Pick<StoreRepository, "places">;
   googleObjects: GoogleObjectRepository;
   rates: RateCounter;
   /** The REST client, built once per process (it reads the service account's key). */
@@ -121,7 +124,7 @@ export const googleWallet = (deps: GoogleWalletDeps) => {
     });
 
   const objectOf = async (program: Program, member: Member, profile: MemberProfile | undefined, at: Date) => {
-    const stores = await deps.stores.passStores(program.programId);
+    const stores = cardStores(await deps.stores.places(program.programId), member, at, program.timeZone);
     const holderName = [profile?.firstName, profile?.lastName].filter(Boolean).join(" ") || undefined;
     return googleLoyaltyObject({
       program,
@@ -178,7 +181,7 @@ export const googleWallet = (deps: GoogleWalletDeps) => {
       ...google,
       notifiedAt: decision.sentAt,
       syncedPassUpdatedAt: member.passUpdatedAt,
-      shown: shownOf(view),
+      shown: shownOf(view, localDay(at, program.timeZone)),
       state: member.status === "active" ? "active" : "expired",
       version,
     };
@@ -230,7 +233,7 @@ export const googleWallet = (deps: GoogleWalletDeps) => {
           objectId,
           generation: member.passAuthGeneration,
           syncedPassUpdatedAt: member.passUpdatedAt,
-          shown: shownOf(member),
+          shown: shownOf(member, localDay(at, program.timeZone)),
         },
         member.googleObject !== member.passAuthGeneration,
       );

@@ -11,6 +11,7 @@ import type {
 } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
 import { registrationWindow } from "../domain/registrations.js";
+import { cardStores } from "../domain/stores/card-stores.js";
 import { ID_PATTERN, newId } from "../shared/ids.js";
 import { passAuthMatches, passAuthToken, verifyCardLink } from "../shared/pass-tokens.js";
 
@@ -32,7 +33,8 @@ export type PassAnswer = { kind: "pass"; pass: SignedPass } | { kind: "not_modif
 
 export interface WalletDeps {
   programs: Pick<ProgramRepository, "recent">;
-  stores: Pick<StoreRepository, "passStores">;
+  /** The program's stores, indexed (kept per process): the card shows the member's chosen ones. */
+  stores: Pick<StoreRepository, "places">;
   members: Pick<MemberRepository, "card">;
   registrations: RegistrationRepository;
   /** Signs passes: built once per process (certificates, models); throws when Apple Wallet is not configured. */
@@ -106,13 +108,15 @@ export const walletService = (deps: WalletDeps) => {
   const render = async (card: MemberCard, program: Program, webServiceUrl: string): Promise<SignedPass> => {
     const { member, profile } = card;
     const at = now();
-    const [stores, secret] = await Promise.all([deps.stores.passStores(program.programId), deps.secret()]);
+    const [places, secret] = await Promise.all([deps.stores.places(program.programId), deps.secret()]);
+    const stores = cardStores(places, member, at, program.timeZone);
     const holderName = [profile?.firstName, profile?.lastName].filter(Boolean).join(" ") || undefined;
     const content = appleCardContent({
       program,
       member: shown(member, program, at),
       stores,
       ...(holderName ? { holderName } : {}),
+      ...(profile?.firstName ? { firstName: profile.firstName } : {}),
       ...(profile?.locale ? { locale: profile.locale } : {}),
       now: at,
     });

@@ -5,6 +5,7 @@ import { dynamoRepositories } from "../../functions/adapters/dynamodb/repositori
 import { googleWallet } from "../../functions/app/google-wallet.js";
 import { loyaltyService } from "../../functions/app/loyalty/index.js";
 import type { ChangeRecord } from "../../functions/app/push.js";
+import { localDay } from "../../functions/domain/loyalty/calendar.js";
 import type { Member } from "../../functions/domain/loyalty/member.js";
 import { googleObjectId } from "../../functions/domain/pass/google-card.js";
 import { shownOf } from "../../functions/domain/pass/google-notifications.js";
@@ -84,7 +85,7 @@ const savedOf = (member: Member) => ({
   objectId: googleObjectId(ISSUER, member.memberId, member.passAuthGeneration),
   generation: member.passAuthGeneration,
   syncedPassUpdatedAt: member.passUpdatedAt,
-  shown: shownOf(member),
+  shown: shownOf(member, localDay(clock, shop.program.timeZone)),
 });
 
 describe("cardWithGoogle", () => {
@@ -112,13 +113,43 @@ describe("cardWithGoogle", () => {
         objectId: googleObjectId(ISSUER, memberId, 0),
         generation: 0,
         syncedPassUpdatedAt: card?.member.passUpdatedAt,
-        shown: { tierId: null, voucherIds: [] },
+        shown: { tierId: null, voucherIds: [], offerIds: [] },
         notifiedAt: [],
         state: "active",
         version: 1,
       },
     });
     expect(card?.profile?.memberId).toBe(memberId);
+  });
+
+  it("reads back the offers shown, and no offers (unknown) from a state stored before offers were on cards", async () => {
+    // Prepare: saved with two offers shown; another member's state as written before offers existed
+    const { memberId } = await shop.enroll();
+    const { memberId: legacyId } = await shop.enroll();
+    const offerIds = ["off_0000000000000001", "off_0000000000000002"];
+    await googleObjects.recordSaved(
+      memberId,
+      { ...savedOf(await stored(memberId)), shown: { tierId: null, voucherIds: [], offerIds } },
+      true,
+    );
+    await googleObjects.recordSaved(
+      legacyId,
+      { ...savedOf(await stored(legacyId)), shown: { tierId: null, voucherIds: [] } },
+      true,
+    );
+
+    // Act
+    const state = (await googleObjects.cardWithGoogle(memberId))?.google as GoogleObjectState;
+    await googleObjects.update(memberId, { ...state, notifiedAt: [1] }, state.version);
+    const updated = (await googleObjects.cardWithGoogle(memberId))?.google;
+    const legacy = (await googleObjects.cardWithGoogle(legacyId))?.google;
+
+    // Assess
+    expect(state.shown).toEqual({ tierId: null, voucherIds: [], offerIds });
+    expect(updated?.shown).toEqual({ tierId: null, voucherIds: [], offerIds });
+    expect((await storedState(memberId))?.shown).toEqual({ tierId: null, voucherIds: [], offerIds });
+    expect(legacy?.shown).toEqual({ tierId: null, voucherIds: [] });
+    expect(legacy?.shown).not.toHaveProperty("offerIds");
   });
 
   it("leaves the member's other reads as they were: card and snapshot never see the state, history pages keep their length", async () => {
@@ -252,7 +283,7 @@ describe("recordSaved", () => {
       objectId: googleObjectId(ISSUER, memberId, 0),
       generation: 0,
       syncedPassUpdatedAt: later.passUpdatedAt,
-      shown: { tierId: null, voucherIds: [] },
+      shown: { tierId: null, voucherIds: [], offerIds: [] },
       notifiedAt: budget,
       state: "active",
       version: 3,

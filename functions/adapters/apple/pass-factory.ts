@@ -176,7 +176,11 @@ export interface PassIdentity {
   teamId: string;
 }
 
-/** The pass.json properties of a card: its content's, plus identity and web service. */
+/**
+ * The pass.json properties of a card: its content's (`maxDistance` among them: passkit-generator takes
+ * it as a prop), plus identity and web service. What passkit-generator sets through its own methods
+ * (fillPass) is left out: it would drop it from the props.
+ */
 export const passProps = (
   content: AppleCardContent,
   identity: PassIdentity,
@@ -185,6 +189,7 @@ export const passProps = (
   const {
     barcode: _barcode,
     locations: _locations,
+    beacons: _beacons,
     expirationDate: _expirationDate,
     headerFields: _header,
     primaryFields: _primary,
@@ -202,7 +207,7 @@ export const passProps = (
   };
 };
 
-/** Puts a card's fields, barcode, locations and expiration on a pass being built. */
+/** Puts a card's fields, barcode, locations, beacons and expiration on a pass being built. */
 export const fillPass = (pass: PKPass, content: AppleCardContent): void => {
   pass.headerFields.push(...content.headerFields);
   pass.primaryFields.push(...content.primaryFields);
@@ -211,6 +216,7 @@ export const fillPass = (pass: PKPass, content: AppleCardContent): void => {
   pass.backFields.push(...content.backFields);
   pass.setBarcodes(content.barcode);
   if (content.locations.length > 0) pass.setLocations(...content.locations);
+  if (content.beacons.length > 0) pass.setBeacons(...content.beacons);
   if (content.expirationDate !== undefined) pass.setExpirationDate(new Date(content.expirationDate));
 };
 

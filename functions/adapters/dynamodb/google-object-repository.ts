@@ -18,7 +18,7 @@ import { entityOf } from "./entity.js";
  */
 
 const stateOf = (item: Record<string, unknown>): GoogleObjectState => {
-  const shown = (item.shown ?? {}) as { tierId?: unknown; voucherIds?: unknown };
+  const shown = (item.shown ?? {}) as { tierId?: unknown; voucherIds?: unknown; offerIds?: unknown };
   return {
     objectId: String(item.objectId),
     generation: Number(item.generation ?? 0),
@@ -26,6 +26,8 @@ const stateOf = (item: Record<string, unknown>): GoogleObjectState => {
     shown: {
       tierId: typeof shown.tierId === "string" ? shown.tierId : null,
       voucherIds: Array.isArray(shown.voucherIds) ? shown.voucherIds.map(String) : [],
+      // Absent on items written before offers were on cards: kept absent (unknown, not none).
+      ...(Array.isArray(shown.offerIds) ? { offerIds: shown.offerIds.map(String) } : {}),
     },
     notifiedAt: Array.isArray(item.notifiedAt) ? item.notifiedAt.map(Number) : [],
     state: item.state === "inactive" || item.state === "expired" ? item.state : "active",

@@ -4,8 +4,9 @@ import type { Member } from "../loyalty/member.js";
 import { tierName } from "../loyalty/tiers.js";
 import { formatMoney } from "../money.js";
 import type { Program } from "../program.js";
-import type { Store } from "../store.js";
+import type { PassStore } from "../stores/places.js";
 import { type CardText, cardText } from "./card-text.js";
+import { liveOffersOf, locationText } from "./relevance.js";
 
 /**
  * What a member's Apple Wallet store card shows, computed from the member, its program and the
@@ -13,8 +14,9 @@ import { type CardText, cardText } from "./card-text.js";
  * The adapter (functions/adapters/apple/pass-factory.ts) turns it into a signed .pkpass.
  *
  * Apple's rules kept here: every field whose value can change has a `changeMessage` containing `%@`
- * (the lock-screen notification after a push); at most 10 locations; colours as `rgb(r, g, b)`;
- * `expirationDate` from the card's validity; `voided` once the member is erased.
+ * (the lock-screen notification after a push); at most 10 locations and 10 beacons, each with the
+ * lock-screen text of its store (relevance.ts); colours as `rgb(r, g, b)`; `expirationDate` from the
+ * card's validity; `voided` once the member is erased.
  */
 
 export interface PassField {
@@ -49,9 +51,23 @@ export interface AppleCardContent {
   backFields: PassField[];
   barcode: { format: BarcodeFormat; message: string; messageEncoding: "iso-8859-1"; altText: string };
   locations: { latitude: number; longitude: number; relevantText: string }[];
+  /** Metres from a location within which the card is relevant (Wallet uses the smaller of this and its own). */
+  maxDistance: number;
+  /** The iBeacons of the card's stores: the card lights up inside the store itself. */
+  beacons: { proximityUUID: string; major?: number; minor?: number; relevantText: string }[];
 }
 
+/** Apple's limits: a pass lists at most 10 locations and 10 beacons. */
 export const MAX_PASS_LOCATIONS = 10;
+export const MAX_PASS_BEACONS = 10;
+/**
+ * A shop's doorstep, in metres. Wallet shows a store card within its own default radius for the
+ * style, which for store cards is the small one (≈ 100 m; boarding passes and event tickets get the
+ * large one, ≈ 1 km), and `maxDistance` can only shrink it ("the system uses the smaller of either
+ * this distance or the default distance"). Saying 100 m keeps a card of a shop to the shop even if
+ * a default grows, without asking for less than GPS can tell apart in a street.
+ */
+export const PASS_MAX_DISTANCE_METRES = 100;
 
 const BARCODE_FORMATS: Record<Program["branding"]["barcodeFormat"], BarcodeFormat> = {
   qr: "PKBarcodeFormatQR",
@@ -120,12 +136,22 @@ export const voucherText = (member: Member, currency: string, t: CardText): stri
         })
         .join("\n");
 
+/** The member's live offers, one a line (best first), as the back of the card lists them. */
+export const offerText = (member: Member, today: string, t: CardText): string => {
+  const offers = liveOffersOf(member, today);
+  return offers.length === 0
+    ? t.noOffers
+    : offers.map((o) => t.offerLine(o.title, o.description, o.validTo)).join("\n");
+};
+
 export interface AppleCardInput {
   program: Program;
   member: Member;
-  /** The stores the card lights up near; the first MAX_PASS_LOCATIONS are used. */
-  stores: readonly Pick<Store, "name" | "latitude" | "longitude" | "relevantText">[];
+  /** The member's stores, in order: the first MAX_PASS_LOCATIONS are the card's locations. */
+  stores: readonly PassStore[];
   holderName?: string;
+  /** The holder's first name, for the welcome near a store. */
+  firstName?: string;
   /** The member's own locale (their profile); the program's is the fallback. */
   locale?: string;
   now: Date;
@@ -136,10 +162,12 @@ export const appleCardContent = ({
   member,
   stores,
   holderName,
+  firstName,
   locale,
   now,
 }: AppleCardInput): AppleCardContent => {
   const t = cardText(locale, program.locale);
+  const today = localDay(now, program.timeZone);
   const { branding } = program;
   const stampCards = program.rules.stamps.cards;
   const stampsFirst = branding.cardFront === "stamps" && stampCards.length > 0;
@@ -188,6 +216,12 @@ export const appleCardContent = ({
       changeMessage: "%@",
     },
     {
+      key: "offers",
+      label: t.offerList,
+      value: offerText(member, today, t),
+      changeMessage: "%@",
+    },
+    {
       key: "expiring",
       label: t.expiringNext,
       value: lot ? t.expiring(lot.points, lot.expiresOn) : t.none,
@@ -205,13 +239,30 @@ export const appleCardContent = ({
   const contact = contactText(program);
   if (contact) back.push({ key: "contact", label: t.contact(program.organizationName), value: contact });
 
-  const locations = stores.slice(0, MAX_PASS_LOCATIONS).map((s) => ({
-    latitude: s.latitude,
-    longitude: s.longitude,
-    relevantText: s.relevantText ?? t.welcome(s.name),
+  const places = stores.slice(0, MAX_PASS_LOCATIONS).map((store) => ({
+    store,
+    relevantText: locationText({ program, member, store, firstName, t, today }),
   }));
+  const locations = places.map(({ store, relevantText }) => ({
+    latitude: store.latitude,
+    longitude: store.longitude,
+    relevantText,
+  }));
+  const beacons = places
+    .flatMap(({ store: { beacon }, relevantText }) =>
+      beacon
+        ? [
+            {
+              proximityUUID: beacon.proximityUUID,
+              ...(beacon.major !== undefined ? { major: beacon.major } : {}),
+              ...(beacon.minor !== undefined ? { minor: beacon.minor } : {}),
+              relevantText,
+            },
+          ]
+        : [],
+    )
+    .slice(0, MAX_PASS_BEACONS);
 
-  const today = localDay(now, program.timeZone);
   return {
     serialNumber: member.memberId,
     description: t.description(program.name),
@@ -240,5 +291,7 @@ export const appleCardContent = ({
       altText: groupedCode(member.cardCode),
     },
     locations,
+    maxDistance: PASS_MAX_DISTANCE_METRES,
+    beacons,
   };
 };

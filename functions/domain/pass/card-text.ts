@@ -32,7 +32,19 @@ export interface CardText {
   card: string;
   expired: string;
   cardChanged: string;
-  welcome: (store: string) => string;
+  /** The back field listing the member's live offers, one a line. */
+  offerList: string;
+  noOffers: string;
+  offerLine: (title: string, description: string, validTo: string) => string;
+  /** A personal ("for you") offer's marker on its Google Wallet message. */
+  forYou: string;
+  /** The lock-screen text near a store with an offer: its title, then its description when it fits. */
+  offerAt: (title: string, description: string) => string;
+  /** The lock-screen text near a store with nothing else to say: greeting, balance, next reward. */
+  welcomeBack: (firstName: string | undefined) => string;
+  pointsBalance: (points: number) => string;
+  stampsBalance: (category: string, stamps: number, required: number) => string;
+  rewardAt: (title: string, cost: number) => string;
   description: (program: string) => string;
   earn: (points: number, currency: string) => string;
   minimumBasket: (amount: string) => string;
@@ -81,7 +93,15 @@ const en: CardText = {
   card: "CARD",
   expired: "Expired",
   cardChanged: "Your card is %@",
-  welcome: (s) => `Welcome to ${s}! Show your card at the till.`,
+  offerList: "Your offers",
+  noOffers: "No offers right now.",
+  offerLine: (t, d, to) => `${t} — ${d}, until ${to}`,
+  forYou: "For you",
+  offerAt: (t, d) => `${t}: ${d}`,
+  welcomeBack: (n) => (n ? `Welcome back, ${n}` : "Welcome back"),
+  pointsBalance: (n) => `${n} ${n === 1 ? "point" : "points"}`,
+  stampsBalance: (c, n, r) => `${n}/${r} ${c} stamps`,
+  rewardAt: (t, n) => `${t} at ${n}`,
   description: (p) => `${p} loyalty card`,
   earn: (n, c) => `Earn ${n} point${n === 1 ? "" : "s"} per ${c} 1 spent.`,
   minimumBasket: (a) => `Purchases under ${a} earn no points.`,
@@ -126,7 +146,15 @@ const fr: CardText = {
   card: "CARTE",
   expired: "Expirée",
   cardChanged: "Votre carte est %@",
-  welcome: (s) => `Bienvenue chez ${s} ! Présentez votre carte en caisse.`,
+  offerList: "Vos offres",
+  noOffers: "Aucune offre pour le moment.",
+  offerLine: (t, d, to) => `${t} — ${d}, jusqu'au ${to}`,
+  forYou: "Pour vous",
+  offerAt: (t, d) => `${t} : ${d}`,
+  welcomeBack: (n) => (n ? `Bon retour, ${n}` : "Bon retour"),
+  pointsBalance: (n) => `${n} point${n === 1 ? "" : "s"}`,
+  stampsBalance: (c, n, r) => `${n}/${r} tampons ${c}`,
+  rewardAt: (t, n) => `${t} à ${n}`,
   description: (p) => `Carte de fidélité ${p}`,
   earn: (n, c) => `${n} point${n === 1 ? "" : "s"} par ${c} 1 dépensé.`,
   minimumBasket: (a) => `Les achats de moins de ${a} ne rapportent pas de points.`,
@@ -171,7 +199,15 @@ const de: CardText = {
   card: "KARTE",
   expired: "Abgelaufen",
   cardChanged: "Ihre Karte ist %@",
-  welcome: (s) => `Willkommen bei ${s}! Zeigen Sie Ihre Karte an der Kasse.`,
+  offerList: "Ihre Angebote",
+  noOffers: "Zurzeit keine Angebote.",
+  offerLine: (t, d, to) => `${t} — ${d}, bis ${to}`,
+  forYou: "Für Sie",
+  offerAt: (t, d) => `${t}: ${d}`,
+  welcomeBack: (n) => (n ? `Willkommen zurück, ${n}` : "Willkommen zurück"),
+  pointsBalance: (n) => `${n} ${n === 1 ? "Punkt" : "Punkte"}`,
+  stampsBalance: (c, n, r) => `${n}/${r} ${c}-Stempel`,
+  rewardAt: (t, n) => `${t} ab ${n}`,
   description: (p) => `${p} Kundenkarte`,
   earn: (n, c) => `${n} ${n === 1 ? "Punkt" : "Punkte"} pro ${c} 1 Umsatz.`,
   minimumBasket: (a) => `Einkäufe unter ${a} bringen keine Punkte.`,
@@ -216,7 +252,15 @@ const es: CardText = {
   card: "TARJETA",
   expired: "Caducada",
   cardChanged: "Tu tarjeta está %@",
-  welcome: (s) => `¡Bienvenido a ${s}! Muestra tu tarjeta en caja.`,
+  offerList: "Tus ofertas",
+  noOffers: "Ninguna oferta por ahora.",
+  offerLine: (t, d, to) => `${t} — ${d}, hasta el ${to}`,
+  forYou: "Para ti",
+  offerAt: (t, d) => `${t}: ${d}`,
+  welcomeBack: (n) => (n ? `Hola de nuevo, ${n}` : "Hola de nuevo"),
+  pointsBalance: (n) => `${n} punto${n === 1 ? "" : "s"}`,
+  stampsBalance: (c, n, r) => `${n}/${r} sellos ${c}`,
+  rewardAt: (t, n) => `${t} a los ${n}`,
   description: (p) => `Tarjeta de fidelidad ${p}`,
   earn: (n, c) => `${n} punto${n === 1 ? "" : "s"} por cada ${c} 1 gastado.`,
   minimumBasket: (a) => `Las compras de menos de ${a} no suman puntos.`,

@@ -5,14 +5,15 @@ import type { Member, Voucher } from "../loyalty/member.js";
 import { tierName } from "../loyalty/tiers.js";
 import { formatMoney } from "../money.js";
 import type { Program } from "../program.js";
-import type { Store } from "../store.js";
+import type { PassStore } from "../stores/places.js";
 import { earnSummary, groupedCode, nextReward, voucherText } from "./apple-card.js";
 import { CARD_LANGUAGES, type CardText, cardText } from "./card-text.js";
+import { cut, liveOffersOf } from "./relevance.js";
 
 /**
  * What a member's Google Wallet loyalty card shows: the class (one per program: names, logo, colour,
  * labels, terms, contact) and the object (one per member and card generation: balances, tier, vouchers,
- * barcode, validity, stores). Pure, like apple-card.ts, whose card it mirrors field for field; the
+ * offers, barcode, validity, stores). Pure, like apple-card.ts, whose card it mirrors field for field; the
  * adapter sends these bodies to the Wallet REST API as they are.
  *
  * Google's rules kept here:
@@ -23,7 +24,9 @@ import { CARD_LANGUAGES, type CardText, cardText } from "./card-text.js";
  *   without one), and an erased member's name is cleared (`""`); `validTimeInterval` (a validity
  *   removed from the rules) and `accountName` (a name removed from the profile) stay until the next
  *   insert, which is rare enough to accept;
- * - at most 10 text modules, 10 messages and 10 merchant locations on an object;
+ * - at most 10 text modules, 10 messages and 10 merchant locations on an object; the messages are the
+ *   member's live offers (best first, relevance.ts), then the vouchers lapsing soonest, each shown
+ *   only within its validity (`displayInterval`, days in the program's time zone);
  * - text modules have stable ids of `[A-Za-z0-9_-]` (never a merchant's category name, which is any
  *   text, `__proto__` included: a stamp card's module is named by its place in the program);
  * - texts kept to Google's recommended lengths where a merchant's text could make them long: a text
@@ -93,17 +96,6 @@ const everyLanguage = (language: string, words: (t: CardText) => string): Locali
     value: words(cardText(l)),
   })),
 });
-
-/** `text` cut to `max` characters (code points), ending with "…" when cut. */
-const cut = (text: string, max: number): string => {
-  const chars = [...text];
-  return chars.length <= max
-    ? text
-    : `${chars
-        .slice(0, max - 1)
-        .join("")
-        .trimEnd()}…`;
-};
 
 /** `text` cut to `max` characters at a line break (whole lines kept, then "…"), or cut when one line is too long. */
 const cutLines = (text: string, max: number): string => {
@@ -211,8 +203,8 @@ export const googleLoyaltyClass = ({
 export interface GoogleObjectInput {
   program: Program;
   member: Member;
-  /** The stores the card lights up near; the first MAX_GOOGLE_LOCATIONS are used. */
-  stores: readonly Pick<Store, "name" | "latitude" | "longitude">[];
+  /** The member's stores, in order: the first MAX_GOOGLE_LOCATIONS are the object's merchant locations. */
+  stores: readonly PassStore[];
   holderName?: string;
   /** The member's own locale (their profile); the program's is the fallback. */
   locale?: string;
@@ -300,10 +292,20 @@ export const googleLoyaltyObject = ({
 
   const today = localDay(now, timeZone);
   const expired = member.status !== "active" || (member.validUntil !== null && member.validUntil < today);
-  // The soonest to lapse first: those are the vouchers a holder must not miss.
-  const messages = [...member.vouchers]
+  // Live offers first (news, best first), then the vouchers, the soonest to lapse first: those are
+  // the ones a holder must not miss.
+  const offerMessages = liveOffersOf(member, today).map((o) => ({
+    id: o.offerId,
+    header: o.title,
+    body: o.forYou ? `${t.forYou}\n${o.description}` : o.description,
+    messageType: "TEXT",
+    displayInterval: {
+      start: { date: startOfDay(o.validFrom, timeZone).toISOString() },
+      end: { date: endOfDay(o.validTo, timeZone) },
+    },
+  }));
+  const voucherMessages = [...member.vouchers]
     .sort((a, b) => a.validTo.localeCompare(b.validTo) || a.voucherId.localeCompare(b.voucherId))
-    .slice(0, MAX_GOOGLE_MESSAGES)
     .map((v) => ({
       id: v.voucherId,
       header: v.title,
@@ -311,6 +313,7 @@ export const googleLoyaltyObject = ({
       messageType: "TEXT",
       displayInterval: { end: { date: endOfDay(v.validTo, timeZone) } },
     }));
+  const messages = [...offerMessages, ...voucherMessages].slice(0, MAX_GOOGLE_MESSAGES);
   const secondaryPoints = secondary !== undefined ? shownAs(secondary) : undefined;
 
   return {

@@ -1,11 +1,14 @@
+import { localDay } from "../loyalty/calendar.js";
 import type { Member } from "../loyalty/member.js";
 import type { Program } from "../program.js";
+import { liveOffersOf } from "./relevance.js";
 
 /**
  * When a change to a member's Google Wallet card notifies the holder. Google shows at most 3 notifying
  * field updates (a PATCH with `notifyPreference: NOTIFY_ON_UPDATE`) per pass per 24 hours, and
  * throttles an issuer it finds spammy, so Carnet notifies only for news the holder cares about (a
- * voucher earned, a higher tier reached) and keeps its own budget per object: the epoch seconds of the
+ * voucher earned, an offer appearing on the card, a higher tier reached) and keeps its own budget per
+ * object: the epoch seconds of the
  * notifying updates it sent, stored with the object. A change that deserves a notification while the
  * budget is spent is still sent, silently: the card is right, only the buzz is dropped (coalesced).
  * Messages are never sent as `TEXT_AND_NOTIFY` (google-card.ts), so this budget is the only way a
@@ -16,32 +19,49 @@ import type { Program } from "../program.js";
 export interface GoogleShown {
   tierId: string | null;
   voucherIds: string[];
+  /**
+   * The live offers the card showed. Absent on objects stored before offers were on cards: what they
+   * showed is unknown, and treating it as none would notify the holder of every offer they already
+   * have, so no offer notifies until a sync has recorded them.
+   */
+  offerIds?: string[];
 }
 
-export const shownOf = (member: Member): GoogleShown => ({
+/** What the card shows of a member today (a day in the program's time zone): offers live today only. */
+export const shownOf = (member: Member, today: string): GoogleShown => ({
   tierId: member.tierId,
   voucherIds: member.vouchers.map((v) => v.voucherId),
+  offerIds: liveOffersOf(member, today).map((o) => o.offerId),
 });
 
-/** `offer` is kept for offers (planned): nothing returns it yet. */
-export type NotifyReason = "voucher_earned" | "tier_reached" | "offer";
+export type NotifyReason = "voucher_earned" | "offer" | "tier_reached";
 
 /**
  * Why this change deserves a notification, or undefined for a silent update: a voucher id not shown
- * before (earned), a tier higher in program.rules.tiers.levels order than the shown one (reached; a
- * lower tier or losing a tier is silent). Points, stamps, expiry, validity changes alone are silent.
+ * before (earned), an offer live `today` that the card did not show (it starts today, or was just
+ * given), a tier higher in program.rules.tiers.levels order than the shown one (reached; a lower tier
+ * or losing a tier is silent). Points, stamps, expiry, validity changes alone are silent, and so is an
+ * offer ending. An update notifies once whatever its news, so the order only names the reason: a
+ * voucher is value in hand (an offer that comes with a voucher is named after the voucher), an offer
+ * is news that lapses, a tier is status.
  * The first sync after the object's insert (`shown` undefined) is silent: the insert was the holder's
- * own doing. So is every change to an erased member's card, and a shown tier the program no longer has
- * (its levels changed: no way to tell up from down, and silence is the safe side).
+ * own doing. So is every change to an erased member's card, a shown tier the program no longer has
+ * (its levels changed: no way to tell up from down, and silence is the safe side), and any offer
+ * while the offers shown are unknown (`offerIds` absent: stored before offers were on cards).
  */
 export const notifyReason = (
   shown: GoogleShown | undefined,
   member: Member,
   program: Program,
+  today: string,
 ): NotifyReason | undefined => {
   if (shown === undefined || member.status !== "active") return undefined;
   const before = new Set(shown.voucherIds);
   if (member.vouchers.some((v) => !before.has(v.voucherId))) return "voucher_earned";
+  if (shown.offerIds !== undefined) {
+    const offersBefore = new Set(shown.offerIds);
+    if (liveOffersOf(member, today).some((o) => !offersBefore.has(o.offerId))) return "offer";
+  }
   const levels = program.rules.tiers.levels;
   const rank = (tierId: string | null) =>
     tierId === null ? -1 : levels.findIndex((level) => level.tierId === tierId);
@@ -87,7 +107,7 @@ export interface NotificationDecision {
  * Decide: { notify: true, reason, sentAt: <new list including now, pruned to the window> } or
  * { notify: false, reason?: (when one was due but the budget is spent: coalesced into a silent
  * update), sentAt: <pruned list> }. A send recorded in the future (another clock ahead) counts as
- * inside the window.
+ * inside the window. The offers live are those of `nowSeconds`' day in the program's time zone.
  */
 export const decideNotification = (input: {
   shown: GoogleShown | undefined;
@@ -98,7 +118,8 @@ export const decideNotification = (input: {
 }): NotificationDecision => {
   const { shown, member, program, sentAt, nowSeconds } = input;
   const kept = inWindow(sentAt, nowSeconds);
-  const reason = notifyReason(shown, member, program);
+  const today = localDay(new Date(nowSeconds * 1000), program.timeZone);
+  const reason = notifyReason(shown, member, program, today);
   if (reason === undefined) return { notify: false, sentAt: kept };
   if (kept.length >= NOTIFICATIONS_PER_WINDOW)
     return { notify: false, reason, coalesced: true, sentAt: kept };

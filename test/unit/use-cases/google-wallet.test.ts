@@ -470,7 +470,7 @@ describe("the save link", () => {
       objectId,
       generation: 0,
       syncedPassUpdatedAt: member.passUpdatedAt,
-      shown: { tierId: null, voucherIds: [] },
+      shown: { tierId: null, voucherIds: [], offerIds: [] },
       notifiedAt: [],
       state: "active",
       version: 1,

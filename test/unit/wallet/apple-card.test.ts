@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import type { MemberOffer } from "../../../functions/domain/loyalty/member.js";
 import {
   appleCardContent,
   groupedCode,
+  MAX_PASS_BEACONS,
   MAX_PASS_LOCATIONS,
+  PASS_MAX_DISTANCE_METRES,
   rgb,
 } from "../../../functions/domain/pass/apple-card.js";
 import { CARD_LANGUAGES } from "../../../functions/domain/pass/card-text.js";
@@ -29,7 +32,28 @@ const everyMechanic = {
   validity: { cardMonths: 12 },
 };
 
-const store = (i: number) => ({ name: `Store ${i}`, latitude: 48 + i / 100, longitude: 2 });
+const store = (i: number) => ({
+  storeId: `sto_${String(i).padStart(16, "0")}`,
+  name: `Store ${i}`,
+  latitude: 48 + i / 100,
+  longitude: 2,
+});
+
+const beacon = (i: number) => ({
+  proximityUUID: "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0",
+  major: 1,
+  minor: i,
+});
+
+const offer = (offerId: string, extra: Partial<MemberOffer> = {}): MemberOffer => ({
+  offerId,
+  title: "Double points",
+  description: "Every pastry earns twice the points.",
+  validFrom: "2026-06-10",
+  validTo: "2026-06-30",
+  assignedAt: "2026-06-10T08:00:00.000Z",
+  ...extra,
+});
 
 const fieldsOf = (content: ReturnType<typeof appleCardContent>) => [
   ...content.headerFields,
@@ -110,17 +134,106 @@ describe("the Apple store card of a member", () => {
     expect(card.sharingProhibited).toBe(true);
   });
 
-  it(`lights up near at most ${MAX_PASS_LOCATIONS} stores, with each store's own text or a welcome`, () => {
-    const program = programOf();
-    const member = newMember(program, "2026-06-01T10:00:00Z");
+  it(`lights up near at most ${MAX_PASS_LOCATIONS} stores, in order, each saying what matters there`, () => {
+    // Prepare: an offer at store 2, the merchant's text at store 0, nothing at the others
+    const program = programOf({ rules: everyMechanic });
+    const member = {
+      ...newMember(program, "2026-06-01T10:00:00Z"),
+      points: 20,
+      offers: [offer("off_1", { storeIds: [store(2).storeId] })],
+    };
     const stores = [
       { ...store(0), relevantText: "Your coffee is waiting" },
       ...Array.from({ length: 14 }, (_, i) => store(i + 1)),
     ];
-    const card = appleCardContent({ program, member, stores, now: NOW });
+
+    // Act
+    const card = appleCardContent({ program, member, stores, firstName: "Camille", now: NOW });
+
+    // Assess
     expect(card.locations).toHaveLength(MAX_PASS_LOCATIONS);
+    expect(card.locations.map((l) => l.latitude)).toEqual(stores.slice(0, 10).map((s) => s.latitude));
     expect(card.locations[0]?.relevantText).toBe("Your coffee is waiting");
-    expect(card.locations[1]?.relevantText).toBe("Welcome to Store 1! Show your card at the till.");
+    expect(card.locations[1]?.relevantText).toBe("Welcome back, Camille — 20 points, Cake at 50");
+    expect(card.locations[2]?.relevantText).toBe("Double points: Every pastry earns twice the points.");
+  });
+
+  it(`lists the beacons of the stores that have one (at most ${MAX_PASS_BEACONS}), each with its store's text`, () => {
+    // Prepare: 12 stores, every other one with a beacon, the first without a major or minor
+    const program = programOf();
+    const member = { ...newMember(program, "2026-06-01T10:00:00Z"), offers: [offer("off_1")] };
+    const stores = Array.from({ length: 12 }, (_, i) =>
+      i % 2 === 0
+        ? { ...store(i), beacon: i === 0 ? { proximityUUID: beacon(0).proximityUUID } : beacon(i) }
+        : store(i),
+    );
+
+    // Act
+    const card = appleCardContent({ program, member, stores, now: NOW });
+    const crowded = appleCardContent({
+      program,
+      member,
+      stores: Array.from({ length: 12 }, (_, i) => ({ ...store(i), beacon: beacon(i) })),
+      now: NOW,
+    });
+
+    // Assess: only the stores on the card (the first 10), and only those with a beacon
+    expect(card.beacons).toEqual([
+      { proximityUUID: beacon(0).proximityUUID, relevantText: card.locations[0]?.relevantText },
+      ...[2, 4, 6, 8].map((i) => ({ ...beacon(i), relevantText: card.locations[i]?.relevantText })),
+    ]);
+    expect(card.beacons[0]?.relevantText).toBe("Double points: Every pastry earns twice the points.");
+    expect(crowded.beacons).toHaveLength(MAX_PASS_BEACONS);
+    expect(appleCardContent({ program, member, stores: [store(1)], now: NOW }).beacons).toEqual([]);
+  });
+
+  it(`is relevant within ${PASS_MAX_DISTANCE_METRES} m of a store: a shop, not a neighbourhood`, () => {
+    // Prepare
+    const program = programOf();
+    const member = newMember(program, "2026-06-01T10:00:00Z");
+
+    // Act
+    const card = appleCardContent({ program, member, stores: [store(1)], now: NOW });
+
+    // Assess
+    expect(card.maxDistance).toBe(100);
+  });
+
+  it("lists the live offers on the back right after the vouchers, with their last day", () => {
+    // Prepare
+    const program = programOf();
+    const member = {
+      ...newMember(program, "2026-06-01T10:00:00Z"),
+      offers: [
+        offer("off_later", { title: "Later", validFrom: "2026-07-01", validTo: "2026-07-31" }),
+        offer("off_long", { title: "Long", description: "All summer.", validTo: "2026-08-31" }),
+        offer("off_short", { title: "Short", description: "This week.", validTo: "2026-06-20" }),
+      ],
+    };
+
+    // Act
+    const back = appleCardContent({ program, member, stores: [], now: NOW }).backFields;
+    const none = appleCardContent({
+      program,
+      member: { ...member, offers: [] },
+      stores: [],
+      locale: "fr",
+      now: NOW,
+    }).backFields;
+
+    // Assess
+    const keys = back.map((f) => f.key);
+    expect(keys.indexOf("offers")).toBe(keys.indexOf("vouchers-list") + 1);
+    expect(back.find((f) => f.key === "offers")).toEqual({
+      key: "offers",
+      label: "Your offers",
+      value: "Short — This week., until 2026-06-20\nLong — All summer., until 2026-08-31",
+      changeMessage: "%@",
+    });
+    expect(none.find((f) => f.key === "offers")).toMatchObject({
+      label: "Vos offres",
+      value: "Aucune offre pour le moment.",
+    });
   });
 
   it.each([
@@ -198,9 +311,7 @@ describe("the Apple store card of a member", () => {
       label: "POINTS",
       changeMessage: "Vous avez maintenant %@ points",
     });
-    expect(french.locations[0]?.relevantText).toBe(
-      "Bienvenue chez Store 1 ! Présentez votre carte en caisse.",
-    );
+    expect(french.locations[0]?.relevantText).toBe("Bon retour — 42 points");
     expect(german.primaryFields[0]).toMatchObject({
       label: "PUNKTE",
       changeMessage: "Sie haben jetzt %@ Punkte",

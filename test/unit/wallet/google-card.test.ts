@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Voucher } from "../../../functions/domain/loyalty/member.js";
+import type { MemberOffer, Voucher } from "../../../functions/domain/loyalty/member.js";
 import { appleCardContent, groupedCode } from "../../../functions/domain/pass/apple-card.js";
 import {
   googleClassId,
@@ -7,6 +7,7 @@ import {
   googleLoyaltyObject,
   googleObjectId,
   MAX_GOOGLE_LOCATIONS,
+  MAX_GOOGLE_MESSAGES,
   TEXT_MODULE_BODY_MAX,
   TEXT_MODULE_HEADER_MAX,
 } from "../../../functions/domain/pass/google-card.js";
@@ -32,7 +33,22 @@ const voucher = (n: number, extra: Partial<Voucher> = {}): Voucher => ({
   ...extra,
 });
 
-const store = (i: number) => ({ name: `Store ${i}`, latitude: 48 + i / 100, longitude: 2 + i / 100 });
+const store = (i: number) => ({
+  storeId: `sto_${String(i).padStart(16, "0")}`,
+  name: `Store ${i}`,
+  latitude: 48 + i / 100,
+  longitude: 2 + i / 100,
+});
+
+const offer = (n: number, extra: Partial<MemberOffer> = {}): MemberOffer => ({
+  offerId: `off_${String(n).padStart(16, "0")}`,
+  title: `Offer ${n}`,
+  description: "Every pastry earns twice the points.",
+  validFrom: "2026-06-10",
+  validTo: "2026-06-30",
+  assignedAt: "2026-06-10T08:00:00.000Z",
+  ...extra,
+});
 
 const objectOf = (
   program: ReturnType<typeof programOf>,
@@ -318,6 +334,76 @@ describe("the Google loyalty object of a member", () => {
     expect(object.messages?.every((m) => m.messageType === "TEXT")).toBe(true);
     expect([...(moduleOf(object, "vouchers")?.body ?? "")].length).toBeLessThanOrEqual(TEXT_MODULE_BODY_MAX);
     expect(moduleOf(object, "vouchers")?.body).toMatch(/\n…$/);
+  });
+
+  it("puts the live offers first in the messages, shown from their first day to the end of their last", () => {
+    // Prepare: a personal offer, an offer ending sooner, one not live yet, and a voucher
+    const program = programOf();
+    const member = {
+      ...memberOf(program),
+      offers: [
+        offer(1, { validTo: "2026-06-20" }),
+        offer(2, { forYou: true, title: "Your pastries", description: "Half price on croissants." }),
+        offer(3, { validFrom: "2026-06-16" }),
+      ],
+      vouchers: [voucher(1, { title: "5 EUR off", validTo: "2026-06-18" })],
+    };
+
+    // Act
+    const english = objectOf(program, member);
+    const french = objectOf(program, member, { locale: "fr-FR" });
+
+    // Assess
+    expect(english.messages).toEqual([
+      {
+        id: "off_0000000000000002",
+        header: "Your pastries",
+        body: "For you\nHalf price on croissants.",
+        messageType: "TEXT",
+        displayInterval: {
+          start: { date: "2026-06-09T22:00:00.000Z" },
+          end: { date: "2026-06-30T22:00:00.000Z" },
+        },
+      },
+      {
+        id: "off_0000000000000001",
+        header: "Offer 1",
+        body: "Every pastry earns twice the points.",
+        messageType: "TEXT",
+        displayInterval: {
+          start: { date: "2026-06-09T22:00:00.000Z" },
+          end: { date: "2026-06-20T22:00:00.000Z" },
+        },
+      },
+      {
+        id: "vch_0000000000000001",
+        header: "5 EUR off",
+        body: "EUR 5.00\nValid until 2026-06-18",
+        messageType: "TEXT",
+        displayInterval: { end: { date: "2026-06-18T22:00:00.000Z" } },
+      },
+    ]);
+    expect(french.messages?.[0]?.body).toBe("Pour vous\nHalf price on croissants.");
+  });
+
+  it(`keeps at most ${MAX_GOOGLE_MESSAGES} messages, offers before vouchers, never notifying through them`, () => {
+    // Prepare
+    const program = programOf();
+    const member = {
+      ...memberOf(program),
+      offers: Array.from({ length: 4 }, (_, i) => offer(i + 1)),
+      vouchers: Array.from({ length: 8 }, (_, i) => voucher(i + 1, { validTo: `2026-07-0${i + 1}` })),
+    };
+
+    // Act
+    const object = objectOf(program, member);
+
+    // Assess
+    expect(object.messages?.map((m) => m.id)).toEqual([
+      ...[1, 2, 3, 4].map((n) => `off_${String(n).padStart(16, "0")}`),
+      ...[1, 2, 3, 4, 5, 6].map((n) => `vch_${String(n).padStart(16, "0")}`),
+    ]);
+    expect(object.messages?.every((m) => m.messageType === "TEXT")).toBe(true);
   });
 
   it("tells how far the next reward is, as the Apple card does", () => {

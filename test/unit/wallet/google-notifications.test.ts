@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Member, Voucher } from "../../../functions/domain/loyalty/member.js";
+import { localDay } from "../../../functions/domain/loyalty/calendar.js";
+import type { Member, MemberOffer, Voucher } from "../../../functions/domain/loyalty/member.js";
 import {
   budgetLeft,
   decideNotification,
@@ -15,6 +16,7 @@ import { lumiereProgram, newMember } from "../loyalty/fixtures.js";
 
 const NOW = new Date("2026-06-15T10:00:00Z");
 const T0 = Math.floor(NOW.getTime() / 1000);
+const TODAY = "2026-06-15";
 const DAY = 24 * 3600;
 
 const program = lumiereProgram(
@@ -46,18 +48,28 @@ const voucher = (n: number): Voucher => ({
   validTo: "2026-09-13",
 });
 
+const offer = (n: number, extra: Partial<MemberOffer> = {}): MemberOffer => ({
+  offerId: `off_${String(n).padStart(16, "0")}`,
+  title: "Double points",
+  description: "Every pastry earns twice the points.",
+  validFrom: "2026-06-01",
+  validTo: "2026-06-30",
+  assignedAt: "2026-06-01T08:00:00.000Z",
+  ...extra,
+});
+
 const TIERS = [null, "silver", "gold", "platinum"] as const;
 
 describe("why a change to a Google card notifies", () => {
   it("notifies a voucher the card did not show", () => {
     const shown: GoogleShown = { tierId: null, voucherIds: [voucher(1).voucherId] };
     const member = { ...base, vouchers: [voucher(1), voucher(2)] };
-    expect(notifyReason(shown, member, program)).toBe("voucher_earned");
+    expect(notifyReason(shown, member, program, TODAY)).toBe("voucher_earned");
   });
 
   it("is silent when a voucher is used or expires", () => {
     const shown: GoogleShown = { tierId: null, voucherIds: [voucher(1).voucherId, voucher(2).voucherId] };
-    expect(notifyReason(shown, { ...base, vouchers: [voucher(2)] }, program)).toBeUndefined();
+    expect(notifyReason(shown, { ...base, vouchers: [voucher(2)] }, program, TODAY)).toBeUndefined();
   });
 
   it.each([
@@ -71,11 +83,11 @@ describe("why a change to a Google card notifies", () => {
     [null, "bronze", undefined],
   ])("tier %s → %s: %s", (before, after, reason) => {
     const shown: GoogleShown = { tierId: before, voucherIds: [] };
-    expect(notifyReason(shown, { ...base, tierId: after }, program)).toBe(reason);
+    expect(notifyReason(shown, { ...base, tierId: after }, program, TODAY)).toBe(reason);
   });
 
   it("is silent for points, stamps, expiring points and validity alone", () => {
-    const shown = shownOf(base);
+    const shown = shownOf(base, TODAY);
     const changes: Partial<Member>[] = [
       { points: 500 },
       { stamps: { coffee: 4 } },
@@ -84,20 +96,95 @@ describe("why a change to a Google card notifies", () => {
       { validUntil: "2026-01-01" },
     ];
     for (const change of changes)
-      expect(notifyReason(shown, { ...base, ...change }, program)).toBeUndefined();
+      expect(notifyReason(shown, { ...base, ...change }, program, TODAY)).toBeUndefined();
   });
 
   it("is silent on the first sync after the insert, and for an erased member", () => {
     const member = { ...base, vouchers: [voucher(1)], tierId: "gold" };
-    expect(notifyReason(undefined, member, program)).toBeUndefined();
-    expect(notifyReason(shownOf(base), { ...member, status: "erased" as const }, program)).toBeUndefined();
+    expect(notifyReason(undefined, member, program, TODAY)).toBeUndefined();
+    expect(
+      notifyReason(shownOf(base, TODAY), { ...member, status: "erased" as const }, program, TODAY),
+    ).toBeUndefined();
   });
 
-  it("remembers the tier and the vouchers shown", () => {
-    expect(shownOf({ ...base, tierId: "gold", vouchers: [voucher(1), voucher(2)] })).toEqual({
+  it("remembers the tier, the vouchers and the offers live today shown", () => {
+    // Prepare
+    const member = {
+      ...base,
+      tierId: "gold",
+      vouchers: [voucher(1), voucher(2)],
+      offers: [offer(1, { validTo: "2026-06-20" }), offer(2, { validFrom: "2026-06-16" }), offer(3)],
+    };
+
+    // Act
+    const shown = shownOf(member, TODAY);
+
+    // Assess
+    expect(shown).toEqual({
       tierId: "gold",
       voucherIds: [voucher(1).voucherId, voucher(2).voucherId],
+      offerIds: [offer(1).offerId, offer(3).offerId],
     });
+  });
+
+  it("notifies an offer live today that the card did not show, after a voucher and before a tier", () => {
+    // Prepare
+    const shown = shownOf({ ...base, offers: [offer(1)] }, TODAY);
+    const withOffer = { ...base, offers: [offer(1), offer(2)] };
+
+    // Act
+    const newOffer = notifyReason(shown, withOffer, program, TODAY);
+    const startsToday = notifyReason(
+      shownOf({ ...base, offers: [offer(2, { validFrom: "2026-06-16" })] }, TODAY),
+      { ...base, offers: [offer(2, { validFrom: "2026-06-16" })] },
+      program,
+      "2026-06-16",
+    );
+    const withVoucher = notifyReason(shown, { ...withOffer, vouchers: [voucher(1)] }, program, TODAY);
+    const withTier = notifyReason(shown, { ...withOffer, tierId: "gold" }, program, TODAY);
+
+    // Assess
+    expect(newOffer).toBe("offer");
+    expect(startsToday).toBe("offer");
+    expect(withVoucher).toBe("voucher_earned");
+    expect(withTier).toBe("offer");
+  });
+
+  it("is silent for an offer shown before, ended, or not live yet", () => {
+    // Prepare
+    const shown = shownOf({ ...base, offers: [offer(1)] }, TODAY);
+
+    // Act
+    const reasons = [
+      notifyReason(shown, { ...base, offers: [offer(1)] }, program, TODAY),
+      notifyReason(shown, { ...base, offers: [] }, program, TODAY),
+      notifyReason(shown, { ...base, offers: [offer(2, { validTo: "2026-06-14" })] }, program, TODAY),
+      notifyReason(shown, { ...base, offers: [offer(3, { validFrom: "2026-06-16" })] }, program, TODAY),
+    ];
+
+    // Assess
+    expect(reasons).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it("is silent for offers while the offers shown are unknown (a state stored before offers), not for vouchers", () => {
+    // Prepare: what a state stored before offers were on cards reads as
+    const legacy: GoogleShown = { tierId: null, voucherIds: [] };
+    const member = { ...base, offers: [offer(1), offer(2)] };
+
+    // Act
+    const offersOnly = notifyReason(legacy, member, program, TODAY);
+    const withVoucher = notifyReason(legacy, { ...member, vouchers: [voucher(1)] }, program, TODAY);
+    const afterSync = notifyReason(
+      shownOf(member, TODAY),
+      { ...member, offers: [...member.offers, offer(3)] },
+      program,
+      TODAY,
+    );
+
+    // Assess
+    expect(offersOnly).toBeUndefined();
+    expect(withVoucher).toBe("voucher_earned");
+    expect(afterSync).toBe("offer");
   });
 });
 
@@ -116,7 +203,7 @@ describe("the notification budget", () => {
 
   it("notifies a voucher earned while budget is left, and records the send", () => {
     const decision = decideNotification({
-      shown: shownOf(base),
+      shown: shownOf(base, TODAY),
       member: { ...base, vouchers: [voucher(1)] },
       program,
       sentAt: [T0 - DAY - 3600, T0 - 100],
@@ -125,9 +212,27 @@ describe("the notification budget", () => {
     expect(decision).toEqual({ notify: true, reason: "voucher_earned", sentAt: [T0 - 100, T0] });
   });
 
+  it("notifies an offer within the budget, on the offers live on the day of the program's time zone", () => {
+    // Prepare: an offer from 16 June; 22:30 UTC on 15 June is already 16 June in Paris
+    const member = { ...base, offers: [offer(1, { validFrom: "2026-06-16" })] };
+    const lateEvening = Math.floor(Date.parse("2026-06-15T22:30:00Z") / 1000);
+    const decide = (nowSeconds: number, sentAt: number[]) =>
+      decideNotification({ shown: shownOf(base, TODAY), member, program, sentAt, nowSeconds });
+
+    // Act
+    const beforeItStarts = decide(T0, []);
+    const onItsFirstDay = decide(lateEvening, [T0 - 100]);
+    const budgetSpent = decide(lateEvening, [T0 - 300, T0 - 200, T0 - 100]);
+
+    // Assess
+    expect(beforeItStarts).toEqual({ notify: false, sentAt: [] });
+    expect(onItsFirstDay).toEqual({ notify: true, reason: "offer", sentAt: [T0 - 100, lateEvening] });
+    expect(budgetSpent).toMatchObject({ notify: false, reason: "offer", coalesced: true });
+  });
+
   it("coalesces a due notification into a silent update once the budget is spent", () => {
     const decision = decideNotification({
-      shown: shownOf(base),
+      shown: shownOf(base, TODAY),
       member: { ...base, tierId: "gold" },
       program,
       sentAt: [T0 - 300, T0 - 200, T0 - 100],
@@ -145,7 +250,7 @@ describe("the notification budget", () => {
     const sent = [T0, T0 + 100, T0 + 200];
     // Just past 24 h after the first send, by a clock ahead: a silent update keeps the budget.
     const ahead = decideNotification({
-      shown: shownOf(base),
+      shown: shownOf(base, TODAY),
       member: { ...base, points: 10 },
       program,
       sentAt: sent,
@@ -154,7 +259,7 @@ describe("the notification budget", () => {
     expect(ahead.sentAt).toEqual(sent);
     // Then a voucher, by a clock 5 minutes behind: still inside 24 h of the first send.
     const behind = decideNotification({
-      shown: shownOf(base),
+      shown: shownOf(base, TODAY),
       member: { ...base, vouchers: [voucher(1)] },
       program,
       sentAt: ahead.sentAt,
@@ -165,7 +270,7 @@ describe("the notification budget", () => {
 
   it("sends a silent update for a balance change, pruning the budget", () => {
     const decision = decideNotification({
-      shown: shownOf(base),
+      shown: shownOf(base, TODAY),
       member: { ...base, points: 99 },
       program,
       sentAt: [T0 - 2 * DAY, T0 - 100],
@@ -182,6 +287,8 @@ describe("the notification budget", () => {
     "tier_up",
     "tier_down",
     "validity",
+    "offer_given",
+    "legacy_state",
     "reinsert",
   );
   const step = fc.record({
@@ -196,7 +303,7 @@ describe("the notification budget", () => {
     change,
   });
 
-  it("never notifies more than 3 times in any 24 hours, and never misses a voucher it has budget for", () => {
+  it("never notifies more than 3 times in any 24 hours, and never misses a voucher or an offer it has budget for", () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 120 }), (steps) => {
         let member: Member = base;
@@ -204,6 +311,7 @@ describe("the notification budget", () => {
         let sentAt: number[] = [];
         let clock = T0;
         let vouchers = 0;
+        let offers = 0;
         const notified: number[] = [];
         for (const { advance, skew, change } of steps) {
           clock += advance;
@@ -231,6 +339,26 @@ describe("the notification budget", () => {
             case "validity":
               member = { ...member, validUntil: "2028-01-01" };
               break;
+            case "offer_given":
+              member = {
+                ...member,
+                offers: [
+                  ...(member.offers ?? []),
+                  offer(++offers, { validFrom: "2026-01-01", validTo: "2027-12-31" }),
+                ],
+              };
+              break;
+            case "legacy_state":
+              // A state stored before offers were on cards, with a new offer since.
+              if (shown !== undefined) shown = { tierId: shown.tierId, voucherIds: shown.voucherIds };
+              member = {
+                ...member,
+                offers: [
+                  ...(member.offers ?? []),
+                  offer(++offers, { validFrom: "2026-01-01", validTo: "2027-12-31" }),
+                ],
+              };
+              break;
             case "reinsert":
               shown = undefined; // a new object: its first sync
               break;
@@ -241,12 +369,25 @@ describe("the notification budget", () => {
           if (change === "voucher_earned" && shown !== undefined && left > 0) {
             expect(decision).toMatchObject({ notify: true, reason: "voucher_earned" });
           }
-          if (["points", "stamps", "voucher_used", "tier_down", "validity", "reinsert"].includes(change)) {
+          if (change === "offer_given" && shown !== undefined && left > 0) {
+            expect(decision).toMatchObject({ notify: true, reason: "offer" });
+          }
+          if (
+            [
+              "points",
+              "stamps",
+              "voucher_used",
+              "tier_down",
+              "validity",
+              "legacy_state",
+              "reinsert",
+            ].includes(change)
+          ) {
             expect(decision.notify).toBe(false);
           }
           expect(decision.sentAt.length).toBeLessThanOrEqual(NOTIFICATIONS_PER_WINDOW);
           sentAt = decision.sentAt;
-          shown = shownOf(member);
+          shown = shownOf(member, localDay(new Date(nowSeconds * 1000), program.timeZone));
         }
         // Every sliding 24 h window [t, t + 24 h) holds at most 3 notifications.
         const times = [...notified].sort((a, b) => a - b);

@@ -45,7 +45,20 @@ const card = (points: number): AppleCardContent => ({
     messageEncoding: "iso-8859-1",
     altText: "4539 1488 0343 6467",
   },
-  locations: [{ latitude: 48.85, longitude: 2.35, relevantText: "Your coffee is waiting" }],
+  locations: [
+    { latitude: 48.85, longitude: 2.35, relevantText: "Your coffee is waiting" },
+    { latitude: 48.86, longitude: 2.36, relevantText: "Welcome back, Camille — 120 points, Cake at 150" },
+  ],
+  maxDistance: 100,
+  beacons: [
+    {
+      proximityUUID: "E2C56DB5-DFFB-48D2-B060-D0F5A71096E0",
+      major: 1,
+      minor: 7,
+      relevantText: "Your coffee is waiting",
+    },
+    { proximityUUID: "E2C56DB5-DFFB-48D2-B060-D0F5A71096E1", relevantText: "Double points: all week" },
+  ],
 });
 
 const forgeSigningSpies = () => [
@@ -93,6 +106,32 @@ describe("the Apple pass factory", () => {
       if (name === "manifest.json") expect(ours.manifest).toEqual(plain.manifest);
       else expect(ours.files[name]?.equals(data), name).toBe(true);
     }
+  });
+
+  it("writes each store's location with its text, the relevance distance and the stores' beacons into pass.json", () => {
+    // Prepare
+    const factory = passFactory(certificates, identity, passTemplatesDir());
+    const content = card(120);
+
+    // Act
+    const { pass } = verifyPass(factory.render("storecard", content, service), caFile);
+
+    // Assess
+    expect(pass.locations).toEqual(content.locations);
+    expect(pass.maxDistance).toBe(100);
+    expect(pass.beacons).toEqual(content.beacons);
+  });
+
+  it("writes no beacons for a card whose stores have none", () => {
+    // Prepare
+    const factory = passFactory(certificates, identity, passTemplatesDir());
+
+    // Act
+    const { pass } = verifyPass(factory.render("storecard", { ...card(120), beacons: [] }, service), caFile);
+
+    // Assess
+    expect(pass).not.toHaveProperty("beacons");
+    expect(pass.locations).toHaveLength(2);
   });
 
   it("copies a model's translations (pass.strings) into the pass as they are", () => {
