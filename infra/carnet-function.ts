@@ -12,8 +12,11 @@ import type { FunctionName } from "../functions/api/types.js";
 /** The repository root, holding package.json and package-lock.json. */
 export const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
-/** Functions that no HTTP route reaches: the scheduled due-work sweep, and the stream's push fan-out and mail. */
-export type BackgroundFunctionName = "sweep" | "push" | "mail";
+/**
+ * Functions that no HTTP route reaches: the scheduled due-work sweep, and the stream's push fan-out,
+ * mail and offer delivery.
+ */
+export type BackgroundFunctionName = "sweep" | "push" | "mail" | "offer-delivery";
 
 /** functions/<name>/handler.ts, as an absolute path (cdk may run from any directory). */
 export const handlerEntry = (name: FunctionName | BackgroundFunctionName): string =>

@@ -16,6 +16,7 @@ import type { FunctionName } from "../functions/api/types.js";
 import { MAIL_FROM_PATTERN } from "../functions/config/env.js";
 import type { OperationDef } from "../functions/http/operation.js";
 import { MAIL_FILTER_PATTERNS } from "../functions/mail/stream-filter.js";
+import { OFFER_DELIVERY_FILTER_PATTERNS } from "../functions/offer-delivery/stream-filter.js";
 import { PUSH_FILTER_PATTERNS } from "../functions/push/stream-filter.js";
 import { CarnetFunction } from "./carnet-function.js";
 
@@ -118,6 +119,7 @@ export class StatelessStack extends Stack {
   readonly sweep: NodejsFunction;
   readonly push: NodejsFunction;
   readonly mail: NodejsFunction;
+  readonly offerDelivery: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -251,6 +253,34 @@ export class StatelessStack extends Stack {
         parallelizationFactor: 2,
         onFailure: new SqsDlq(failedEmails),
         filters: MAIL_FILTER_PATTERNS.map((pattern) => FilterCriteria.filter(pattern)),
+      }),
+    );
+
+    // The offer worker: offers whose delivery is under way (sending, or withdrawing once ended) on the
+    // table's stream → one batch of members each (app/offers.ts, runBatch), whose write of the offer
+    // is the next record: a delivery goes on a page at a time (an invocation runs the next pages itself
+    // for up to 20 s rather than wait for their records, BATCHES_FOR_MS). Only those records
+    // reach it (functions/offer-delivery/stream-filter.ts). A failed batch leaves its offer as it was and
+    // reports its record, so the batch runs again from the same members; records failing for 6 hours go
+    // to a queue, and the sweep hands a delivery stalled for 15 minutes over again (resumeDue), so a
+    // delivery is never left half done. Batches of 10 records: each names one offer's next page.
+    const { function: offerDelivery } = new CarnetFunction(this, "OfferDelivery", {
+      ...shared,
+      name: "offer-delivery",
+      timeout: Duration.minutes(1),
+    });
+    this.offerDelivery = offerDelivery;
+    const failedOfferBatches = new Queue(this, "FailedOfferBatches", { retentionPeriod: Duration.days(14) });
+    offerDelivery.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.hours(6),
+        parallelizationFactor: 2,
+        onFailure: new SqsDlq(failedOfferBatches),
+        filters: OFFER_DELIVERY_FILTER_PATTERNS.map((pattern) => FilterCriteria.filter(pattern)),
       }),
     );
 

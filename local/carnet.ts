@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, parseConfig } from "../functions/config/env.js";
 import { reachesMail } from "../functions/mail/stream-filter.js";
+import { reachesOfferDelivery } from "../functions/offer-delivery/stream-filter.js";
 import { reachesPush } from "../functions/push/stream-filter.js";
 import { devCertificateEnv, ensureDevCertificates } from "./dev-certs.js";
 import { ensureDevGoogleAccount } from "./dev-google.js";
@@ -200,6 +201,7 @@ let dynamo: RunningDynamoDb | undefined;
 let stopPushes: (() => Promise<void>) | undefined;
 let stopGoogle: (() => Promise<void>) | undefined;
 let stopMail: (() => Promise<void>) | undefined;
+let stopOffers: (() => Promise<void>) | undefined;
 let stopMailCatcher: (() => Promise<void>) | undefined;
 let stopping = false;
 
@@ -240,6 +242,7 @@ const main = async () => {
     await server.close();
     await stopPushes?.();
     await stopMail?.();
+    await stopOffers?.();
     await stopGoogle?.();
     await stopMailCatcher?.();
     await dynamo?.stop();
@@ -306,6 +309,7 @@ const main = async () => {
   startSweep();
   const pushTarget = await startPushes(endpoint, tableName);
   await startMail(endpoint, tableName);
+  await startOfferDelivery(endpoint, tableName);
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`
@@ -353,6 +357,10 @@ const startSweep = () => {
           `  ${new Date().toISOString().slice(11, 19)} sweep: ${report.settled} member(s) settled, ${report.failed} failed, ${report.ms} ms`,
         );
       }
+      if (report.offersResumed)
+        console.log(
+          `  ${new Date().toISOString().slice(11, 19)} sweep: ${report.offersResumed} offer delivery(ies) started or handed over again`,
+        );
       if (report.emailsRequeued)
         console.log(
           `  ${new Date().toISOString().slice(11, 19)} sweep: ${report.emailsRequeued} email(s) due for a retry handed to the mail function`,
@@ -447,6 +455,30 @@ const startMail = async (endpoint: string, tableName: string): Promise<void> => 
         else if (result.outcome === "failed")
           console.log(`  \x1b[31m${time} mail: failed for ${to}, not sent again (${result.reason})\x1b[0m`);
       }
+      return report;
+    },
+  });
+};
+
+/**
+ * The table's stream read a third time, as the offer worker's own event source reads it in AWS (its
+ * filter: offers being sent or withdrawn), into the same function: each batch's write is the next
+ * record, so a delivery goes on a page of members at a time. One line per finished delivery.
+ */
+const startOfferDelivery = async (endpoint: string, tableName: string): Promise<void> => {
+  const { handleOfferRecords } = await import("../functions/offer-delivery/handler.js");
+  stopOffers = await pollStream(endpoint, tableName, {
+    name: "offers",
+    filter: reachesOfferDelivery,
+    handle: async (records) => {
+      const report = await handleOfferRecords(records);
+      const time = new Date().toISOString().slice(11, 19);
+      for (const batch of report.batches) {
+        if (batch.outcome === "ran" && (batch.state === "sent" || batch.state === "withdrawn"))
+          console.log(`  ${time} offers: ${batch.offerId} ${batch.state} (${batch.batch} batch(es))`);
+      }
+      if (report.failed > 0)
+        console.log(`  \x1b[33m${time} offers: ${report.failed} batch(es) failed, will retry\x1b[0m`);
       return report;
     },
   });

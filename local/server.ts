@@ -28,6 +28,7 @@ const handlerModules: Record<FunctionName, () => Promise<{ handler: HttpHandler 
   members: () => import("../functions/members/handler.js"),
   "store-api": () => import("../functions/store-api/handler.js"),
   partners: () => import("../functions/partners/handler.js"),
+  offers: () => import("../functions/offers/handler.js"),
   wallet: () => import("../functions/wallet/handler.js"),
   join: () => import("../functions/join/handler.js"),
   "not-found": () => import("../functions/not-found/handler.js"),

@@ -2,12 +2,14 @@ import type { z } from "zod";
 import type { MemberRead } from "../app/loyalty/index.js";
 import { addDays, localDay } from "../domain/loyalty/calendar.js";
 import { countOf } from "../domain/loyalty/counts.js";
+import type { MemberOffer } from "../domain/loyalty/member.js";
 import { tierName } from "../domain/loyalty/tiers.js";
-import type { MemberView } from "./schemas.js";
+import type { MemberOfferView, MemberView } from "./schemas.js";
 
 /**
  * A member as the merchant API answers it (the `Member` schema): balance, stamp cards, tier,
- * vouchers, what expires soon, the card's validity, and the newest history, as of the read.
+ * vouchers, live offers, stores, what expires soon, the card's validity, and the newest history, as
+ * of the read.
  */
 export const memberView = ({ program: p, member: m, profile, history, cardUrl, asOf }: MemberRead) => {
   const today = localDay(asOf, p.timeZone);
@@ -39,6 +41,8 @@ export const memberView = ({ program: p, member: m, profile, history, cardUrl, a
         : { tierId: m.tierId, name: tierName(p.rules.tiers.levels, m.tierId), since: m.tierSince ?? null },
     windowSpendCents: m.windowSpendCents,
     vouchers: m.vouchers,
+    offers: liveOffers(m.offers ?? [], today),
+    stores: { onCard: m.passStoreIds ?? [], favourites: m.favouriteStoreIds ?? [] },
     pointsExpiring: lot ? { points: lot.points, after: lot.expiresOn } : null,
     expiringSoon: lot !== undefined && lot.expiresOn <= addDays(today, warnDays),
     card: {
@@ -54,3 +58,22 @@ export const memberView = ({ program: p, member: m, profile, history, cardUrl, a
   };
   return view;
 };
+
+/**
+ * The offers the member can use today. A member may also hold offers that start later (sent ahead of
+ * their first day) and, until the next change of the member takes them off, offers past their last
+ * day: neither is one to act on at the till, so neither is shown.
+ */
+const liveOffers = (offers: readonly MemberOffer[], today: string): z.input<typeof MemberOfferView>[] =>
+  offers
+    .filter((o) => o.validFrom <= today && today <= o.validTo)
+    .map((o) => ({
+      offerId: o.offerId,
+      title: o.title,
+      description: o.description,
+      validFrom: o.validFrom,
+      validTo: o.validTo,
+      ...(o.storeIds ? { storeIds: o.storeIds } : {}),
+      forYou: o.forYou ?? false,
+      ...(o.voucherId ? { voucherId: o.voucherId } : {}),
+    }));

@@ -3,6 +3,7 @@ import { Program } from "../domain/program.js";
 import { Store } from "../domain/store.js";
 import { joinOperations } from "./join-operations.js";
 import { loyaltyOperations } from "./loyalty-operations.js";
+import { offerOperations } from "./offer-operations.js";
 import {
   KeyRotation,
   Paging,
@@ -196,6 +197,7 @@ export const operations = {
     errors: [409],
   }),
   ...loyaltyOperations,
+  ...offerOperations,
   ...walletOperations,
   ...joinOperations,
 } as const;

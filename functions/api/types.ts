@@ -9,6 +9,7 @@ export type FunctionName =
   | "members"
   | "store-api"
   | "partners"
+  | "offers"
   | "wallet"
   | "join"
   | "not-found";

@@ -12,6 +12,11 @@ export interface SweepReport {
   ms: number;
   /** Emails whose retry was due, put back to `pending` for the mail function (app/mail.ts, requeueDueEmails). */
   emailsRequeued?: number;
+  /**
+   * Offer deliveries handed to the offer worker again (app/offers.ts, resumeDue): scheduled offers whose
+   * first day has come, and deliveries stalled for STALLED_DELIVERY_MS.
+   */
+  offersResumed?: number;
 }
 
 /**

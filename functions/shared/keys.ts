@@ -46,6 +46,8 @@ export const memberIdOfDueKey = (sortKey: string): string => sortKey.split("#")[
 // ---------------------------------------------------------------------------------------------
 // Members, their ledger, and the store/partner API's records
 
+/** Partition-key prefix of a member's partition (cursor checks of the member listing). */
+export const MEMBER_PREFIX = "MEMBER#";
 /** Sort-key prefixes of a member's partition, for range queries and cursor checks. */
 export const LEDGER_PREFIX = "LEDGER#";
 export const SPEND_PREFIX = "SPEND#";
@@ -96,6 +98,10 @@ export const memberKeys = {
   partnerKey: (partnerId: string) => ({ PK: `PARTNER#${partnerId}`, SK: "PARTNER_KEY" }),
 } as const;
 
+/** The GSI1 partition of a program's member listing (its members' profiles, by enrolment). */
+export const memberListingPartition = (programId: string): string =>
+  memberKeys.profileListing(programId, "", "").GSI1PK;
+
 // ---------------------------------------------------------------------------------------------
 // Email outbox
 
@@ -127,6 +133,50 @@ export const emailKeys = {
   unclaimed: (createdAt: string, memberId: string, emailId: string) =>
     emailKeys.retry(new Date(Date.parse(createdAt) + UNCLAIMED_EMAIL_MS).toISOString(), memberId, emailId),
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Offers (a program's promotions, sent to its members: app/offers.ts)
+
+/** Sort-key prefix of a program's offers, in the program's partition, for range queries and cursor checks. */
+export const OFFER_PREFIX = "OFFER#";
+/** GSI2 partition of the offers whose delivery is unfinished (sort key `<dueAt>#<programId>#<offerId>`). */
+export const OFFER_DUE_PARTITION = "OFFERDUE";
+/**
+ * A delivery (sending or withdrawing) that has not moved for this long is due again: should the
+ * stream record of its last batch never reach the offer worker (a batch that failed for good, `npm
+ * start` stopped in between), the sweep hands it over again, so that no delivery is left half done.
+ */
+export const STALLED_DELIVERY_MS = 15 * 60_000;
+
+export const offerKeys = {
+  offer: (programId: string, offerId: string) => ({
+    PK: `${PROGRAM_PREFIX}${programId}`,
+    SK: `${OFFER_PREFIX}${offerId}`,
+  }),
+  /** GSI1 partition of a program's active offers. */
+  livePartition: (programId: string) => `${PROGRAM_PREFIX}${programId}#LIVEOFFERS`,
+  /**
+   * GSI1 keys of an active offer, by its last day: the offers still live on `today` are one Query,
+   * `GSI1SK >= today` (a day sorts before every `<day>#…` of that day and after those of the day before).
+   */
+  live: (programId: string, validTo: string, offerId: string) => ({
+    GSI1PK: offerKeys.livePartition(programId),
+    GSI1SK: `${validTo}#${offerId}`,
+  }),
+  /** GSI2 keys of an offer whose delivery is due at `dueAt` (ISO): scheduled to start, or to be handed over again. */
+  due: (dueAt: string, programId: string, offerId: string) => ({
+    GSI2PK: OFFER_DUE_PARTITION,
+    GSI2SK: `${dueAt}#${programId}#${offerId}`,
+  }),
+  /** The GSI2 sort key after every offer due at `now` or before (`GSI2SK < dueBefore(now)`). */
+  dueBefore: (now: Date) => `${now.toISOString()}#~`,
+} as const;
+
+/** The offer a GSI2 OFFERDUE sort key names (`<dueAt>#<programId>#<offerId>`); undefined when malformed. */
+export const offerOfDueKey = (sortKey: string): { programId: string; offerId: string } | undefined => {
+  const [, programId, offerId, ...rest] = sortKey.split("#");
+  return programId && offerId && rest.length === 0 ? { programId, offerId } : undefined;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Apple Wallet device registrations

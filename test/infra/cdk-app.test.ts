@@ -244,6 +244,43 @@ describe("stateless stack", () => {
     expect(synth.stacks.stateless.mail.node.path).toContain("Mail");
   });
 
+  it("feeds the offers being sent or withdrawn from the table's stream to the offer worker, resuming failed batches", () => {
+    // Prepare + Act
+    const synth = synthesized();
+    const workerId = synth.stacks.stateless.getLogicalId(
+      synth.stacks.stateless.offerDelivery.node.defaultChild as CfnFunction,
+    );
+    const resources = synth.stateless.toJSON().Resources;
+
+    // Assess
+    synth.stateless.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: workerId },
+      StartingPosition: "LATEST",
+      BatchSize: 10,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ["INSERT", "MODIFY"],
+              dynamodb: {
+                NewImage: {
+                  entity: { S: ["offer"] },
+                  delivery: { M: { state: { S: ["sending", "withdrawing"] } } },
+                },
+              },
+            }),
+          },
+        ],
+      },
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    expect(resources[workerId].Properties).toMatchObject({ Runtime: "nodejs22.x", Timeout: 60 });
+    expect(resources[workerId].Properties.Environment.Variables.CARNET_TABLE_NAME).toBeDefined();
+    expect(synth.stacks.stateless.offerDelivery.node.path).toContain("OfferDelivery");
+  });
+
   it("lets the mail function alone send through Amazon SES, and only from MAIL_FROM's address", () => {
     // Prepare + Act
     const synth = synthesize({ mailFrom: '"Café Lumière" <cards@cafe-lumiere.fr>' });
@@ -285,6 +322,7 @@ describe("stateless stack", () => {
       ...synth.stacks.stateless.functions.values(),
       synth.stacks.stateless.sweep,
       synth.stacks.stateless.push,
+      synth.stacks.stateless.offerDelivery,
     ];
     for (const fn of others) expect(statementsOf(roleOf(fn)).filter(sends), fn.node.path).toEqual([]);
     const variables =
@@ -321,7 +359,7 @@ describe("stateless stack", () => {
     );
   });
 
-  it("has one function per capability of the contract, plus the one for unmatched routes, the sweep, the push fan-out and mail", () => {
+  it("has one function per capability of the contract, plus the one for unmatched routes, the sweep, the push fan-out, mail and the offer worker", () => {
     // Prepare + Act
     const synth = synthesized();
 
@@ -329,7 +367,7 @@ describe("stateless stack", () => {
     const functions = synth.stateless.findResources("AWS::Lambda::Function", {
       Properties: { Handler: "index.handler", Runtime: "nodejs22.x" },
     });
-    expect(Object.keys(functions)).toHaveLength(distinctFunctionNames.length + 3);
+    expect(Object.keys(functions)).toHaveLength(distinctFunctionNames.length + 4);
     expect([...functionLogicalIds(synth).keys()].sort()).toEqual(distinctFunctionNames);
   });
 

@@ -1,7 +1,10 @@
+import { deliveryDueAt } from "../../functions/adapters/dynamodb/offer-repository.js";
 import type { HolderStatus } from "../../functions/domain/credentials.js";
 import { DomainError } from "../../functions/domain/errors.js";
 import type { LedgerEntry, Member, MemberProfile } from "../../functions/domain/loyalty/member.js";
 import type { PurchaseRecord } from "../../functions/domain/loyalty/records.js";
+import { isLive } from "../../functions/domain/offers/assign.js";
+import type { Offer } from "../../functions/domain/offers/offer.js";
 import { MAX_PASS_LOCATIONS } from "../../functions/domain/pass/apple-card.js";
 import type {
   CommitResult,
@@ -12,6 +15,7 @@ import type {
   KeyHolderRepository,
   MemberRepository,
   MemberWrite,
+  OfferRepository,
   OutboxEmail,
   Page,
   PageRequest,
@@ -32,6 +36,7 @@ import {
   registrationWindow,
 } from "../../functions/domain/registrations.js";
 import type { Store } from "../../functions/domain/store.js";
+import { storePlaces } from "../../functions/domain/stores/places.js";
 import { type KeyState, keyView } from "../../functions/shared/key-lifecycle.js";
 
 /**
@@ -89,6 +94,8 @@ interface State {
   pushed: Map<string, PushedMark>;
   /** Outbox emails in the order they were written (an enrollment's with it). */
   outbox: OutboxEmail[];
+  /** Offers by key(programId, offerId), with the program's time zone they were written with (when due). */
+  offers: Map<string, { offer: Offer; timeZone: string }>;
 }
 
 const emptyState = (): State => ({
@@ -108,6 +115,7 @@ const emptyState = (): State => ({
   pushed: new Map(),
   rates: new Map(),
   outbox: [],
+  offers: new Map(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -323,6 +331,9 @@ const storeRepository = (state: State): StoreRepository => {
     },
     async passStores(programId) {
       return copy(storesOf(programId).slice(0, MAX_PASS_LOCATIONS));
+    },
+    async places(programId) {
+      return storePlaces(copy(storesOf(programId)));
     },
   };
 };
@@ -576,6 +587,24 @@ const memberRepository = (state: State): MemberRepository => {
       return { kind: "committed" };
     },
 
+    async listPage(programId, page) {
+      // Profiles by enrolment, oldest first, as GSI1 lists them; a profile whose member is gone is left out.
+      const profiles = [...state.profiles.values()].filter((p) => p.programId === programId);
+      const listed = pageOf(
+        key("members", programId),
+        profiles,
+        (p) => `${p.enrolledAt}#${p.memberId}`,
+        page,
+      );
+      return {
+        items: listed.items.flatMap((profile) => {
+          const member = state.members.get(profile.memberId);
+          return member?.programId === programId ? [{ member: copy(member), profile }] : [];
+        }),
+        ...(listed.nextCursor ? { nextCursor: listed.nextCursor } : {}),
+      };
+    },
+
     async due(shard, now, cursor): Promise<Page<string>> {
       const due = [...state.members.values()].filter(
         (m) =>
@@ -594,6 +623,52 @@ const memberRepository = (state: State): MemberRepository => {
     },
   };
 };
+
+// ---------------------------------------------------------------------------------------------
+// Offers
+
+/** Offers over a Map, their due time worked out as offer-repository.ts indexes it (deliveryDueAt). */
+const offerRepository = (state: State): OfferRepository => ({
+  async create(offer, timeZone, claim, now = new Date()) {
+    const seen = claim && liveClaim(state, claim, now);
+    if (seen) return seen;
+    const at = key(offer.programId, offer.offerId);
+    if (state.offers.has(at))
+      throw new Error(`The conditional request failed: offer ${offer.offerId} exists.`);
+    state.offers.set(at, { offer: copy(offer), timeZone });
+    if (claim) keepClaim(state, claim, now);
+    return undefined;
+  },
+  async get(programId, offerId) {
+    return copy(state.offers.get(key(programId, offerId))?.offer);
+  },
+  async list(programId, page) {
+    const offers = [...state.offers.values()].map((o) => o.offer).filter((o) => o.programId === programId);
+    return pageOf(key("offers", programId), offers, (o) => `${o.createdAt}#${o.offerId}`, page, true);
+  },
+  async live(programId, today) {
+    return [...state.offers.values()]
+      .map((o) => o.offer)
+      .filter((o) => o.programId === programId && o.status === "active" && isLive(o, today))
+      .sort((a, b) => byText(`${a.validTo}#${a.offerId}`, `${b.validTo}#${b.offerId}`))
+      .map(copy);
+  },
+  async replace(offer, expectedVersion, timeZone) {
+    const at = key(offer.programId, offer.offerId);
+    if (state.offers.get(at)?.offer.version !== expectedVersion) return false;
+    state.offers.set(at, { offer: copy(offer), timeZone });
+    return true;
+  },
+  async due(now) {
+    return [...state.offers.values()]
+      .flatMap(({ offer, timeZone }) => {
+        const dueAt = deliveryDueAt(offer, timeZone);
+        return dueAt !== undefined && dueAt <= now.toISOString() ? [{ offer, dueAt }] : [];
+      })
+      .sort((a, b) => byText(a.dueAt, b.dueAt))
+      .map(({ offer }) => ({ programId: offer.programId, offerId: offer.offerId }));
+  },
+});
 
 // ---------------------------------------------------------------------------------------------
 // Apple Wallet device registrations
@@ -708,7 +783,7 @@ const registrationRepository = (state: State, limits: RegistrationLimits): Regis
 };
 
 /**
- * The five repositories over one in-memory state: a store is created only in a program that exists,
+ * The repositories over one in-memory state: a store is created only in a program that exists,
  * enrollments and commits see each other, registrations move the member's device count.
  */
 export const memoryRepositories = (limits: RegistrationLimits = REGISTRATION_LIMITS) => {
@@ -720,6 +795,7 @@ export const memoryRepositories = (limits: RegistrationLimits = REGISTRATION_LIM
     partners: partnerRepository(state),
     registrations: registrationRepository(state, limits),
     rates: rateCounter(state),
+    offers: offerRepository(state),
     /** Only what enrollment writes with: `add`; `emails()` shows the outbox. */
     mail: {
       async add(email: OutboxEmail) {

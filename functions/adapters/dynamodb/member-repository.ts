@@ -1,4 +1,10 @@
-import { TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  TransactWriteItemsCommand,
+} from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   QueryCommand,
@@ -12,13 +18,22 @@ import {
   dueShardKey,
   keys,
   LEDGER_PREFIX,
+  MEMBER_PREFIX,
   MEMBER_SK,
   memberIdOfDueKey,
   memberKeys,
+  memberListingPartition,
   PROFILE_SK,
   SPEND_PREFIX,
 } from "../../shared/keys.js";
-import { getItem, queryEvery, queryPage, transactItemAttributes } from "./attributes.js";
+import {
+  fromAttributes,
+  getItem,
+  queryEvery,
+  queryPage,
+  toAttributes,
+  transactItemAttributes,
+} from "./attributes.js";
 import { claimItem, claimOfItem, claimPut, claimReturnedAt, idempotencyAttributes } from "./claims.js";
 import { cancellationCodes, type DynamoTable } from "./client.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -89,13 +104,21 @@ const memberHead = async (table: DynamoTable, memberId: string, ledger: number) 
 };
 
 /** The stored member item: the member, its keys, and the due-work index keys when something is due. */
-const memberItem = (member: Member) => ({
+export const memberItem = (member: Member) => ({
   ...memberKeys.member(member.memberId),
   ...(member.dueAt !== undefined && member.status === "active"
     ? keys.due(member.memberId, member.dueAt)
     : {}),
   entity: "member",
   ...member,
+});
+
+/** The stored profile item: the profile, its key, and its place in the program's member listing (GSI1). */
+export const profileItem = (profile: MemberProfile) => ({
+  ...memberKeys.profile(profile.memberId),
+  ...memberKeys.profileListing(profile.programId, profile.enrolledAt, profile.memberId),
+  entity: "memberProfile",
+  ...profile,
 });
 
 const put = (
@@ -176,6 +199,41 @@ const transactItem = (table: DynamoTable, write: MemberWrite, now: Date): Transa
     case "email":
       return put(table, emailItem(write.email), "attribute_not_exists(PK)");
   }
+};
+
+/** BatchGetItem takes at most this many keys. */
+const MAX_BATCH_GET = 100;
+/** Rounds of a BatchGetItem's UnprocessedKeys (throttling) before giving up. */
+const BATCH_GET_ROUNDS = 8;
+
+/**
+ * The member items of these ids, strongly consistent, in one BatchGetItem (≤ 100 ids), with the keys
+ * DynamoDB left unprocessed asked again after a short back-off. As attribute values: members hold
+ * maps keyed by client-chosen names (attributes.ts).
+ */
+const membersByIds = async (
+  table: DynamoTable,
+  memberIds: readonly string[],
+): Promise<Map<string, Member>> => {
+  const found = new Map<string, Member>();
+  if (memberIds.length === 0) return found;
+  if (memberIds.length > MAX_BATCH_GET) throw new Error(`At most ${MAX_BATCH_GET} members at once.`);
+  let keys: Record<string, AttributeValue>[] | undefined = memberIds.map((id) =>
+    toAttributes(memberKeys.member(id)),
+  );
+  for (let round = 0; keys && keys.length > 0; round++) {
+    if (round >= BATCH_GET_ROUNDS) throw new Error("DynamoDB kept leaving members of a BatchGetItem unread.");
+    if (round > 0) await sleep(Math.random() * Math.min(500, 20 * 2 ** round));
+    const result: BatchGetItemCommandOutput = await table.client.send(
+      new BatchGetItemCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } }),
+    );
+    for (const item of result.Responses?.[table.name] ?? []) {
+      const member = entityOf(Member, fromAttributes(item));
+      found.set(member.memberId, member);
+    }
+    keys = result.UnprocessedKeys?.[table.name]?.Keys;
+  }
+  return found;
 };
 
 export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => {
@@ -306,16 +364,7 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
           "attribute_not_exists(PK)",
         ),
         put(table, memberItem(member), "attribute_not_exists(PK)"),
-        put(
-          table,
-          {
-            ...memberKeys.profile(memberId),
-            ...memberKeys.profileListing(programId, profile.enrolledAt, memberId),
-            entity: "memberProfile",
-            ...profile,
-          },
-          "attribute_not_exists(PK)",
-        ),
+        put(table, profileItem(profile), "attribute_not_exists(PK)"),
         // The welcome email: written with the member, so there is never a member without its email, nor
         // an email for a member that does not exist; the stream hands its INSERT to the mail worker.
         ...(email ? [put(table, emailItem(email), "attribute_not_exists(PK)")] : []),
@@ -379,6 +428,38 @@ export const dynamoMemberRepository = (table: DynamoTable): MemberRepository => 
       );
       return {
         items: (result.Items ?? []).map((item) => memberIdOfDueKey(String(item.GSI2SK))).filter(Boolean),
+        nextCursor: encodeCursor(result.LastEvaluatedKey),
+      };
+    },
+
+    async listPage(programId, { limit, cursor }) {
+      // The program's profiles by enrolment (GSI1, eventually consistent: no strong read of an index),
+      // then their members in one strongly consistent BatchGetItem.
+      const partition = { GSI1PK: memberListingPartition(programId) };
+      const result = await table.client.send(
+        new QueryCommand({
+          TableName: table.name,
+          IndexName: "GSI1",
+          KeyConditionExpression: "GSI1PK = :pk",
+          ExpressionAttributeValues: { ":pk": partition.GSI1PK },
+          Limit: Math.min(limit, MAX_BATCH_GET),
+          ExclusiveStartKey: decodeCursor(cursor, {
+            attributes: ["PK", "SK", "GSI1PK", "GSI1SK"],
+            partition,
+            prefixes: { PK: MEMBER_PREFIX, SK: PROFILE_SK },
+          }),
+        }),
+      );
+      const profiles = (result.Items ?? []).map((item) => entityOf(MemberProfile, item));
+      const members = await membersByIds(
+        table,
+        profiles.map((p) => p.memberId),
+      );
+      return {
+        items: profiles.flatMap((profile) => {
+          const member = members.get(profile.memberId);
+          return member?.programId === programId ? [{ member, profile }] : [];
+        }),
         nextCursor: encodeCursor(result.LastEvaluatedKey),
       };
     },

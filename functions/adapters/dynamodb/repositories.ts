@@ -2,6 +2,7 @@ import type {
   GoogleObjectRepository,
   MailOutbox,
   MemberRepository,
+  OfferRepository,
   PartnerRepository,
   ProgramRepository,
   RateCounter,
@@ -12,6 +13,7 @@ import type { DynamoTable } from "./client.js";
 import { dynamoGoogleObjectRepository } from "./google-object-repository.js";
 import { dynamoMailOutbox } from "./mail-outbox.js";
 import { dynamoMemberRepository } from "./member-repository.js";
+import { dynamoOfferRepository } from "./offer-repository.js";
 import { dynamoPartnerRepository } from "./partner-repository.js";
 import { dynamoProgramRepository } from "./program-repository.js";
 import { dynamoRateCounter } from "./rate-counter.js";
@@ -28,6 +30,8 @@ export interface DynamoRepositories {
   googleObjects: GoogleObjectRepository;
   /** The members' outbox emails (the mail function, the sweep's retries). */
   mail: MailOutbox;
+  /** The programs' offers and their deliveries (app/offers.ts, the offer worker, the sweep). */
+  offers: OfferRepository;
 }
 
 /** Every repository over one table: they share its client and its read caches. */
@@ -40,4 +44,5 @@ export const dynamoRepositories = (table: DynamoTable): DynamoRepositories => ({
   rates: dynamoRateCounter(table),
   googleObjects: dynamoGoogleObjectRepository(table),
   mail: dynamoMailOutbox(table),
+  offers: dynamoOfferRepository(table),
 });

@@ -50,6 +50,8 @@ describe("enrollment", () => {
       tier: null,
       windowSpendCents: 0,
       vouchers: [],
+      offers: [],
+      stores: { onCard: read.member.passStoreIds ?? [], favourites: [] },
       pointsExpiring: null,
       expiringSoon: false,
       card: { validUntil: null, expired: false, renewalDue: false },

@@ -84,4 +84,76 @@ describe("the member as the merchant API answers it", () => {
     expect(view).not.toHaveProperty("cardUrl");
     expect(view).not.toHaveProperty("referredBy");
   });
+
+  it("shows the offers live today in the program's time zone, not those ended or yet to start", async () => {
+    // Prepare: on 12 March 2026 at 23:30 UTC it is already the 13th in Paris
+    const { shop, memberId } = await member();
+    const read = await shop.service.get(shop.program.programId, memberId);
+    const offer = (offerId: string, validFrom: string, validTo: string) => ({
+      offerId,
+      title: `Offer ${offerId}`,
+      description: "Twice the points",
+      validFrom,
+      validTo,
+      assignedAt: "2026-03-01T10:00:00.000Z",
+    });
+    const holding = {
+      ...read.member,
+      offers: [
+        offer("ofr_ended", "2026-03-01", "2026-03-12"),
+        { ...offer("ofr_live", "2026-03-13", "2026-03-20"), storeIds: ["sto_a"], voucherId: "vch_1" },
+        { ...offer("ofr_forYou", "2026-03-01", "2026-03-13"), forYou: true },
+        offer("ofr_later", "2026-03-14", "2026-03-20"),
+      ],
+    };
+
+    // Act
+    const view = memberView({
+      ...read,
+      program: { ...read.program, timeZone: "Europe/Paris" },
+      member: holding,
+      asOf: new Date("2026-03-12T23:30:00Z"),
+    });
+
+    // Assess
+    expect(view.offers).toEqual([
+      {
+        offerId: "ofr_live",
+        title: "Offer ofr_live",
+        description: "Twice the points",
+        validFrom: "2026-03-13",
+        validTo: "2026-03-20",
+        storeIds: ["sto_a"],
+        forYou: false,
+        voucherId: "vch_1",
+      },
+      {
+        offerId: "ofr_forYou",
+        title: "Offer ofr_forYou",
+        description: "Twice the points",
+        validFrom: "2026-03-01",
+        validTo: "2026-03-13",
+        forYou: true,
+      },
+    ]);
+  });
+
+  it("names the stores on the card and the member's favourites, empty before any were chosen", async () => {
+    // Prepare
+    const { shop, memberId } = await member();
+    const read = await shop.service.get(shop.program.programId, memberId);
+    const { passStoreIds: _, favouriteStoreIds: __, ...unchosen } = read.member;
+
+    // Act
+    const chosen = memberView({
+      ...read,
+      member: { ...read.member, passStoreIds: ["sto_b", "sto_a"], favouriteStoreIds: ["sto_a"] },
+    });
+    const none = memberView({ ...read, member: unchosen });
+
+    // Assess
+    expect(chosen.stores).toEqual({ onCard: ["sto_b", "sto_a"], favourites: ["sto_a"] });
+    expect(none.stores).toEqual({ onCard: [], favourites: [] });
+    expect(none.offers).toEqual([]);
+  });
 });
