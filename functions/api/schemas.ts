@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { HolderStatus } from "../domain/credentials.js";
-import { LedgerEntry, LineItem, Voucher } from "../domain/loyalty/member.js";
+import { LedgerEntry, LineItem, MAX_FAVOURITE_STORES, Voucher } from "../domain/loyalty/member.js";
 import { Cents, Currency, Points } from "../domain/money.js";
+import { Offer, offerSettings } from "../domain/offers/offer.js";
 import { Partner } from "../domain/partner.js";
 import { Program, programChanges, programSettings } from "../domain/program.js";
-import { Store, StoreLimits, storeSettings } from "../domain/store.js";
+import { Store, StoreBeacon, StoreLimits, storeSettings } from "../domain/store.js";
 import { ID_PATTERN } from "../shared/ids.js";
 import { MAX_KEY_GRACE_SECONDS } from "../shared/key-lifecycle.js";
 
@@ -24,6 +25,7 @@ export const MemberParams = ProgramParams.extend({ memberId: id("mbr_1z8c5g2k9x0
 export const StoreOnly = z.strictObject({ storeId: id("sto_8c1z7w3q0m9x2k5g") });
 export const PartnerOnly = z.strictObject({ partnerId: id("prt_3q7w1z8c5g2k9x0m") });
 export const PartnerParams = ProgramParams.extend({ partnerId: id("prt_3q7w1z8c5g2k9x0m") });
+export const OfferParams = ProgramParams.extend({ offerId: id("ofr_7w1z8c5g2k9x0m3q") });
 
 export const Paging = z.strictObject({
   limit: z.coerce
@@ -91,6 +93,14 @@ export const StorePatch = z
     limits: StoreLimits.nullable()
       .optional()
       .meta({ description: "Replaces the store key's limits whole; null removes them" }),
+    postcode: storeSettings.postcode.unwrap().nullable().optional().meta({
+      description:
+        "The store's postcode (sign-ups with a postcode get its stores on their card); null removes it",
+      example: "75011",
+    }),
+    beacon: StoreBeacon.nullable()
+      .optional()
+      .meta({ description: "Replaces the store's iBeacon whole; null removes it" }),
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: "give at least one field to change" })
   .meta({ id: "StorePatch" });
@@ -164,6 +174,11 @@ export const EnrollmentBody = z
     postcode: Postcode.optional(),
     locale: MemberLocale.optional(),
     referralCode: ReferralCode.optional(),
+    storeId: z.string().regex(ID_PATTERN, "a storeId").optional().meta({
+      description:
+        "The store the customer enrolls at: their home store, which the card shows until they buy. A store the program does not have is a 422 unknown_store.",
+      example: "sto_8c1z7w3q0m9x2k5g",
+    }),
     marketingConsent: z.boolean().default(false),
     sendEmail: z.boolean().default(true).meta({
       description:
@@ -266,6 +281,28 @@ export const HistoryPage = z
   .object({ items: z.array(LedgerEntry), nextCursor: z.string().optional() })
   .meta({ id: "HistoryPage", description: "Ledger entries, newest first" });
 
+/** An offer on a member's card, as the member's GET shows it. */
+export const MemberOfferView = z
+  .object({
+    offerId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    validFrom: z.string().meta({ description: "First day (program time zone)" }),
+    validTo: z.string().meta({ description: "Last day (program time zone)" }),
+    storeIds: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Where it applies; every store when absent" }),
+    forYou: z
+      .boolean()
+      .meta({ description: 'A personal offer (a `topCategory` target): shown as "for you"' }),
+    voucherId: z
+      .string()
+      .optional()
+      .meta({ description: "The voucher it gave the member (in `vouchers` until redeemed or expired)" }),
+  })
+  .meta({ id: "MemberLiveOffer" });
+
 export const MemberView = z
   .object({
     memberId: z.string(),
@@ -299,6 +336,20 @@ export const MemberView = z
       .int()
       .meta({ description: "Spend over the tier window at the last change (0 in a program without tiers)" }),
     vouchers: z.array(Voucher),
+    offers: z.array(MemberOfferView).meta({
+      description:
+        "The member's live offers: those on the card whose validFrom ≤ today ≤ validTo (program time zone)",
+    }),
+    stores: z
+      .object({
+        onCard: z.array(z.string()).meta({
+          description: "The storeIds the card carries (at most 10, in order), as last chosen for the member",
+        }),
+        favourites: z.array(z.string()).meta({
+          description: "The storeIds the member pinned from the card page (they come first on the card)",
+        }),
+      })
+      .meta({ description: "The member's stores" }),
     pointsExpiring: z
       .object({ points: z.number().int(), after: z.string() })
       .nullable()
@@ -389,6 +440,32 @@ export const AccrualResult = z
   .meta({ id: "AccrualResult" });
 
 // ---------------------------------------------------------------------------------------------
+// Offers
+
+export const OfferInput = z.strictObject(offerSettings).meta({ id: "OfferInput" });
+export type OfferInput = z.output<typeof OfferInput>;
+
+export const AudienceInput = z
+  .strictObject({ target: offerSettings.target, storeIds: offerSettings.storeIds })
+  .meta({ id: "AudienceInput" });
+export type AudienceInput = z.output<typeof AudienceInput>;
+
+export const Audience = z
+  .object({
+    matched: z.int().nonnegative().meta({ description: "Members the target matches now", example: 412 }),
+    scanned: z.int().nonnegative().meta({ description: "Members looked at", example: 1830 }),
+  })
+  .meta({ id: "OfferAudience" });
+
+export const OfferCreated = Offer.extend({
+  matched: z.int().nonnegative().meta({
+    description: "Members the target matched when the offer was created (the offer's `audience`)",
+  }),
+}).meta({ id: "OfferCreated" });
+
+export const OfferPage = pageOf(Offer, "OfferPage");
+
+// ---------------------------------------------------------------------------------------------
 // Apple Wallet: the card link and Apple's PassKit web service
 
 /** Path values are taken as they come (Apple's identifiers are opaque); the service judges them. */
@@ -458,16 +535,27 @@ const PageLanguage = z
   .optional()
   .meta({ description: "The page's language (en, fr, de, es); anything else: Accept-Language decides" });
 
+/** The store a printed QR code or poster names (`?store=`): a hint, so any other text is ignored. */
+const StoreHint = z.string().optional().meta({
+  description:
+    "The store whose printed QR code or poster led here (its storeId): the new card starts with that store and those nearest to it; anything else is ignored",
+});
+
 export const JoinPageQuery = z.object({
   ref: z
     .string()
     .optional()
     .meta({ description: "A referral code to prefill (a member's share link); any other text is ignored" }),
+  store: StoreHint,
   lang: PageLanguage,
 });
 export const LangQuery = z.object({ lang: PageLanguage });
-/** Whatever a printing or campaign tool appends to an image's address (`?utm_source=…`) is ignored. */
-export const PrintedLinkQuery = z.object({});
+/**
+ * A printed QR code's or poster's query: `store` (the store it is printed for, whose id the join link
+ * then carries); whatever a printing or campaign tool appends (`?utm_source=…`) is ignored.
+ */
+export const PrintedLinkQuery = z.object({ store: StoreHint });
+export const PosterQuery = z.object({ store: StoreHint, lang: PageLanguage });
 
 const Honeypot = z.string().max(2000).optional().meta({
   description:
@@ -483,6 +571,11 @@ export const SignUpBody = z
     birthDate: PastDay.optional().meta({ description: "YYYY-MM-DD; used for birthday offers" }),
     postcode: Postcode.optional(),
     referralCode: ReferralCode.optional(),
+    storeId: z.string().regex(ID_PATTERN, "a storeId").optional().meta({
+      description:
+        "The store the customer signs up at (the join link of a store's printed QR code carries it): the card starts with that store and those nearest to it. A store the program does not have is ignored.",
+      example: "sto_8c1z7w3q0m9x2k5g",
+    }),
     consent: z.literal(true, "must be accepted: the program's terms and privacy notice").meta({
       description: "The customer accepts the program's terms and privacy notice (program.join)",
     }),
@@ -528,6 +621,7 @@ export const signUpForm = {
     birthDate: field(f, "birthDate"),
     postcode: field(f, "postcode"),
     referralCode: field(f, "referralCode"),
+    storeId: field(f, "store"),
     consent: ticked(f, "consent"),
     marketingConsent: ticked(f, "marketingConsent"),
     locale: field(f, "lang"),
@@ -540,6 +634,7 @@ export const signUpForm = {
     birthDate: "Birthday, YYYY-MM-DD",
     postcode: "Postcode",
     referralCode: "Another member's referral code",
+    store: "The store the customer signs up at (a hidden field from the page's ?store=)",
     consent: '"true": the customer accepts the terms and privacy notice (required)',
     marketingConsent: '"true": the customer accepts offers by email',
     lang: "The form's language (en, fr, de, es)",
@@ -563,3 +658,36 @@ export const cardLinkForm = {
 
 export const Svg = z.string().meta({ description: "An SVG image" });
 export const Html = z.string().meta({ description: "An HTML page" });
+
+// ---------------------------------------------------------------------------------------------
+// The customer's "My stores" page (the card link's favourite stores)
+
+/**
+ * The page's query: `q` searches the program's stores, `saved` says the choice was just saved. Any
+ * text is taken (a long search is cut by the handler) and anything else a link carries (`utm_source`,
+ * …) is ignored: a person gets a page, never a JSON error.
+ */
+export const MyStoresQuery = z.object({
+  q: z.string().optional().meta({ description: "Find stores by name, address or postcode" }),
+  saved: z.string().optional().meta({ description: "Present after a save: the page says it was saved" }),
+});
+
+/** The member's favourite stores, in their order; none clears them. Unknown or closed stores: 422. */
+export const FavouriteStoresBody = z
+  .strictObject({
+    storeIds: z
+      .array(z.string().regex(ID_PATTERN, "a storeId").meta({ example: "sto_8c1z7w3q0m9x2k5g" }))
+      .max(MAX_FAVOURITE_STORES)
+      .meta({
+        description: `The stores the card shows first, in order (at most ${MAX_FAVOURITE_STORES}); [] clears them`,
+      }),
+  })
+  .meta({ id: "FavouriteStores" });
+
+/** The "My stores" form: one `store` field per ticked box, in the page's order. */
+export const favouriteStoresForm = {
+  decode: (f: URLSearchParams) => ({ storeIds: f.getAll("store") }),
+  fields: {
+    store: `A storeId, once per chosen store (at most ${MAX_FAVOURITE_STORES}); none clears the favourites`,
+  },
+};

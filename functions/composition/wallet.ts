@@ -1,5 +1,7 @@
 import { PassConfigError, passFactory, passTemplatesDir } from "../adapters/apple/pass-factory.js";
-import { walletService } from "../app/wallet.js";
+import { loyaltyContext } from "../app/loyalty/context.js";
+import { myStores } from "../app/my-stores.js";
+import { type WalletService, walletService } from "../app/wallet.js";
 import { ConfigError } from "../config/env.js";
 import { DomainError } from "../domain/errors.js";
 import type { PassFactory } from "../domain/ports.js";
@@ -49,4 +51,24 @@ export const walletOver = (p: ProcessParts) =>
     passes: applePasses(p),
     secret: p.passSecret,
     passTypeId: p.env.APPLE_PASS_TYPE_ID,
+  });
+
+/**
+ * "My stores" over this process's table: the card link checked by the wallet's own `cardByLink`, the
+ * program's stores as the card's store choice keeps them, and favourites written like every other
+ * change of a member (the loyalty context's engine context and member writer), so the card's stores
+ * are chosen again in the same write.
+ */
+export const myStoresOver = (p: ProcessParts, cards: Pick<WalletService, "cardByLink">) =>
+  myStores({
+    cards,
+    stores: p.repositories.stores,
+    members: p.repositories.members,
+    updates: loyaltyContext({
+      programs: p.repositories.programs,
+      members: p.repositories.members,
+      partners: p.repositories.partners,
+      stores: p.repositories.stores,
+      offers: p.repositories.offers,
+    }),
   });

@@ -53,6 +53,14 @@ const programOrPage = async (
 
 /** As long as a referral code may be (SignUpBody): anything longer is not one, and is not shown. */
 const referralShaped = (ref: string): boolean => ref.trim().length > 0 && ref.length <= 20;
+/** A `?store=` hint kept only when it could be a store id (anything else is ignored, never an error). */
+const storeShaped = (store: string | undefined): string | undefined =>
+  store !== undefined && ID_PATTERN.test(store) && store.startsWith("sto_") ? store : undefined;
+/** The join link a store's printed QR code or poster carries. */
+const joinUrlOf = (programId: string, store: string | undefined): string => {
+  const storeId = storeShaped(store);
+  return `${parts.publicUrl}/join/${programId}${storeId ? `?store=${storeId}` : ""}`;
+};
 
 const paths = (programId: string, lang: Language) => ({
   // Relative: the form posts to wherever the page was served from (CSP form-action 'self').
@@ -72,6 +80,7 @@ const valuesOf = (fields: URLSearchParams): JoinFormValues => {
     birthDate: text("birthDate"),
     postcode: text("postcode"),
     referralCode: text("referralCode"),
+    store: storeShaped(fields.get("store") ?? undefined),
     consent: fields.get("consent") === "true",
     marketingConsent: fields.get("marketingConsent") === "true",
   };
@@ -164,7 +173,10 @@ export const handler = apiFunction(
           action: to.signUp,
           cardLinkFormUrl: to.cardLinkForm,
           // Prefilled as given (the form says if no member has it), unless too long to be a code.
-          values: query.ref && referralShaped(query.ref) ? { referralCode: query.ref } : {},
+          values: {
+            ...(query.ref && referralShaped(query.ref) ? { referralCode: query.ref } : {}),
+            ...(storeShaped(query.store) ? { store: storeShaped(query.store) } : {}),
+          },
         }),
       );
     },
@@ -181,7 +193,7 @@ export const handler = apiFunction(
         cardLinkFormPage({ program, lang, action: paths(program.programId, lang).cardLinks }),
       );
     },
-    joinQr: async ({ params, event }) => {
+    joinQr: async ({ params, query, event }) => {
       const program = await programOrPage(event, params.programId);
       if (program instanceof RawReply) return program;
       return new RawReply({
@@ -193,13 +205,13 @@ export const handler = apiFunction(
           "x-content-type-options": "nosniff",
           "content-disposition": `inline; filename="join-${program.programId}.svg"`,
         },
-        body: qrSvg(`${parts.publicUrl}/join/${program.programId}`),
+        body: qrSvg(joinUrlOf(program.programId, query.store)),
       });
     },
     joinPoster: async ({ params, query, event }) => {
       const program = await programOrPage(event, params.programId, query.lang);
       if (program instanceof RawReply) return program;
-      const joinUrl = `${parts.publicUrl}/join/${program.programId}`;
+      const joinUrl = joinUrlOf(program.programId, query.store);
       return new RawReply(
         posterPage({ program, lang: languageFor(event, program, query.lang), joinUrl, qr: qrSvg(joinUrl) }),
       );

@@ -3,14 +3,15 @@ import { GoogleWalletError } from "../adapters/google/wallet-api.js";
 import { apiFunction } from "../api/functions.js";
 import { deviceLog } from "../app/device-log.js";
 import { GoogleSavesLimited } from "../app/google-wallet.js";
+import type { MyStoresView } from "../app/my-stores.js";
 import { CardLinkError, type PassAnswer, RegistrationRateLimited } from "../app/wallet.js";
 import { googleLogo, googleWalletOver } from "../composition/google.js";
 import { httpSettings, processParts } from "../composition/process.js";
-import { walletOver } from "../composition/wallet.js";
+import { myStoresOver, walletOver } from "../composition/wallet.js";
 import { ConfigError } from "../config/env.js";
 import { DomainError } from "../domain/errors.js";
 import { HttpError } from "../http/errors.js";
-import { RawReply } from "../http/operation.js";
+import { InvalidForm, RawReply } from "../http/operation.js";
 import { ifModifiedSince, requestHeader } from "../http/request.js";
 import { logger } from "../shared/logger.js";
 import {
@@ -22,10 +23,13 @@ import {
 } from "../web/card-pages.js";
 import { type Language, pickLanguage } from "../web/locale.js";
 import { platformOf } from "../web/platform.js";
+import { type StoresProblem, storesPage } from "../web/stores-page.js";
 
 /** Apple Wallet, customer side: the card link (page and pass) and Apple's PassKit web service. */
 const parts = processParts();
 const wallet = walletOver(parts);
+/** "My stores": the favourite stores a member pins from the card page. */
+const stores = myStoresOver(parts, wallet);
 /** Undefined without Google credentials: the card page then offers Apple Wallet only. */
 const google = googleWalletOver(parts);
 const logo = googleLogo();
@@ -94,6 +98,37 @@ const orLinkPage = async (
 
 const empty = (statusCode: number) => new RawReply({ statusCode, headers: { "cache-control": "no-store" } });
 
+/** Relative, as a form's action and a redirect: the page posts where it was served from. */
+const storesPath = (token: string) => `/c/${encodeURIComponent(token)}/stores`;
+
+/** "My stores" in the language of the card page: the browser's, else the member's, else the program's. */
+const storesReply = (
+  event: APIGatewayProxyEventV2,
+  token: string,
+  view: MyStoresView,
+  shown: { saved?: boolean; problem?: StoresProblem },
+): RawReply =>
+  new RawReply(
+    storesPage({
+      ...view,
+      ...shown,
+      lang: languageOf(event, view.profile?.locale ?? view.program.locale),
+      action: storesPath(token),
+      cardUrl: `/c/${encodeURIComponent(token)}`,
+    }),
+  );
+
+/** What a refused choice shows: a form the schema refused (more than the limit, or not a storeId)… */
+const formProblem = (form: InvalidForm): StoresProblem =>
+  form.issues.some((issue) => issue.code === "too_big") ? "too_many" : "unknown_store";
+
+/** …or a choice the engine refused (a store that is not one of the program's open stores). */
+const refusalOf = (error: unknown): StoresProblem | undefined => {
+  if (!(error instanceof DomainError) || error.kind !== "validation") return undefined;
+  if (error.code === "too_many_favourite_stores") return "too_many";
+  return error.code === "unknown_store" ? "unknown_store" : undefined;
+};
+
 export const handler = apiFunction(
   "wallet",
   {
@@ -112,8 +147,36 @@ export const handler = apiFunction(
             passUrl: `${cardUrl}/pass.pkpass`,
             ...(google ? { googleUrl: `${cardUrl}/google` } : {}),
             cardUrl,
+            storesUrl: `${cardUrl}/stores`,
           }),
         );
+      }),
+    myStores: ({ params, query, event }) =>
+      orLinkPage(event, async () =>
+        storesReply(event, params.token, await stores.page(params.token, { query: query.q }), {
+          saved: query.saved !== undefined,
+        }),
+      ),
+    chooseStores: ({ params, body, bodyFormat, event }) =>
+      orLinkPage(event, async () => {
+        // A refused choice: the page again with what was ticked (the link is checked first: a bad
+        // link gets its own page, and nothing refused is ever written).
+        const again = async (problem: StoresProblem, chosen: readonly string[]) =>
+          storesReply(event, params.token, await stores.page(params.token, { chosen }), { problem });
+        if (body instanceof InvalidForm) return again(formProblem(body), body.fields.getAll("store"));
+        try {
+          await stores.save(params.token, body.storeIds);
+        } catch (error) {
+          // A JSON caller gets the one error mapping's 422; a person gets the page.
+          const problem = bodyFormat === "form" ? refusalOf(error) : undefined;
+          if (problem === undefined) throw error;
+          return again(problem, body.storeIds);
+        }
+        // 303: reloading the page that says "saved" posts nothing again.
+        return new RawReply({
+          statusCode: 303,
+          headers: { location: `${storesPath(params.token)}?saved=1`, "cache-control": "no-store" },
+        });
       }),
     googleSaveLink: ({ params, event }) =>
       orLinkPage(event, async () => {

@@ -172,6 +172,8 @@ export interface CardPageInput {
   googleUrl?: string;
   /** `…/c/{token}`: this page, for the QR code a computer shows. */
   cardUrl: string;
+  /** `…/c/{token}/stores`: "My stores", where the member pins the stores the card shows first. */
+  storesUrl?: string;
 }
 
 /** `GET /c/{token}`: the card, its wallet buttons (the phone's own first) and its barcode. */
@@ -184,6 +186,7 @@ export const cardPage = ({
   passUrl,
   googleUrl,
   cardUrl,
+  storesUrl,
 }: CardPageInput): APIGatewayProxyStructuredResultV2 => {
   const words = wordsFor(lang);
   const apple = walletButton("apple", passUrl, words);
@@ -208,7 +211,12 @@ export const cardPage = ({
 <div class="wallets">
 ${buttons}</div>
 ${scan}</section>
-${cardCode(program, member, words)}<p class="note">${words.cardNote}</p>
+${cardCode(program, member, words)}${
+  storesUrl === undefined
+    ? ""
+    : html`<p><a href="${storesUrl}">${words.myStores.link}</a><span class="hint">${words.myStores.linkHint}</span></p>
+`
+}<p class="note">${words.cardNote}</p>
 `,
     colours: coloursOf(program),
     imageOrigins: imageOriginsOf(program),

@@ -37,6 +37,8 @@ export interface JoinFormValues {
   birthDate?: string;
   postcode?: string;
   referralCode?: string;
+  /** The store a printed QR code named (a hidden field: the visitor never types it). */
+  store?: string;
   consent?: boolean;
   marketingConsent?: boolean;
 }
@@ -201,7 +203,12 @@ ${fieldError("consent-error", consentError, words)}${checkbox("consent", consent
   const body = html`${brandHeader(program, title)}${errorSummary(errors, words)}<div class="panel">
 <p class="lead">${words.joinIntro}</p>
 <form method="post" action="${action}" novalidate>
-${fields}${consents}${languageField(lang)}${honeypot(words)}<button type="submit">${words.joinButton}</button>
+${fields}${consents}${
+  values.store === undefined
+    ? ""
+    : html`<input type="hidden" name="store" value="${values.store}">
+`
+}${languageField(lang)}${honeypot(words)}<button type="submit">${words.joinButton}</button>
 </form>
 <p>${words.alreadyMember} <a href="${cardLinkFormUrl}">${words.getLinkAgain}</a></p>
 </div>

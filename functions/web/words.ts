@@ -113,6 +113,41 @@ export interface PageWords {
   googleUnavailable: Words;
   tooManyAttemptsTitle: string;
   tooManyAttempts: (minutes: number) => string;
+
+  // "My stores" (stores-page.ts) and its link on the card page
+  myStores: MyStoresWords;
+}
+
+/** The words of "My stores": the page where a member pins the stores the card shows first. */
+export interface MyStoresWords {
+  /** The card page's link to it, and what it is for. */
+  link: string;
+  linkHint: string;
+  title: string;
+  pageTitle: (program: string) => string;
+  intro: string;
+  /** The checkbox group's legend, and the limit in words under it. */
+  legend: string;
+  limit: (max: number) => string;
+  chosenTitle: string;
+  noneChosen: string;
+  onCardTitle: string;
+  nearbyTitle: string;
+  foundTitle: (query: string) => string;
+  /** `others`: some chosen stores (listed above the results) may match too. */
+  noneFound: (query: string, others: boolean) => string;
+  moreFound: (shown: number) => string;
+  noStores: string;
+  searchLabel: string;
+  searchHint: string;
+  searchButton: string;
+  clearSearch: string;
+  save: string;
+  saved: string;
+  savedNone: string;
+  tooMany: (max: number) => string;
+  unknownStore: string;
+  backToCard: string;
 }
 
 const en: PageWords = {
@@ -248,6 +283,34 @@ const en: PageWords = {
   tooManyAttemptsTitle: "Please wait a moment",
   tooManyAttempts: (m) =>
     `This card was just added several times in a row. Your card and your points are safe: try again in ${m <= 1 ? "a minute" : `${m} minutes`}.`,
+  myStores: {
+    link: "My stores",
+    linkHint: "Choose the stores your card shows first.",
+    title: "My stores",
+    pageTitle: (p) => `My stores - ${p}`,
+    intro:
+      "Your card can show up to 10 stores, so that your phone reminds you of it when you are near one. Pin your favourites and they come first.",
+    legend: "Choose your favourite stores",
+    limit: (m) => `You can choose up to ${m}. Your card shows them first.`,
+    chosenTitle: "Your choice",
+    noneChosen: "You have not chosen any store yet.",
+    onCardTitle: "On your card now",
+    nearbyTitle: "Nearby stores",
+    foundTitle: (q) => `Stores matching “${q}”`,
+    noneFound: (q, others) => (others ? `No other store matches “${q}”.` : `No store matches “${q}”.`),
+    moreFound: (n) => `Only the first ${n} stores are shown: add a word to narrow the search.`,
+    noStores: "There are no stores to choose from yet.",
+    searchLabel: "Find a store",
+    searchHint: "A name, street, town or postcode",
+    searchButton: "Search",
+    clearSearch: "Clear the search",
+    save: "Save my stores",
+    saved: "Saved. Your card will show these stores first.",
+    savedNone: "Saved. You have no favourite store now.",
+    tooMany: (m) => `Choose no more than ${m} stores`,
+    unknownStore: "Choose stores from the list: one you chose is not a store of this program",
+    backToCard: "Back to my card",
+  },
 };
 
 /** French spacing: a no-break space before `: ; ? !`, so the sign never starts a line on a narrow phone. */
@@ -400,6 +463,41 @@ const fr: PageWords = {
     fr_(
       `Cette carte vient d'être ajoutée plusieurs fois de suite. Votre carte et vos points sont en sécurité : réessayez dans ${m <= 1 ? "une minute" : `${m} minutes`}.`,
     ),
+  myStores: {
+    link: "Mes magasins",
+    linkHint: "Choisissez les magasins que votre carte affiche en premier.",
+    title: "Mes magasins",
+    pageTitle: (p) => `Mes magasins - ${p}`,
+    intro: fr_(
+      "Votre carte peut afficher jusqu'à 10 magasins, pour que votre téléphone vous la rappelle quand vous êtes près de l'un d'eux. Épinglez vos préférés : ils passent en premier.",
+    ),
+    legend: "Choisissez vos magasins préférés",
+    limit: (m) => `Vous pouvez en choisir jusqu'à ${m}. Votre carte les affiche en premier.`,
+    chosenTitle: "Votre sélection",
+    noneChosen: "Vous n'avez encore choisi aucun magasin.",
+    onCardTitle: "Sur votre carte en ce moment",
+    nearbyTitle: "Magasins à proximité",
+    foundTitle: (q) => `Magasins correspondant à «\u00a0${q}\u00a0»`,
+    noneFound: (q, others) =>
+      others
+        ? `Aucun autre magasin ne correspond à «\u00a0${q}\u00a0».`
+        : `Aucun magasin ne correspond à «\u00a0${q}\u00a0».`,
+    moreFound: (n) =>
+      fr_(`Seuls les ${n} premiers magasins sont affichés : ajoutez un mot pour affiner la recherche.`),
+    noStores: "Il n'y a pas encore de magasin à choisir.",
+    searchLabel: "Trouver un magasin",
+    searchHint: "Un nom, une rue, une ville ou un code postal",
+    searchButton: "Rechercher",
+    clearSearch: "Effacer la recherche",
+    save: "Enregistrer mes magasins",
+    saved: "C'est enregistré. Votre carte affichera ces magasins en premier.",
+    savedNone: "C'est enregistré. Vous n'avez plus de magasin préféré.",
+    tooMany: (m) => `Choisissez au plus ${m} magasins`,
+    unknownStore: fr_(
+      "Choisissez des magasins dans la liste : l'un de ceux que vous avez choisis n'est pas un magasin de ce programme",
+    ),
+    backToCard: "Retour à ma carte",
+  },
 };
 
 const de: PageWords = {
@@ -540,6 +638,36 @@ const de: PageWords = {
   tooManyAttemptsTitle: "Bitte einen Moment Geduld",
   tooManyAttempts: (m) =>
     `Diese Karte wurde gerade mehrmals hintereinander hinzugefügt. Ihre Karte und Ihre Punkte sind sicher: Versuchen Sie es in ${m <= 1 ? "einer Minute" : `${m} Minuten`} erneut.`,
+  myStores: {
+    link: "Meine Filialen",
+    linkHint: "Wählen Sie die Filialen, die Ihre Karte zuerst zeigt.",
+    title: "Meine Filialen",
+    pageTitle: (p) => `Meine Filialen - ${p}`,
+    intro:
+      "Ihre Karte kann bis zu 10 Filialen zeigen, damit Ihr Handy Sie in der Nähe einer davon an die Karte erinnert. Markieren Sie Ihre Lieblingsfilialen: Sie kommen zuerst.",
+    legend: "Wählen Sie Ihre Lieblingsfilialen",
+    limit: (m) => `Sie können bis zu ${m} wählen. Ihre Karte zeigt sie zuerst.`,
+    chosenTitle: "Ihre Auswahl",
+    noneChosen: "Sie haben noch keine Filiale gewählt.",
+    onCardTitle: "Derzeit auf Ihrer Karte",
+    nearbyTitle: "Filialen in der Nähe",
+    foundTitle: (q) => `Filialen zu „${q}“`,
+    noneFound: (q, others) =>
+      others ? `Keine weitere Filiale passt zu „${q}“.` : `Keine Filiale passt zu „${q}“.`,
+    moreFound: (n) =>
+      `Nur die ersten ${n} Filialen werden gezeigt: Geben Sie ein weiteres Wort ein, um die Suche einzugrenzen.`,
+    noStores: "Es gibt noch keine Filialen zur Auswahl.",
+    searchLabel: "Filiale finden",
+    searchHint: "Name, Straße, Ort oder Postleitzahl",
+    searchButton: "Suchen",
+    clearSearch: "Suche löschen",
+    save: "Meine Filialen speichern",
+    saved: "Gespeichert. Ihre Karte zeigt diese Filialen zuerst.",
+    savedNone: "Gespeichert. Sie haben jetzt keine Lieblingsfiliale.",
+    tooMany: (m) => `Wählen Sie höchstens ${m} Filialen`,
+    unknownStore: "Wählen Sie Filialen aus der Liste: Eine Ihrer Auswahl ist keine Filiale dieses Programms",
+    backToCard: "Zurück zu meiner Karte",
+  },
 };
 
 const es: PageWords = {
@@ -676,6 +804,36 @@ const es: PageWords = {
   tooManyAttemptsTitle: "Espera un momento",
   tooManyAttempts: (m) =>
     `Esta tarjeta se acaba de añadir varias veces seguidas. Tu tarjeta y tus puntos están a salvo: vuelve a intentarlo dentro de ${m <= 1 ? "un minuto" : `${m} minutos`}.`,
+  myStores: {
+    link: "Mis tiendas",
+    linkHint: "Elige las tiendas que tu tarjeta muestra primero.",
+    title: "Mis tiendas",
+    pageTitle: (p) => `Mis tiendas - ${p}`,
+    intro:
+      "Tu tarjeta puede mostrar hasta 10 tiendas, para que el móvil te la recuerde cuando estés cerca de una. Marca tus favoritas y aparecerán primero.",
+    legend: "Elige tus tiendas favoritas",
+    limit: (m) => `Puedes elegir hasta ${m}. Tu tarjeta las muestra primero.`,
+    chosenTitle: "Tu selección",
+    noneChosen: "Todavía no has elegido ninguna tienda.",
+    onCardTitle: "En tu tarjeta ahora",
+    nearbyTitle: "Tiendas cercanas",
+    foundTitle: (q) => `Tiendas que coinciden con «${q}»`,
+    noneFound: (q, others) =>
+      others ? `Ninguna otra tienda coincide con «${q}».` : `Ninguna tienda coincide con «${q}».`,
+    moreFound: (n) =>
+      `Solo se muestran las ${n} primeras tiendas: añade una palabra para afinar la búsqueda.`,
+    noStores: "Todavía no hay tiendas para elegir.",
+    searchLabel: "Buscar una tienda",
+    searchHint: "Un nombre, una calle, una ciudad o un código postal",
+    searchButton: "Buscar",
+    clearSearch: "Borrar la búsqueda",
+    save: "Guardar mis tiendas",
+    saved: "Guardado. Tu tarjeta mostrará estas tiendas primero.",
+    savedNone: "Guardado. Ya no tienes ninguna tienda favorita.",
+    tooMany: (m) => `Elige como máximo ${m} tiendas`,
+    unknownStore: "Elige tiendas de la lista: una de las que elegiste no es una tienda de este programa",
+    backToCard: "Volver a mi tarjeta",
+  },
 };
 
 /**

@@ -38,6 +38,8 @@ const TAKES_ANYTHING = new Set([
   "cardPage",
   "downloadPass",
   "googleSaveLink",
+  // "My stores" reads any search (`q`) and `saved` as a page does; its form post is fuzzed like any body.
+  "myStores",
   // The customer's pages: any program id gets a page (404 when unknown), any query is read leniently.
   "joinForm",
   "joinThanks",
@@ -540,10 +542,13 @@ const validBodies: Record<string, Record<string, unknown>> = {
   updatePartner: { name: "Renamed" },
   rotatePartnerKey: { graceSeconds: 60 },
   recordAccrual: { member: "mbr_0000000000000000", points: 5, reference: "r1" },
+  createOffer: { title: "Fuzz week", description: "Twice the points.", target: { kind: "all" } },
+  offerAudience: { target: { kind: "purchasedWithinDays", days: 30 } },
   registerDevice: { pushToken: "f".repeat(64) },
   logMessages: { logs: ["a message"] },
   signUp: { firstName: "Fuzz", email: "fuzz-join@example.com", consent: true },
   requestCardLink: { email: "fuzz-join@example.com" },
+  chooseStores: { storeIds: [] },
 };
 
 const validQueries: Record<string, Record<string, string>> = {
@@ -556,6 +561,7 @@ const validParam = (name: string): string | undefined =>
     storeId: shop.storeId,
     memberId: member.memberId,
     partnerId: partner.partnerId,
+    offerId: "ofr_0000000000000000",
     token: "not-a-card-link",
     deviceLibraryIdentifier: "fuzzdevice0001",
     passTypeIdentifier: "pass.example.fuzz",
