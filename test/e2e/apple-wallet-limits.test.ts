@@ -113,7 +113,9 @@ describe("one pass token registering 300 devices", () => {
     const received = await pushesTo(devices.map((d) => d.token));
     expect(received.sort()).toEqual(registeredTokens.slice(-MAX_DEVICES_PER_PASS).sort());
     expect(pushes.apns().pushes.length - before).toBe(MAX_DEVICES_PER_PASS);
-  }, 60_000);
+    // 300 registrations take 17 s alone and over a minute beside the browser tests on 2 cores: the
+    // limit only catches a hang.
+  }, 180_000);
 
   it("tells an evicted device that its pass is no longer registered on it (204)", async () => {
     // Prepare: the cap reached, then one more device
