@@ -2,8 +2,9 @@ import type { z } from "zod";
 import type { MemberRead } from "../app/loyalty/index.js";
 import { addDays, localDay } from "../domain/loyalty/calendar.js";
 import { countOf } from "../domain/loyalty/counts.js";
-import type { MemberOffer } from "../domain/loyalty/member.js";
+import type { Member } from "../domain/loyalty/member.js";
 import { tierName } from "../domain/loyalty/tiers.js";
+import { liveOffersOf } from "../domain/offers/holding.js";
 import type { MemberOfferView, MemberView } from "./schemas.js";
 
 /**
@@ -41,7 +42,7 @@ export const memberView = ({ program: p, member: m, profile, history, cardUrl, a
         : { tierId: m.tierId, name: tierName(p.rules.tiers.levels, m.tierId), since: m.tierSince ?? null },
     windowSpendCents: m.windowSpendCents,
     vouchers: m.vouchers,
-    offers: liveOffers(m.offers ?? [], today),
+    offers: liveOffers(m, today),
     stores: { onCard: m.passStoreIds ?? [], favourites: m.favouriteStoreIds ?? [] },
     pointsExpiring: lot ? { points: lot.points, after: lot.expiresOn } : null,
     expiringSoon: lot !== undefined && lot.expiresOn <= addDays(today, warnDays),
@@ -64,16 +65,14 @@ export const memberView = ({ program: p, member: m, profile, history, cardUrl, a
  * their first day) and, until the next change of the member takes them off, offers past their last
  * day: neither is one to act on at the till, so neither is shown.
  */
-const liveOffers = (offers: readonly MemberOffer[], today: string): z.input<typeof MemberOfferView>[] =>
-  offers
-    .filter((o) => o.validFrom <= today && today <= o.validTo)
-    .map((o) => ({
-      offerId: o.offerId,
-      title: o.title,
-      description: o.description,
-      validFrom: o.validFrom,
-      validTo: o.validTo,
-      ...(o.storeIds ? { storeIds: o.storeIds } : {}),
-      forYou: o.forYou ?? false,
-      ...(o.voucherId ? { voucherId: o.voucherId } : {}),
-    }));
+const liveOffers = (member: Member, today: string): z.input<typeof MemberOfferView>[] =>
+  liveOffersOf(member, today).map((o) => ({
+    offerId: o.offerId,
+    title: o.title,
+    description: o.description,
+    validFrom: o.validFrom,
+    validTo: o.validTo,
+    ...(o.storeIds ? { storeIds: o.storeIds } : {}),
+    forYou: o.forYou ?? false,
+    ...(o.voucherId ? { voucherId: o.voucherId } : {}),
+  }));

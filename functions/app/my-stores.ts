@@ -2,6 +2,7 @@ import type { Member, MemberProfile } from "../domain/loyalty/member.js";
 import { chooseFavourites } from "../domain/offers/assign.js";
 import type { MemberRepository, StoreRepository } from "../domain/ports.js";
 import type { Program } from "../domain/program.js";
+import { cardStores } from "../domain/stores/card-stores.js";
 import type { PassStore, StorePlaces } from "../domain/stores/places.js";
 import type { LoyaltyContext } from "./loyalty/context.js";
 import { CardLinkError, type WalletService } from "./wallet.js";
@@ -60,23 +61,12 @@ export const MAX_FOUND_STORES = 50;
 /** Longer searches are cut: no store's name, address and postcode need more. */
 export const MAX_QUERY_LENGTH = 100;
 
-/**
- * The place's address, when the index keeps it. The card's index (domain/stores/places.ts) keeps what
- * a pass needs of a store, and a store's address is not part of a pass: without it, the page shows the
- * name and the postcode.
- */
-const addressOf = (store: PassStore): string | undefined =>
-  "address" in store && typeof store.address === "string" ? store.address : undefined;
-
-const optionOf = (store: PassStore): StoreOption => {
-  const address = addressOf(store);
-  return {
-    storeId: store.storeId,
-    name: store.name,
-    ...(address !== undefined ? { address } : {}),
-    ...(store.postcode !== undefined ? { postcode: store.postcode } : {}),
-  };
-};
+const optionOf = (store: PassStore): StoreOption => ({
+  storeId: store.storeId,
+  name: store.name,
+  ...(store.address !== undefined ? { address: store.address } : {}),
+  ...(store.postcode !== undefined ? { postcode: store.postcode } : {}),
+});
 
 /** Case and accents ignored: "Lumiere" finds "Lumière", "ROQUETTE" finds "rue de la Roquette". */
 const folded = (text: string): string => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
@@ -99,7 +89,7 @@ const searchStores = (
   if (words.length === 0) return { found, more: false };
   for (const store of places.first(places.size)) {
     if (skip.has(store.storeId)) continue;
-    const text = folded([store.name, addressOf(store), store.postcode].filter(Boolean).join(" "));
+    const text = folded([store.name, store.address, store.postcode].filter(Boolean).join(" "));
     if (!words.every((w) => text.includes(w))) continue;
     if (found.length === MAX_FOUND_STORES) return { found, more: true };
     found.push(store);
@@ -139,9 +129,9 @@ export const myStores = (deps: MyStoresDeps) => ({
       const { found, more } = searchStores(places, search, shown);
       return { ...view, onCard: [], nearby: [], search: { query: search, found: found.map(optionOf), more } };
     }
-    const cardStores = (member.passStoreIds ?? []).flatMap((id) => places.get(id) ?? []);
-    const onCard = take(cardStores.map((s) => s.storeId));
-    const anchor = cardStores[0];
+    const carried = cardStores(places, member, new Date(), program.timeZone);
+    const onCard = take(carried.map((s) => s.storeId));
+    const anchor = carried[0];
     const nearby = anchor
       ? places
           .nearest(anchor.latitude, anchor.longitude, NEARBY_STORES, (id) => shown.has(id))

@@ -544,10 +544,10 @@ describe("the offers a card shows", () => {
 
     // Assess
     expect(liveOffersOf(member, TODAY).map((o) => o.offerId)).toEqual([
-      "ofr_everywhere",
+      "ofr_mine",
       "ofr_b",
       "ofr_b2",
-      "ofr_mine",
+      "ofr_everywhere",
     ]);
     expect(bestOfferAt(member, "sto_b", TODAY)?.offerId).toBe("ofr_b");
     expect(bestOfferAt(member, "sto_c", TODAY)?.offerId).toBe("ofr_mine");

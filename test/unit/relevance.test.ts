@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MemberOffer } from "../../functions/domain/loyalty/member.js";
+import { bestOfferAt, liveOffersOf } from "../../functions/domain/offers/holding.js";
 import { cardText } from "../../functions/domain/pass/card-text.js";
-import {
-  bestOfferAt,
-  liveOffersOf,
-  locationText,
-  RELEVANT_TEXT_MAX,
-} from "../../functions/domain/pass/relevance.js";
+import { locationText, RELEVANT_TEXT_MAX } from "../../functions/domain/pass/relevance.js";
 import { lumiereProgram, newMember } from "./loyalty/fixtures.js";
 
 /** What a card says at each of its stores, and which offers are live (relevance.ts). */

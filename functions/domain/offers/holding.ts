@@ -60,23 +60,26 @@ const held = (member: Member): readonly MemberOffer[] => member.offers ?? [];
 export const holdsOrHeld = (member: Member, offerId: string): boolean =>
   held(member).some((o) => o.offerId === offerId) || (member.closedOffers ?? []).includes(offerId);
 
-/** The offers the member holds that run today, in the order they were given. */
-export const liveOffersOf = (member: Member, today: string): MemberOffer[] =>
-  held(member).filter((o) => isLive(o, today));
+/** Best first: a personal ("for you") offer, then the one ending soonest (the one not to miss), then by id. */
+const byRelevance = (a: MemberOffer, b: MemberOffer): number =>
+  Number(b.forYou === true) - Number(a.forYou === true) ||
+  compareText(a.validTo, b.validTo) ||
+  compareText(a.offerId, b.offerId);
 
 /**
- * The offer a store's lock-screen text shows: among the live offers that name this store or no
- * store, a personal ("for you") one first, then the one ending soonest, then by offerId.
+ * The offers the member holds that run today, best first: what the cards and the member's GET show
+ * (offers starting later, or past their last day until the next change closes them, are not).
  */
-export const bestOfferAt = (member: Member, storeId: string, today: string): MemberOffer | undefined =>
-  liveOffersOf(member, today)
-    .filter((o) => o.storeIds === undefined || o.storeIds.includes(storeId))
-    .sort(
-      (a, b) =>
-        Number(b.forYou === true) - Number(a.forYou === true) ||
-        compareText(a.validTo, b.validTo) ||
-        compareText(a.offerId, b.offerId),
-    )[0];
+export const liveOffersOf = (member: Pick<Member, "offers">, today: string): MemberOffer[] =>
+  (member.offers ?? []).filter((o) => isLive(o, today)).sort(byRelevance);
+
+/** The offer a store's lock-screen text shows: the best live offer naming this store or no store. */
+export const bestOfferAt = (
+  member: Pick<Member, "offers">,
+  storeId: string,
+  today: string,
+): MemberOffer | undefined =>
+  liveOffersOf(member, today).find((o) => o.storeIds === undefined || o.storeIds.includes(storeId));
 
 /**
  * Takes offers off the card into `closedOffers` (these first, newest first, at most

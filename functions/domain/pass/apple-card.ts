@@ -3,10 +3,11 @@ import { countOf } from "../loyalty/counts.js";
 import type { Member } from "../loyalty/member.js";
 import { tierName } from "../loyalty/tiers.js";
 import { formatMoney } from "../money.js";
+import { liveOffersOf } from "../offers/holding.js";
 import type { Program } from "../program.js";
 import type { PassStore } from "../stores/places.js";
 import { type CardText, cardText } from "./card-text.js";
-import { liveOffersOf, locationText } from "./relevance.js";
+import { locationText } from "./relevance.js";
 
 /**
  * What a member's Apple Wallet store card shows, computed from the member, its program and the

@@ -4,11 +4,12 @@ import { countOf } from "../loyalty/counts.js";
 import type { Member, Voucher } from "../loyalty/member.js";
 import { tierName } from "../loyalty/tiers.js";
 import { formatMoney } from "../money.js";
+import { liveOffersOf } from "../offers/holding.js";
 import type { Program } from "../program.js";
 import type { PassStore } from "../stores/places.js";
 import { earnSummary, groupedCode, nextReward, voucherText } from "./apple-card.js";
 import { CARD_LANGUAGES, type CardText, cardText } from "./card-text.js";
-import { cut, liveOffersOf } from "./relevance.js";
+import { cut } from "./relevance.js";
 
 /**
  * What a member's Google Wallet loyalty card shows: the class (one per program: names, logo, colour,

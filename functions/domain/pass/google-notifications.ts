@@ -1,7 +1,7 @@
 import { localDay } from "../loyalty/calendar.js";
 import type { Member } from "../loyalty/member.js";
+import { liveOffersOf } from "../offers/holding.js";
 import type { Program } from "../program.js";
-import { liveOffersOf } from "./relevance.js";
 
 /**
  * When a change to a member's Google Wallet card notifies the holder. Google shows at most 3 notifying

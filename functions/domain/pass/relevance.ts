@@ -1,5 +1,6 @@
 import { countOf } from "../loyalty/counts.js";
-import type { Member, MemberOffer } from "../loyalty/member.js";
+import type { Member } from "../loyalty/member.js";
+import { bestOfferAt } from "../offers/holding.js";
 import type { Program } from "../program.js";
 import type { PassStore } from "../stores/places.js";
 import type { CardText } from "./card-text.js";
@@ -27,31 +28,6 @@ import type { CardText } from "./card-text.js";
  * description only when both do, and a merchant's text (≤ 100) loses at most its tail.
  */
 export const RELEVANT_TEXT_MAX = 90;
-
-/** An offer is live from the start of `validFrom` to the end of `validTo` (days in the program's time zone). */
-export const isLive = (offer: Pick<MemberOffer, "validFrom" | "validTo">, today: string): boolean =>
-  offer.validFrom <= today && today <= offer.validTo;
-
-/** Best first: a personal ("for you") offer, then the one ending soonest (the one not to miss), then by id. */
-const byRelevance = (a: MemberOffer, b: MemberOffer): number =>
-  Number(b.forYou === true) - Number(a.forYou === true) ||
-  a.validTo.localeCompare(b.validTo) ||
-  a.offerId.localeCompare(b.offerId);
-
-/** The member's offers live today, best first: the ones the cards show (offers starting later are not). */
-export const liveOffersOf = (member: Pick<Member, "offers">, today: string): MemberOffer[] =>
-  (member.offers ?? []).filter((offer) => isLive(offer, today)).sort(byRelevance);
-
-/** An offer naming no store applies at every store. */
-const appliesAt = (offer: MemberOffer, storeId: string): boolean =>
-  offer.storeIds === undefined || offer.storeIds.length === 0 || offer.storeIds.includes(storeId);
-
-/** The member's best live offer at a store (naming it, or naming no store), if any. */
-export const bestOfferAt = (
-  member: Pick<Member, "offers">,
-  storeId: string,
-  today: string,
-): MemberOffer | undefined => liveOffersOf(member, today).find((offer) => appliesAt(offer, storeId));
 
 /** `text` cut to `max` characters (code points), ending with "…" when cut. */
 export const cut = (text: string, max: number): string => {

@@ -115,8 +115,16 @@ describe("the member as the merchant API answers it", () => {
       asOf: new Date("2026-03-12T23:30:00Z"),
     });
 
-    // Assess
+    // Assess: best first, as the cards list them ("for you", then the one ending soonest)
     expect(view.offers).toEqual([
+      {
+        offerId: "ofr_forYou",
+        title: "Offer ofr_forYou",
+        description: "Twice the points",
+        validFrom: "2026-03-01",
+        validTo: "2026-03-13",
+        forYou: true,
+      },
       {
         offerId: "ofr_live",
         title: "Offer ofr_live",
@@ -126,14 +134,6 @@ describe("the member as the merchant API answers it", () => {
         storeIds: ["sto_a"],
         forYou: false,
         voucherId: "vch_1",
-      },
-      {
-        offerId: "ofr_forYou",
-        title: "Offer ofr_forYou",
-        description: "Twice the points",
-        validFrom: "2026-03-01",
-        validTo: "2026-03-13",
-        forYou: true,
       },
     ]);
   });
