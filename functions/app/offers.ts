@@ -3,7 +3,7 @@ import { localDay } from "../domain/loyalty/calendar.js";
 import type { Ctx } from "../domain/loyalty/engine.js";
 import type { Member, MemberProfile } from "../domain/loyalty/member.js";
 import { newOffer, type OfferSettings, receiveOffer, withdrawOffer } from "../domain/offers/assign.js";
-import type { Offer, OfferDelivery, OfferTarget } from "../domain/offers/offer.js";
+import { freshDelivery, type Offer, type OfferDelivery, type OfferTarget } from "../domain/offers/offer.js";
 import { matchesTarget } from "../domain/offers/targets.js";
 import type {
   MemberRepository,
@@ -277,7 +277,7 @@ export const offerService = ({
           status: "ended",
           endedAt: at,
           version: offer.version + 1,
-          delivery: { state: "withdrawing", ...noCounts(), batches: 0, startedAt: at, updatedAt: at },
+          delivery: { ...freshDelivery("withdrawing", at), startedAt: at },
         };
         // A batch writing the offer at this moment wins the version: read again and end that one.
         if (await offers.replace(next, offer.version, program.timeZone)) {

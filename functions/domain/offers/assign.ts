@@ -6,7 +6,13 @@ import { MAX_FAVOURITE_STORES, type Member } from "../loyalty/member.js";
 import { begin } from "../loyalty/opening.js";
 import type { Program } from "../program.js";
 import { cardLapsed, closeOffers, expireOffers, giveOffer, hasRoom, holdsOrHeld, isLive } from "./holding.js";
-import { DEFAULT_OFFER_DAYS, MAX_OFFER_DAYS, type Offer, type offerSettings } from "./offer.js";
+import {
+  DEFAULT_OFFER_DAYS,
+  freshDelivery,
+  MAX_OFFER_DAYS,
+  type Offer,
+  type offerSettings,
+} from "./offer.js";
 import { matchesTarget } from "./targets.js";
 
 /**
@@ -74,16 +80,7 @@ export const newOffer = (
     ...(settings.bonusPoints !== undefined ? { bonusPoints: settings.bonusPoints } : {}),
     status: "active",
     audience,
-    delivery: {
-      state: validFrom > today ? "scheduled" : "sending",
-      batches: 0,
-      scanned: 0,
-      matched: 0,
-      updated: 0,
-      pushed: 0,
-      skipped: 0,
-      updatedAt: at,
-    },
+    delivery: freshDelivery(validFrom > today ? "scheduled" : "sending", at),
     version: 1,
     createdAt: at,
   };

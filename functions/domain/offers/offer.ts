@@ -125,6 +125,18 @@ export const OfferDelivery = z
   .meta({ id: "OfferDelivery" });
 export type OfferDelivery = z.output<typeof OfferDelivery>;
 
+/** A delivery about to start (or to start again, withdrawing the offer): nothing counted yet. */
+export const freshDelivery = (state: OfferDelivery["state"], at: string): OfferDelivery => ({
+  state,
+  batches: 0,
+  scanned: 0,
+  matched: 0,
+  updated: 0,
+  pushed: 0,
+  skipped: 0,
+  updatedAt: at,
+});
+
 export const Offer = z
   .strictObject({
     offerId: z.string(),
