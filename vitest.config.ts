@@ -43,6 +43,7 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           exclude: [RACING],
           globalSetup: withDynamoDb,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -54,7 +55,7 @@ export default defineConfig({
           // After the other projects, not beside them: its browser, mail catcher and `npm start` children
           // load both cores, and the integration tests that race 100 writers on one DynamoDB Local item
           // then took minutes instead of 15 s.
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -63,10 +64,11 @@ export default defineConfig({
           name: "concurrency",
           include: [RACING],
           globalSetup: withDynamoDb,
-          // First and alone, on a fresh DynamoDB Local: 100 writers racing on one item take 40 s by
-          // themselves, and over 3 minutes beside the offer fan-out's and the repositories' tests, or
-          // last, once every other file's tables fill the same single Java process.
-          sequence: { groupOrder: -1 },
+          // First, on a fresh DynamoDB Local, beside the unit and infra tests only (they use no
+          // DynamoDB): 100 writers racing on one item take 40 s by themselves, and over 3 minutes
+          // beside the offer fan-out's and the repositories' tests, or last, once every other file's
+          // tables fill the same single Java process. (A negative groupOrder finds no test files.)
+          sequence: { groupOrder: 0 },
         },
       },
     ],
