@@ -1,5 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { localDynamoClient, type RunningDynamoDb, startDynamoDbLocal } from "../local/dynamodb-local.js";
+import { ensureTable } from "../local/table.js";
 
 /** What the benchmarks share: a result row, latency percentiles, indented output. */
 
@@ -56,4 +59,26 @@ export const writeResults = (name: string, report: Record<string, unknown>): voi
   const json = { date: new Date().toISOString(), node: process.version, machine, ...report };
   writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
   log(`written: bench/results/${name}.json`);
+};
+
+/**
+ * A fresh in-memory DynamoDB Local with one Carnet table for an in-process benchmark, named in the
+ * environment the configuration reads (so import Carnet's modules after this): `started.dynamo` is
+ * for the caller to stop.
+ */
+export const startBenchTable = async (): Promise<{ dynamo: RunningDynamoDb; tableName: string }> => {
+  log("starting DynamoDB Local (in memory)…");
+  const dynamo = await startDynamoDbLocal();
+  const tableName = `carnet-bench-${randomBytes(4).toString("hex")}`;
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    CARNET_TABLE_NAME: tableName,
+    CARNET_ADMIN_KEY: "bench-admin-key-0123456789abcdef",
+    AWS_REGION: "eu-west-1",
+    POWERTOOLS_LOG_LEVEL: "SILENT",
+  });
+  const client = localDynamoClient(dynamo.endpoint);
+  await ensureTable(client, tableName);
+  client.destroy();
+  return { dynamo, tableName };
 };

@@ -15,14 +15,12 @@
  * requests, not the absolute rate.
  * Not a test: numbers never fail it; only a member reached twice or not at all does (exit code 1).
  */
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { OfferService } from "../functions/app/offers.js";
 import type { OfferSettings } from "../functions/domain/offers/assign.js";
-import { localDynamoClient, type RunningDynamoDb, startDynamoDbLocal } from "../local/dynamodb-local.js";
-import { ensureTable } from "../local/table.js";
-import { log, type Result, resultOf, writeResults } from "./measure.js";
+import type { RunningDynamoDb } from "../local/dynamodb-local.js";
+import { log, type Result, resultOf, startBenchTable, writeResults } from "./measure.js";
 
 const MEMBERS = Number(process.env.BENCH_OFFER_MEMBERS ?? 10_000);
 /** Raw transactions timed for the floor. */
@@ -47,19 +45,8 @@ interface FanOut {
 }
 
 const main = async () => {
-  log("starting DynamoDB Local (in memory)…");
-  dynamo = await startDynamoDbLocal();
-  const tableName = `carnet-bench-${randomBytes(4).toString("hex")}`;
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CARNET_TABLE_NAME: tableName,
-    CARNET_ADMIN_KEY: "bench-admin-key-0123456789abcdef",
-    AWS_REGION: "eu-west-1",
-    POWERTOOLS_LOG_LEVEL: "SILENT",
-  });
-  const client = localDynamoClient(dynamo.endpoint);
-  await ensureTable(client, tableName);
-  client.destroy();
+  const started = await startBenchTable();
+  dynamo = started.dynamo;
 
   // Imported after the environment is set: the configuration is read once, on first use.
   const { testTable } = await import("../test/support/table.js");

@@ -7,9 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { localDynamoClient, type RunningDynamoDb, startDynamoDbLocal } from "../local/dynamodb-local.js";
-import { ensureTable } from "../local/table.js";
-import { log, type Result, resultOf, writeResults } from "./measure.js";
+import type { RunningDynamoDb } from "../local/dynamodb-local.js";
+import { log, type Result, resultOf, startBenchTable, writeResults } from "./measure.js";
 
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -38,19 +37,9 @@ const measure = async (scenario: string, n: number, op: (i: number) => Promise<u
 };
 
 const main = async () => {
-  log(`starting DynamoDB Local (in memory)…`);
-  dynamo = await startDynamoDbLocal();
-  const tableName = `carnet-bench-${randomBytes(4).toString("hex")}`;
-  Object.assign(process.env, {
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CARNET_TABLE_NAME: tableName,
-    CARNET_ADMIN_KEY: "bench-admin-key-0123456789abcdef",
-    AWS_REGION: "eu-west-1",
-    POWERTOOLS_LOG_LEVEL: "SILENT",
-  });
-  const client = localDynamoClient(dynamo.endpoint);
-  await ensureTable(client, tableName);
-  client.destroy();
+  const started = await startBenchTable();
+  dynamo = started.dynamo;
+  const { tableName } = started;
 
   // Imported after the environment is set: the configuration is read once, on first use.
   const { testTable } = await import("../test/support/table.js");

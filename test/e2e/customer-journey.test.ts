@@ -1,11 +1,10 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_CERT_FILES } from "../../local/dev-certs.js";
 import { useApi } from "../support/api.js";
-import { launchChromium } from "../support/browser.js";
+import { axeViolations, launchChromium, screenshotTo } from "../support/browser.js";
 import { useGoogleWallet } from "../support/google.js";
 import { type ReceivedEmail, useMail } from "../support/mail.js";
 import { verifyPass } from "../support/pkpass.js";
@@ -25,7 +24,6 @@ useGoogleWallet();
 const mail = useMail(table);
 
 const ARTEFACTS = join(process.cwd(), "test-results", "customer-journey");
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 let browser: Browser;
 
@@ -76,36 +74,10 @@ const contextOf = async (options: BrowserContextOptions = {}) => {
 };
 
 /** Screenshots of the journey, as test artefacts. */
-const photograph = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
+const photograph = screenshotTo("customer-journey");
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/**
- * axe-core's serious and critical violations of the page in `context`'s current page. axe is injected
- * as a script file, which the pages' CSP (no script at all) would refuse: the scanning context bypasses
- * CSP for that, and only that.
- */
-const axeScan = async (page: Page): Promise<string[]> => {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }
-    ).axe;
-    const result = (await axe.run((globalThis as any).document, { resultTypes: ["violations"] })) as {
-      violations: AxeViolation[];
-    };
-    return result.violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-};
+/** axe-core's serious and critical violations of the page (its context bypasses CSP for axe alone). */
+const axeScan = (page: Page) => axeViolations(page, "serious");
 
 /** Opens `path` in a fresh CSP-bypassing context and scans it. */
 const scanned = async (path: string, options: BrowserContextOptions = IPHONE) => {

@@ -1,12 +1,11 @@
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoMemberRepository } from "../../functions/adapters/dynamodb/member-repository.js";
 import { signCardLink } from "../../functions/shared/pass-tokens.js";
 import { useApi } from "../support/api.js";
-import { launchChromium } from "../support/browser.js";
+import { axeViolations, launchChromium, screenshotTo } from "../support/browser.js";
 import { enrollMember, openShop, type Shop } from "../support/loyalty.js";
 import { openPass } from "../support/pkpass.js";
 import { allItems, TEST_PASS_SECRET, testTable } from "../support/table.js";
@@ -22,7 +21,6 @@ import { allItems, TEST_PASS_SECRET, testTable } from "../support/table.js";
 const { call, table, url } = useApi();
 
 const ARTEFACTS = join(process.cwd(), "test-results", "my-stores");
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const IPHONE: BrowserContextOptions = {
   userAgent:
@@ -75,35 +73,7 @@ const newMember = async () =>
 /** The member as stored, read strongly. */
 const memberItem = (memberId: string) => dynamoMemberRepository(testTable()).get(shop.programId, memberId);
 
-const photograph = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/**
- * Every axe-core violation of the page, whatever its impact. axe is injected as a script file, which
- * the pages' CSP (no script at all) refuses: the contexts of this file bypass CSP for that.
- */
-const axeScan = async (page: Page): Promise<string[]> => {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }
-    ).axe;
-    const result = (await axe.run((globalThis as any).document, { resultTypes: ["violations"] })) as {
-      violations: AxeViolation[];
-    };
-    return result.violations;
-  });
-  return violations.map(
-    (v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-  );
-};
+const photograph = screenshotTo("my-stores");
 
 const phone = async (options: BrowserContextOptions = IPHONE) => {
   const context = await browser.newContext({ ...options, bypassCSP: true });
@@ -140,12 +110,12 @@ describe("My stores", () => {
     // Act: My stores → search → tick two → save
     await page.getByRole("link", { name: "My stores" }).click();
     await page.getByRole("heading", { name: "My stores", level: 1 }).waitFor();
-    scans.page = await axeScan(page);
+    scans.page = await axeViolations(page);
     await photograph(page, "my-stores");
     await page.getByRole("searchbox", { name: "Find a store" }).fill("LYON");
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("heading", { name: "Stores matching “LYON”" }).waitFor();
-    scans.search = await axeScan(page);
+    scans.search = await axeViolations(page);
     await photograph(page, "my-stores-search");
     const found = await page
       .getByRole("checkbox")
@@ -153,7 +123,7 @@ describe("My stores", () => {
     await page.getByRole("checkbox", { name: /Lumière Lyon Part-Dieu/ }).check();
     await page.getByRole("checkbox", { name: /Lumière Lyon Bellecour/ }).check();
     const posted = await save(page);
-    scans.saved = await axeScan(page);
+    scans.saved = await axeViolations(page);
     await photograph(page, "my-stores-saved");
     const saved = await memberItem(member.memberId);
     const pass = openPass(
@@ -217,7 +187,7 @@ describe("My stores", () => {
     const posted = await save(page);
     const summary = page.getByRole("alert");
     await summary.waitFor();
-    const violations = await axeScan(page);
+    const violations = await axeViolations(page);
     await photograph(page, "my-stores-too-many");
 
     // Assess
@@ -271,7 +241,7 @@ describe("My stores", () => {
 
     // Act
     const expired = await page.goto(`${url()}/c/${token}/stores`);
-    const violations = await axeScan(page);
+    const violations = await axeViolations(page);
     await photograph(page, "my-stores-expired");
     const posted = await postForm(`/c/${token}/stores`, [storeId ?? ""]);
     const cut = await postForm(`${new URL(member.cardUrl).pathname.slice(0, -4)}XXXX/stores`, [
@@ -301,13 +271,13 @@ describe("My stores", () => {
     // Act
     await page.getByRole("link", { name: "Mes magasins" }).click();
     await page.getByRole("heading", { name: "Mes magasins", level: 1 }).waitFor();
-    const violations = { page: await axeScan(page), refused: [] as string[] };
+    const violations = { page: await axeViolations(page), refused: [] as string[] };
     const legend = await page.getByRole("group", { name: "Choisissez vos magasins préférés" }).count();
     const limit = await page.getByText("Vous pouvez en choisir jusqu'à 3.").count();
     await photograph(page, "my-stores-fr");
     for (let i = 0; i < 4; i++) await page.getByRole("checkbox").nth(i).check();
     const posted = await save(page, "Enregistrer mes magasins");
-    violations.refused = await axeScan(page);
+    violations.refused = await axeViolations(page);
     const summary = await page.getByRole("alert").textContent();
     await page.locator("input[name=store]:checked").nth(3).uncheck();
     const saved = await save(page, "Enregistrer mes magasins");

@@ -1,4 +1,6 @@
-import { type Browser, chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { chromiumPath } from "./browser-path.js";
 
 /**
@@ -19,3 +21,43 @@ export const launchChromium = (): Promise<Browser> =>
       "--disable-sync",
     ],
   });
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/**
+ * axe-core's violations of the page, as lines (impact, rule, help, where), those of at least
+ * `minImpact` ("minor" for every one). axe is injected as a script file, which the pages' CSP (no
+ * script at all) refuses: the page's context must bypass CSP (`bypassCSP: true`) for that.
+ */
+export const axeViolations = async (
+  page: Page,
+  minImpact: "minor" | "moderate" | "serious" | "critical" = "minor",
+): Promise<string[]> => {
+  const impacts = ["minor", "moderate", "serious", "critical"];
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<unknown> } }
+    ).axe;
+    const result = (await axe.run((globalThis as any).document, { resultTypes: ["violations"] })) as {
+      violations: AxeViolation[];
+    };
+    return result.violations;
+  });
+  return violations
+    .filter((v) => impacts.indexOf(v.impact ?? "minor") >= impacts.indexOf(minImpact))
+    .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+};
+
+/** A full-page screenshot into test-results/<folder>/<name>.png, as a test artefact. */
+export const screenshotTo =
+  (folder: string) =>
+  (page: Page, name: string): Promise<Buffer> =>
+    page.screenshot({ path: join(process.cwd(), "test-results", folder, `${name}.png`), fullPage: true });
