@@ -4,7 +4,7 @@ import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEV_CERT_FILES } from "../../local/dev-certs.js";
 import { useApi } from "../support/api.js";
-import { axeViolations, launchChromium, screenshotTo } from "../support/browser.js";
+import { axeViolations, IPHONE, launchChromium, screenshotTo } from "../support/browser.js";
 import { useGoogleWallet } from "../support/google.js";
 import { type ReceivedEmail, useMail } from "../support/mail.js";
 import { verifyPass } from "../support/pkpass.js";
@@ -36,14 +36,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const IPHONE: BrowserContextOptions = {
-  userAgent:
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-};
 const ANDROID: BrowserContextOptions = {
   userAgent:
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36",

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dynamoMemberRepository } from "../../functions/adapters/dynamodb/member-repository.js";
 import { signCardLink } from "../../functions/shared/pass-tokens.js";
 import { useApi } from "../support/api.js";
-import { axeViolations, launchChromium, screenshotTo } from "../support/browser.js";
+import { IPHONE as AN_IPHONE, axeViolations, launchChromium, screenshotTo } from "../support/browser.js";
 import { enrollMember, openShop, type Shop } from "../support/loyalty.js";
 import { openPass } from "../support/pkpass.js";
 import { allItems, TEST_PASS_SECRET, testTable } from "../support/table.js";
@@ -22,15 +22,7 @@ const { call, table, url } = useApi();
 
 const ARTEFACTS = join(process.cwd(), "test-results", "my-stores");
 
-const IPHONE: BrowserContextOptions = {
-  userAgent:
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: "en-GB",
-};
+const IPHONE: BrowserContextOptions = { ...AN_IPHONE, locale: "en-GB" };
 
 /** The program's stores besides openShop's "Main street" (48.85, 2.35): Paris, Lyon, Lille. */
 const STORES = [

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { chromiumPath } from "./browser-path.js";
 
 /**
@@ -61,3 +61,13 @@ export const screenshotTo =
   (folder: string) =>
   (page: Page, name: string): Promise<Buffer> =>
     page.screenshot({ path: join(process.cwd(), "test-results", folder, `${name}.png`), fullPage: true });
+
+/** An iPhone, as the page tests present one (Safari's user agent: the card page puts Apple Wallet first). */
+export const IPHONE: BrowserContextOptions = {
+  userAgent:
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+};
